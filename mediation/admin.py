@@ -1,0 +1,53 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from mediation.models import Consent, Dispute, EvidenceItem
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class ConsentInline(ReadOnlyInline):
+    model = Consent
+    fields = ("kind", "recipient", "text_version", "granted_at", "withdrawn_at")
+
+
+class EvidenceInline(ReadOnlyInline):
+    model = EvidenceItem
+    fields = ("title", "category", "content_type", "size", "sha256", "uploaded_at")
+
+
+@admin.register(Dispute)
+class DisputeAdmin(admin.ModelAdmin):
+    """Disputes change only through the portal's services: state is never edited by hand."""
+
+    list_display = (
+        "reference",
+        "customer",
+        "branch",
+        "category",
+        "amount",
+        "status",
+        "next_deadline",
+    )
+    list_filter = ("status", "branch", "category", "fast_lane_eligible")
+    search_fields = ("reference", "customer__real_name", "customer__mobile")
+    list_select_related = ("customer", "branch")
+    inlines = [ConsentInline, EvidenceInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+        return [f.name for f in Dispute._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -1,0 +1,225 @@
+"""Forms for intake, triage, consent and closure. They validate input; services decide."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from mediation.amounts import parse_amount
+from mediation.lifecycle import ClosureReason, DisputeStatus
+from mediation.models import Channel, DecisionTrack, ProductCategory, Urgency
+from portal.models import Branch
+from portal.validators import validate_mainland_mobile, validate_resident_id
+from referrals.models import OrganisationKind, PartnerOrganisation
+
+
+class AmountField(forms.CharField):
+    """Accepts '49,999.00', '49999' and full-width digits; refuses zero, negatives, fen
+    fractions and words with a clear message."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if text is None or text in self.empty_values:
+            return None
+        return parse_amount(text)
+
+
+class DisputeIntakeForm(forms.Form):
+    intake_token = forms.UUIDField(widget=forms.HiddenInput)
+    branch = forms.ModelChoiceField(
+        label=_("Branch that sold the product or handles your account"),
+        queryset=Branch.objects.all(),
+    )
+    category = forms.ChoiceField(label=_("Product"), choices=ProductCategory.choices)
+    amount = AmountField(
+        label=_("Amount claimed (yuan)"),
+        help_text=_("Claims of 50,000 yuan or less may use the mediation fast lane."),
+    )
+    facts = forms.CharField(
+        label=_("What happened"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
+    )
+    request = forms.CharField(
+        label=_("What you ask the bank to do"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+    account_number = forms.RegexField(
+        label=_("Account or card number (optional)"),
+        regex=r"^\d{8,30}$",
+        required=False,
+        error_messages={"invalid": _("Digits only, 8 to 30 of them.")},
+    )
+
+
+class StaffIntakeForm(DisputeIntakeForm):
+    """Staff record a dispute received by phone or letter on a customer's behalf."""
+
+    channel = forms.ChoiceField(
+        label=_("Received by"),
+        choices=[(c.value, c.label) for c in Channel if c != Channel.WEB],
+    )
+    received_on = forms.DateField(
+        label=_("Date received"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    customer_name = forms.CharField(label=_("Customer's real name"), max_length=50)
+    customer_mobile = forms.CharField(
+        label=_("Customer's mobile number"), max_length=11, validators=[validate_mainland_mobile]
+    )
+    customer_id_number = forms.CharField(
+        label=_("Customer's resident ID number"), max_length=18, required=False
+    )
+
+    def clean_customer_id_number(self) -> str:
+        value = self.cleaned_data["customer_id_number"].strip().upper()
+        if value:
+            validate_resident_id(value)
+        return value
+
+
+class AmendForm(forms.Form):
+    amount = AmountField(label=_("Amount claimed (yuan)"))
+    facts = forms.CharField(
+        label=_("What happened"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
+    )
+    request = forms.CharField(
+        label=_("What you ask the bank to do"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class TriageForm(forms.Form):
+    cause_label = forms.CharField(label=_("Legal cause (案由)"), max_length=100)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
+    is_complex = forms.BooleanField(
+        label=_("Hard case: needs head-office consultation (30-day decision period)"),
+        required=False,
+    )
+
+
+class OptInForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Preferred mediation centre"),
+        queryset=PartnerOrganisation.objects.none(),
+        required=False,
+        empty_label=_("Let the bank propose one (I will be asked before my data is sent)"),
+    )
+    agree_mediation = forms.BooleanField(label=_("I consent to mediation"), required=True)
+    agree_disclosure = forms.BooleanField(
+        label=_("I consent to the disclosure of my personal information described above"),
+        required=True,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = PartnerOrganisation.objects.active().filter(  # type: ignore[attr-defined]
+            kind=OrganisationKind.MEDIATION_CENTRE
+        )
+
+
+class DisclosureConsentForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Mediation centre"), queryset=PartnerOrganisation.objects.none()
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = PartnerOrganisation.objects.active().filter(  # type: ignore[attr-defined]
+            kind=OrganisationKind.MEDIATION_CENTRE
+        )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class OptionalReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
+    )
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Closure reason"), choices=ClosureReason.choices)
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("reason") == ClosureReason.OTHER and not data.get("note", "").strip():
+            self.add_error("note", _("Explain the closure reason."))
+        return data
+
+
+class MilestoneForm(forms.Form):
+    milestone = forms.ChoiceField(
+        choices=[
+            ("plan", "plan"),
+            ("consultation", "consultation"),
+            ("return_visit", "return_visit"),
+        ],
+        widget=forms.HiddenInput,
+    )
+    text = forms.CharField(
+        label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, required=False
+    )
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(
+        label=_("The bank's decision"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+
+
+class ExtendForm(forms.Form):
+    track = forms.ChoiceField(
+        label=_("New decision period"),
+        choices=[
+            (DecisionTrack.COMPLEX.value, DecisionTrack.COMPLEX.label),
+            (DecisionTrack.EXTENDED.value, DecisionTrack.EXTENDED.label),
+        ],
+    )
+    reason = forms.CharField(
+        label=_("Reason and approval"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("All states")), *DisputeStatus.choices]
+    )
+    branch = forms.ModelChoiceField(
+        label=_("Branch"),
+        queryset=Branch.objects.all(),
+        required=False,
+        empty_label=_("All branches"),
+    )
+    category = forms.ChoiceField(
+        label=_("Product"),
+        required=False,
+        choices=[("", _("All products")), *ProductCategory.choices],
+    )
+    clock = forms.ChoiceField(
+        label=_("Clocks"),
+        required=False,
+        choices=[("", _("Any")), ("overdue", _("Overdue")), ("due_soon", _("Due soon"))],
+    )
+    fast_lane = forms.BooleanField(label=_("Fast lane only"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("status") and data["status"] not in DisputeStatus.values:
+            raise ValidationError(_("Unknown state."))
+        return data

@@ -1,0 +1,368 @@
+"""Disputes, their consents and evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+from mediation.lifecycle import OPEN_STATES, ClosureReason, DisputeLifecycle, DisputeStatus
+
+
+class ProductCategory(models.TextChoices):
+    WEALTH_MANAGEMENT = "wealth", _("Wealth management")
+    CREDIT_CARD = "credit_card", _("Credit card fees and interest")
+    LOANS = "loans", _("Loans (incl. withdrawn credit, early repayment)")
+    DEPOSITS = "deposits", _("Deposits")
+    PAYMENTS = "payments", _("Payments and service charges")
+    OTHER = "other", _("Other")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web portal")
+    PHONE = "phone", _("Telephone")
+    LETTER = "letter", _("Letter")
+    REGULATOR = "regulator", _("Regulator referral")
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent")
+    CRITICAL = "critical", _("Critical (risk of escalation)")
+
+
+class DecisionTrack(models.TextChoices):
+    """Bank complaint decision period (银行业保险业消费投诉处理管理办法 2020)."""
+
+    STANDARD = "standard", _("Standard: 15 days")
+    COMPLEX = "complex", _("Complex: 30 days")
+    EXTENDED = "extended", _("Extended with senior approval: 60 days")
+
+
+DECISION_DAYS = {DecisionTrack.STANDARD: 15, DecisionTrack.COMPLEX: 30, DecisionTrack.EXTENDED: 60}
+
+
+class DisputeQuerySet(models.QuerySet["Dispute"]):
+    def open(self) -> DisputeQuerySet:
+        return self.filter(status__in=OPEN_STATES)
+
+    def overdue(self, *, today: date) -> DisputeQuerySet:
+        return self.open().filter(next_deadline__lt=today)
+
+    def due_soon(self, *, today: date, days: int = 3) -> DisputeQuerySet:
+        return self.open().filter(
+            next_deadline__gte=today, next_deadline__lte=today + timedelta(days=days)
+        )
+
+    def fast_lane(self) -> DisputeQuerySet:
+        return self.filter(
+            status__in=[
+                DisputeStatus.FAST_LANE,
+                DisputeStatus.REFERRED,
+                DisputeStatus.IN_MEDIATION,
+                DisputeStatus.AGREEMENT_REACHED,
+                DisputeStatus.MEDIATION_FAILED,
+            ]
+        )
+
+    def for_list(self) -> DisputeQuerySet:
+        return self.select_related("customer", "branch").order_by("-received_at", "-pk")
+
+
+class DisputeCounter(models.Model):
+    """Per-year sequence behind references like MD-2026-000123."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+@dataclass(frozen=True)
+class Clock:
+    key: str
+    label: StrOrPromise
+    due: date
+    done: bool
+    legal: bool
+
+    def state(self, today: date) -> str:
+        if self.done:
+            return "done"
+        if self.due < today:
+            return "overdue"
+        if self.due <= today + timedelta(days=2):
+            return "due_soon"
+        return "running"
+
+
+class Dispute(DisputeLifecycle):
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="disputes",
+    )
+    branch = models.ForeignKey(
+        "portal.Branch", verbose_name=_("branch"), on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.CharField(_("product category"), max_length=20, choices=ProductCategory)
+    amount = models.DecimalField(
+        _("claim amount (CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    facts = models.TextField(_("facts"))
+    request = models.TextField(_("what the customer asks for"))
+    account_number = models.CharField(_("account or card number"), max_length=32, blank=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel, default=Channel.WEB)
+    cause_label = models.CharField(_("legal cause (案由)"), max_length=100, blank=True)
+    urgency = models.CharField(_("urgency"), max_length=20, choices=Urgency, blank=True)
+    is_complex = models.BooleanField(_("hard case (head-office consultation)"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    intake_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    # Lane: re-evaluated whenever the amount changes (audit entry each time).
+    fast_lane_eligible = models.BooleanField(_("fast-lane eligible"), default=False)
+    current_organisation = models.ForeignKey(
+        "referrals.PartnerOrganisation",
+        verbose_name=_("with partner organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    # Clocks (dates are stored when a clock starts, so queues filter in the database).
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    decision_track = models.CharField(
+        _("decision period"), max_length=20, choices=DecisionTrack, default=DecisionTrack.STANDARD
+    )
+    decision_due = models.DateField(_("bank decision due"), null=True, blank=True)
+    decision_text = models.TextField(_("bank decision"), blank=True)
+    decision_at = models.DateTimeField(_("decision given"), null=True, blank=True)
+    review_request_due = models.DateField(_("customer review request due"), null=True, blank=True)
+    labels_done_at = models.DateTimeField(_("labels set"), null=True, blank=True)
+    branch_plan = models.TextField(_("branch plan (legal + business)"), blank=True)
+    branch_plan_at = models.DateTimeField(_("branch plan recorded"), null=True, blank=True)
+    consultation_note = models.TextField(_("head-office consultation opinion"), blank=True)
+    consultation_at = models.DateTimeField(_("consultation held"), null=True, blank=True)
+    return_visit_at = models.DateTimeField(_("return visit made"), null=True, blank=True)
+    mediation_started_on = models.DateField(_("mediation started"), null=True, blank=True)
+    mediation_due = models.DateField(_("mediation period ends"), null=True, blank=True)
+    next_deadline = models.DateField(_("next deadline"), null=True, blank=True, db_index=True)
+
+    closure_reason = models.CharField(
+        _("closure reason"), max_length=30, choices=ClosureReason, blank=True
+    )
+    closure_note = models.TextField(_("closure note"), blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("withdrawal reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = DisputeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
+        ordering = ["-received_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="dispute_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["branch", "status", "next_deadline"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def consent_in_force(self, *, kind: str, organisation_id: int | None = None) -> bool:
+        return self.consents_in_force(kind=kind, organisation_id=organisation_id).exists()
+
+    def consents_in_force(self, *, kind: str, organisation_id: int | None = None) -> Any:
+        qs = self.consents.filter(kind=kind, withdrawn_at__isnull=True)
+        if organisation_id is not None:
+            qs = qs.filter(recipient_id=organisation_id)
+        return qs
+
+    @property
+    def received_on(self) -> date:
+        return timezone.localdate(self.received_at)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATES
+
+    @cached_property
+    def clocks(self) -> list[Clock]:
+        """The running clocks: 1357 targets (seed 4.2), the bank's decision, mediation."""
+        received = self.received_on
+        clocks = [
+            Clock(
+                "labels",
+                _("Day 1: legal-cause and urgency labels"),
+                received + timedelta(days=1),
+                self.labels_done_at is not None,
+                False,
+            ),
+            Clock(
+                "plan",
+                _("Day 3: branch plan (legal + business)"),
+                received + timedelta(days=3),
+                self.branch_plan_at is not None,
+                False,
+            ),
+        ]
+        if self.is_complex:
+            clocks.append(
+                Clock(
+                    "consultation",
+                    _("Day 5: head-office consultation"),
+                    received + timedelta(days=5),
+                    self.consultation_at is not None,
+                    False,
+                )
+            )
+        clocks.append(
+            Clock(
+                "return_visit",
+                _("Day 7: return visit"),
+                received + timedelta(days=7),
+                self.return_visit_at is not None,
+                False,
+            )
+        )
+        if self.decision_due:
+            clocks.append(
+                Clock(
+                    "decision",
+                    _("Bank decision (statutory)"),
+                    self.decision_due,
+                    self.decision_at is not None or not self.is_open,
+                    True,
+                )
+            )
+        if self.mediation_due:
+            clocks.append(
+                Clock(
+                    "mediation",
+                    _("Mediation period (30 days)"),
+                    self.mediation_due,
+                    self.status != DisputeStatus.IN_MEDIATION,
+                    True,
+                )
+            )
+        return clocks
+
+    def compute_next_deadline(self) -> date | None:
+        if not self.is_open:
+            return None
+        pending = [c.due for c in self.clocks if not c.done]
+        return min(pending) if pending else None
+
+
+class Consent(models.Model):
+    """Consent to mediation, and the separate personal-information consent (PIPL art. 23)."""
+
+    class Kind(models.TextChoices):
+        MEDIATION = "mediation", _("Consent to mediation")
+        PERSONAL_INFO = "personal_info", _("Consent to disclose personal information")
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="consents")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    recipient = models.ForeignKey(
+        "referrals.PartnerOrganisation",
+        verbose_name=_("recipient"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    purpose = models.TextField(_("purpose"))
+    data_categories = models.JSONField(_("data categories"), default=list)
+    text = models.TextField(_("text shown"))
+    text_version = models.CharField(_("text version"), max_length=20)
+    granted_at = models.DateTimeField(_("given"))
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("withdrawal reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["granted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.dispute_id}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class EvidenceCategory(models.TextChoices):
+    CONTRACT = "contract", _("Contract")
+    STATEMENT = "statement", _("Statement")
+    CORRESPONDENCE = "correspondence", _("Correspondence")
+    TRANSCRIPT = "transcript", _("Recording transcript")
+    IDENTITY = "identity", _("Identity document")
+    AGREEMENT = "agreement", _("Mediation agreement")
+    OTHER = "other", _("Other")
+
+
+class EvidenceItem(models.Model):
+    """One uploaded exhibit, stored under a generated name with its SHA-256."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="evidence")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    document_date = models.DateField(_("document date"), null=True, blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=EvidenceCategory)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    file = models.FileField(_("file"), upload_to="evidence/%Y/%m/", max_length=200)
+    content_type = models.CharField(_("content type"), max_length=60)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    page_count = models.PositiveIntegerField(_("pages"), default=1)
+    sanitised = models.TextField(_("what was removed"), blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence item")
+        verbose_name_plural = _("evidence items")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def submitted_by_label(self) -> str:
+        role = self.uploaded_by.role
+        if role == "customer":
+            return str(_("Customer"))
+        if role == "staff":
+            return str(_("Bank"))
+        return str(_("Partner"))

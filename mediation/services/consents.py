@@ -1,0 +1,187 @@
+"""Consent to mediation and the separate personal-information consent.
+
+PIPL art. 23: before personal information goes to another handler (a partner mediation
+centre), the customer gives separate consent naming the recipient, the purpose and the data
+categories. Art. 29: financial accounts and ID numbers are sensitive, so they are named too.
+Withdrawal stops further disclosure (art. 15) and is recorded.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from mediation.models import Consent, Dispute
+from mediation.services.disputes import ActionForbidden, dispute_opt_in
+from portal import permissions
+from portal.audit import audit_record
+from portal.exceptions import ApplicationError
+from portal.models import User
+from referrals.models import OrganisationKind, PartnerOrganisation
+
+# Stored by key (machine-readable); shown by label in the customer's language.
+DISCLOSURE_CATEGORIES = {
+    "name": gettext_lazy("name"),
+    "mobile": gettext_lazy("mobile number"),
+    "id_number": gettext_lazy("resident ID number (sensitive)"),
+    "account_number": gettext_lazy("account or card number (sensitive)"),
+    "dispute": gettext_lazy("dispute facts and claim"),
+    "evidence": gettext_lazy("evidence files"),
+}
+
+
+def mediation_consent_text() -> str:
+    return _(
+        "I choose to have this dispute mediated by a partner mediation centre of the bank. "
+        "Mediation is voluntary: I may withdraw at any time before an agreement is signed, "
+        "and I keep the right to arbitration or litigation."
+    )
+
+
+def disclosure_consent_text(recipient: PartnerOrganisation | None) -> str:
+    name = recipient.name if recipient else _("the partner mediation centre the bank proposes")
+    return _(
+        "I agree that the bank may provide %(recipient)s with the following personal "
+        "information, only to mediate this dispute: %(categories)s. ID and account numbers are "
+        "sensitive personal information. I may withdraw this consent at any time; no further "
+        "information will be provided after that."
+    ) % {"recipient": name, "categories": "、".join(str(c) for c in DISCLOSURE_CATEGORIES.values())}
+
+
+def _record(
+    *,
+    dispute: Dispute,
+    kind: str,
+    recipient: PartnerOrganisation | None,
+    text: str,
+    ip_address: str | None,
+    user_agent: str,
+) -> Consent:
+    consent = Consent.objects.create(
+        dispute=dispute,
+        kind=kind,
+        recipient=recipient,
+        purpose=_("Mediation of dispute %(ref)s") % {"ref": dispute.reference},
+        data_categories=list(DISCLOSURE_CATEGORIES) if kind == Consent.Kind.PERSONAL_INFO else [],
+        text=text,
+        text_version=settings.CONSENT_TEXT_VERSION,
+        granted_at=timezone.now(),
+        ip_address=ip_address,
+        user_agent=(user_agent or "")[:300],
+    )
+    audit_record(
+        actor=dispute.customer,
+        action=f"consent.given.{kind}",
+        target=consent,
+        case_ref=dispute.reference,
+        data={"recipient": recipient.name if recipient else None, "version": consent.text_version},
+    )
+    return consent
+
+
+def _mediation_centre(organisation_id: int | None) -> PartnerOrganisation | None:
+    if organisation_id is None:
+        return None
+    org = (
+        PartnerOrganisation.objects.active()
+        .filter(pk=organisation_id, kind=OrganisationKind.MEDIATION_CENTRE)
+        .first()
+    )
+    if org is None:
+        raise ApplicationError(_("Choose one of the listed mediation centres."))
+    return org
+
+
+@transaction.atomic
+def consent_opt_in(
+    *,
+    actor: User,
+    reference: str,
+    agree_mediation: bool,
+    agree_disclosure: bool,
+    organisation_id: int | None = None,
+    ip_address: str | None = None,
+    user_agent: str = "",
+) -> Dispute:
+    """One action for the customer: both consents recorded, then the dispute enters the fast
+    lane. Either consent missing: nothing is recorded."""
+    dispute = permissions.dispute_get_for(actor, reference, for_update=True)
+    if not permissions.is_dispute_customer(dispute, actor):
+        raise ActionForbidden(_("Only the customer can choose mediation."))
+    if not (agree_mediation and agree_disclosure):
+        raise ApplicationError(
+            _("Both consents are needed to enter the mediation fast lane."), code="no_consent"
+        )
+    recipient = _mediation_centre(organisation_id)
+    _record(
+        dispute=dispute,
+        kind=Consent.Kind.MEDIATION,
+        recipient=None,
+        text=mediation_consent_text(),
+        ip_address=ip_address,
+        user_agent=user_agent,
+    )
+    _record(
+        dispute=dispute,
+        kind=Consent.Kind.PERSONAL_INFO,
+        recipient=recipient,
+        text=disclosure_consent_text(recipient),
+        ip_address=ip_address,
+        user_agent=user_agent,
+    )
+    return dispute_opt_in(actor=actor, reference=reference)
+
+
+@transaction.atomic
+def consent_give_disclosure(
+    *,
+    actor: User,
+    reference: str,
+    organisation_id: int,
+    ip_address: str | None = None,
+    user_agent: str = "",
+) -> Consent:
+    """The customer names the organisation their information may go to, once it is known."""
+    dispute = permissions.dispute_get_for(actor, reference, for_update=True)
+    if not permissions.is_dispute_customer(dispute, actor):
+        raise ActionForbidden(_("Only the customer can give this consent."))
+    recipient = _mediation_centre(organisation_id)
+    existing = dispute.consents_in_force(
+        kind=Consent.Kind.PERSONAL_INFO, organisation_id=organisation_id
+    ).first()
+    if existing is not None:
+        return existing
+    return _record(
+        dispute=dispute,
+        kind=Consent.Kind.PERSONAL_INFO,
+        recipient=recipient,
+        text=disclosure_consent_text(recipient),
+        ip_address=ip_address,
+        user_agent=user_agent,
+    )
+
+
+@transaction.atomic
+def consent_withdraw(*, actor: User, consent_id: int, reason: str = "") -> Consent:
+    """Withdrawal stops any further disclosure; what was already sent is not recalled."""
+    consent = (
+        Consent.objects.select_for_update().select_related("dispute").filter(pk=consent_id).first()
+    )
+    if consent is None or not permissions.is_dispute_customer(consent.dispute, actor):
+        raise permissions.refuse(actor, "consent", consent_id)
+    if consent.withdrawn_at is not None:
+        raise ApplicationError(_("This consent was already withdrawn."))
+    consent.withdrawn_at = timezone.now()
+    consent.withdrawn_reason = reason.strip()
+    consent.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+    audit_record(
+        actor=actor,
+        action=f"consent.withdrawn.{consent.kind}",
+        target=consent,
+        case_ref=consent.dispute.reference,
+        reason=reason,
+    )
+    return consent

@@ -1,0 +1,473 @@
+"""Dispute intake, triage, clocks and every lifecycle transition.
+
+Each transition service: lock the row, check permission, call the transition, save, write the
+audit event, queue side effects with transaction.on_commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from mediation.lifecycle import ClosureReason, DisputeStatus
+from mediation.models import (
+    DECISION_DAYS,
+    Channel,
+    DecisionTrack,
+    Dispute,
+    DisputeCounter,
+)
+from portal import permissions
+from portal.audit import audit_record
+from portal.calendar import period_end
+from portal.exceptions import ApplicationError, TransitionRefused
+from portal.models import Branch, User
+
+
+class ActionForbidden(ApplicationError):
+    code = "forbidden"
+    http_status: int = 403
+
+
+def fast_lane_threshold() -> Decimal:
+    return Decimal(settings.FAST_LANE_THRESHOLD)
+
+
+def is_amount_eligible(amount: Decimal) -> bool:
+    """Fast lane for 50,000.00 yuan and below: "以下" includes the figure (Civil Code 1259)."""
+    return amount <= fast_lane_threshold()
+
+
+def _next_reference(year: int) -> str:
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                counter, _created = DisputeCounter.objects.select_for_update().get_or_create(
+                    year=year
+                )
+                counter.last += 1
+                counter.save(update_fields=["last"])
+                return f"MD-{year}-{counter.last:06d}"
+        except IntegrityError:  # two first-of-the-year intakes raced on get_or_create
+            continue
+    raise ApplicationError(_("Could not allocate a case reference; please try again."))
+
+
+def _refresh_clocks(dispute: Dispute) -> None:
+    dispute.__dict__.pop("clocks", None)
+    dispute.next_deadline = dispute.compute_next_deadline()
+
+
+@transaction.atomic
+def dispute_submit(
+    *,
+    customer: User,
+    branch: Branch,
+    category: str,
+    amount: Decimal,
+    facts: str,
+    request: str,
+    account_number: str = "",
+    channel: str = Channel.WEB,
+    recorded_by: User | None = None,
+    received_at: datetime | None = None,
+    intake_token: uuid.UUID | None = None,
+) -> Dispute:
+    """File a dispute. The bank's decision clock (15 days, 银行业保险业消费投诉处理管理办法)
+    starts on receipt; the fast lane is evaluated at once.
+
+    A repeated submission with the same intake token returns the first dispute.
+    """
+    if customer.role != "customer":
+        raise ApplicationError(_("Disputes are filed for customers."))
+    if intake_token is not None:
+        existing = Dispute.objects.filter(intake_token=intake_token).first()
+        if existing is not None:
+            if existing.customer_id != customer.pk:
+                raise ApplicationError(_("This form was already used; please reload it."))
+            return existing
+    received_at = received_at or timezone.now()
+    dispute = Dispute(
+        customer=customer,
+        branch=branch,
+        category=category,
+        amount=amount,
+        facts=facts,
+        request=request,
+        account_number=account_number,
+        channel=channel,
+        recorded_by=recorded_by,
+        received_at=received_at,
+        intake_token=intake_token,
+        fast_lane_eligible=is_amount_eligible(amount),
+        decision_track=DecisionTrack.STANDARD,
+    )
+    dispute.decision_due = period_end(dispute.received_on, DECISION_DAYS[DecisionTrack.STANDARD])
+    dispute.reference = _next_reference(dispute.received_on.year)
+    _refresh_clocks(dispute)
+    try:
+        with transaction.atomic():
+            dispute.save()
+    except IntegrityError:
+        # A double-submitted form raced us: the first one won; return it.
+        if intake_token is not None:
+            existing = Dispute.objects.filter(intake_token=intake_token).first()
+            if existing is not None and existing.customer_id == customer.pk:
+                return existing
+        raise
+    audit_record(
+        actor=recorded_by or customer,
+        action="dispute.submitted",
+        target=dispute,
+        to_state=dispute.status,
+        data={
+            "amount": str(amount),
+            "channel": channel,
+            "fast_lane_eligible": dispute.fast_lane_eligible,
+            "threshold": str(fast_lane_threshold()),
+        },
+    )
+    return dispute
+
+
+def _lock(actor: User, reference: str) -> Dispute:
+    return permissions.dispute_get_for(actor, reference, for_update=True)
+
+
+def _run_transition(
+    *,
+    actor: User,
+    reference: str,
+    name: str,
+    reason: str = "",
+    before: Callable[[Dispute], None] | None = None,
+    data: dict[str, Any] | None = None,
+    on_commit: Callable[[Dispute], None] | None = None,
+) -> Dispute:
+    """Lock, check permission, transition, save, audit, queue side effects (STYLE.md 4)."""
+    with transaction.atomic():
+        dispute = _lock(actor, reference)
+        method = getattr(dispute, name)
+        if not can_proceed(method, check_conditions=False):
+            raise TransitionRefused(
+                _("This action is not possible while the case is “%(state)s”.")
+                % {"state": dispute.get_status_display()}
+            )
+        if not _may(dispute, method, actor):
+            raise ActionForbidden(_("You may not take this action on this case."))
+        if before is not None:
+            before(dispute)
+        if not can_proceed(method):
+            raise TransitionRefused(_("The conditions for this action are not met yet."))
+        from_state = dispute.status
+        method()
+        _refresh_clocks(dispute)
+        dispute.save()
+        audit_record(
+            actor=actor,
+            action=f"dispute.{name}",
+            target=dispute,
+            from_state=from_state,
+            to_state=dispute.status,
+            reason=reason,
+            data=data,
+        )
+        if on_commit is not None:
+            transaction.on_commit(lambda: on_commit(dispute))
+    return dispute
+
+
+def _may(dispute: Dispute, method: Any, actor: User) -> bool:
+    """The transition's permission alone (django_fsm.has_transition_perm also checks the
+    conditions, and 'not allowed' must be told apart from 'not ready yet')."""
+    return bool(method._django_fsm.has_transition_perm(dispute, dispute.status, actor))
+
+
+# ---- amend and re-evaluate the lane --------------------------------------------------------
+
+
+@transaction.atomic
+def dispute_amend(
+    *,
+    actor: User,
+    reference: str,
+    amount: Decimal | None = None,
+    facts: str | None = None,
+    request: str | None = None,
+    category: str | None = None,
+) -> Dispute:
+    """Amend the claim. Customers may amend before triage; changing the amount re-evaluates
+    the fast lane against the threshold, with an audit entry (DESIGN.md 3)."""
+    dispute = _lock(actor, reference)
+    if not permissions.can_amend_dispute(dispute, actor):
+        raise ActionForbidden(_("This case can no longer be amended by you."))
+    changes: dict[str, Any] = {}
+    if amount is not None and amount != dispute.amount:
+        was_eligible = dispute.fast_lane_eligible
+        changes["amount"] = [str(dispute.amount), str(amount)]
+        dispute.amount = amount
+        dispute.fast_lane_eligible = is_amount_eligible(amount)
+        changes["fast_lane_eligible"] = [was_eligible, dispute.fast_lane_eligible]
+        changes["threshold"] = str(fast_lane_threshold())
+    for field, value in (("facts", facts), ("request", request), ("category", category)):
+        if value is not None and value != getattr(dispute, field):
+            changes[field] = "changed"
+            setattr(dispute, field, value)
+    if not changes:
+        return dispute
+    dispute.save()
+    audit_record(actor=actor, action="dispute.amended", target=dispute, data=changes)
+    if (
+        "fast_lane_eligible" in changes
+        and changes["fast_lane_eligible"][0] != changes["fast_lane_eligible"][1]
+    ):
+        audit_record(
+            actor=actor,
+            action="dispute.lane_reevaluated",
+            target=dispute,
+            data={"eligible": dispute.fast_lane_eligible, "amount": str(dispute.amount)},
+        )
+    return dispute
+
+
+# ---- staff work ------------------------------------------------------------------------------
+
+
+def dispute_triage(
+    *,
+    actor: User,
+    reference: str,
+    cause_label: str,
+    urgency: str,
+    is_complex: bool = False,
+) -> Dispute:
+    """Day 1 of 1357 (seed 4.2): legal-cause and urgency labels. A hard case needs the day-5
+    head-office consultation and moves the decision to 30 days."""
+
+    def label(d: Dispute) -> None:
+        d.cause_label = cause_label.strip()
+        d.urgency = urgency
+        d.is_complex = is_complex
+        d.labels_done_at = timezone.now()
+        if is_complex and d.decision_track == DecisionTrack.STANDARD:
+            d.decision_track = DecisionTrack.COMPLEX
+            d.decision_due = period_end(d.received_on, DECISION_DAYS[DecisionTrack.COMPLEX])
+
+    return _run_transition(
+        actor=actor,
+        reference=reference,
+        name="triage",
+        before=label,
+        data={"cause_label": cause_label, "urgency": urgency, "complex": is_complex},
+    )
+
+
+def dispute_start_bank_handling(*, actor: User, reference: str) -> Dispute:
+    return _run_transition(actor=actor, reference=reference, name="start_bank_handling")
+
+
+@transaction.atomic
+def dispute_record_milestone(
+    *, actor: User, reference: str, milestone: str, text: str = ""
+) -> Dispute:
+    """Record a 1357 service target: the day-3 branch plan, the day-5 head-office consultation
+    or the day-7 return visit."""
+    dispute = _lock(actor, reference)
+    if not permissions.can_handle_dispute(dispute, actor):
+        raise ActionForbidden(_("Only bank staff handling this case can record this."))
+    if not dispute.is_open:
+        raise TransitionRefused(_("The case is no longer open."))
+    now = timezone.now()
+    if milestone == "plan":
+        if not text.strip():
+            raise ApplicationError(_("Write the branch plan (legal and business)."))
+        dispute.branch_plan, dispute.branch_plan_at = text.strip(), now
+    elif milestone == "consultation":
+        if not text.strip():
+            raise ApplicationError(_("Write the head-office consultation opinion."))
+        dispute.consultation_note, dispute.consultation_at = text.strip(), now
+    elif milestone == "return_visit":
+        dispute.return_visit_at = now
+    else:
+        raise ApplicationError(_("Unknown service target."))
+    _refresh_clocks(dispute)
+    dispute.save()
+    audit_record(actor=actor, action=f"dispute.milestone.{milestone}", target=dispute)
+    return dispute
+
+
+@transaction.atomic
+def dispute_extend_decision(*, actor: User, reference: str, track: str, reason: str) -> Dispute:
+    """30 days for complex cases; 60 only with senior approval and notice to the customer."""
+    dispute = _lock(actor, reference)
+    if not permissions.can_handle_dispute(dispute, actor):
+        raise ActionForbidden(_("Only bank staff handling this case can extend the decision."))
+    if track not in (DecisionTrack.COMPLEX, DecisionTrack.EXTENDED):
+        raise ApplicationError(_("Choose the 30-day or the 60-day period."))
+    if DECISION_DAYS[DecisionTrack(track)] <= DECISION_DAYS[DecisionTrack(dispute.decision_track)]:
+        raise ApplicationError(_("The decision period can only be lengthened."))
+    if track == DecisionTrack.EXTENDED and not reason.strip():
+        raise ApplicationError(_("A 60-day period needs the senior approval recorded."))
+    if dispute.decision_at:
+        raise TransitionRefused(_("The bank's decision has already been given."))
+    old_due = dispute.decision_due
+    dispute.decision_track = track
+    dispute.decision_due = period_end(dispute.received_on, DECISION_DAYS[DecisionTrack(track)])
+    _refresh_clocks(dispute)
+    dispute.save()
+    audit_record(
+        actor=actor,
+        action="dispute.decision_extended",
+        target=dispute,
+        reason=reason,
+        data={"track": track, "from": str(old_due), "to": str(dispute.decision_due)},
+    )
+    return dispute
+
+
+@transaction.atomic
+def dispute_record_decision(*, actor: User, reference: str, text: str) -> Dispute:
+    """The bank's written decision; the customer may ask for a review within 30 days."""
+    dispute = _lock(actor, reference)
+    if not permissions.can_handle_dispute(dispute, actor):
+        raise ActionForbidden(_("Only bank staff handling this case can record the decision."))
+    if dispute.status != DisputeStatus.BANK_HANDLING:
+        raise TransitionRefused(_("A decision is recorded while the bank is handling the case."))
+    if not text.strip():
+        raise ApplicationError(_("Write the decision."))
+    dispute.decision_text = text.strip()
+    dispute.decision_at = timezone.now()
+    dispute.review_request_due = period_end(timezone.localdate(dispute.decision_at), 30)
+    _refresh_clocks(dispute)
+    dispute.save()
+    audit_record(actor=actor, action="dispute.decision_recorded", target=dispute)
+    return dispute
+
+
+# ---- customer choices and outcomes ------------------------------------------------------------
+
+
+def dispute_opt_in(*, actor: User, reference: str) -> Dispute:
+    """Move an eligible dispute into the mediation fast lane. Consents must be recorded first
+    (mediation/services/consents.py, consent_opt_in does both in one step)."""
+
+    def check(d: Dispute) -> None:
+        if not d.fast_lane_eligible:
+            raise ApplicationError(
+                _(
+                    "Claims above %(threshold)s yuan cannot use the mediation fast lane; "
+                    "mediation by agreement, arbitration and litigation remain open."
+                )
+                % {"threshold": f"{fast_lane_threshold():,.2f}"},
+                code="not_eligible",
+            )
+        if not d.consent_in_force(kind="mediation"):
+            raise ApplicationError(_("Consent to mediation is needed first."), code="no_consent")
+
+    return _run_transition(actor=actor, reference=reference, name="opt_in", before=check)
+
+
+def dispute_withdraw(*, actor: User, reference: str, reason: str) -> Dispute:
+    def note(d: Dispute) -> None:
+        d.withdrawn_reason = reason.strip()
+        d.closed_at = timezone.now()
+
+    return _run_transition(
+        actor=actor, reference=reference, name="withdraw", reason=reason, before=note
+    )
+
+
+def dispute_close(*, actor: User, reference: str, reason: str, note: str = "") -> Dispute:
+    """Close with a closure reason. Closing schedules the six-month look-back review."""
+    if reason not in ClosureReason.values:
+        raise ApplicationError(_("Choose a closure reason."))
+    if reason == ClosureReason.OTHER and not note.strip():
+        raise ApplicationError(_("Explain the closure reason."))
+
+    def set_reason(d: Dispute) -> None:
+        d.closure_reason = reason
+        d.closure_note = note.strip()
+        d.closed_at = timezone.now()
+
+    return _run_transition(
+        actor=actor,
+        reference=reference,
+        name="close",
+        reason=note,
+        before=set_reason,
+        data={"closure_reason": reason},
+    )
+
+
+def dispute_start_litigation(*, actor: User, reference: str, reason: str = "") -> Dispute:
+    return _run_transition(actor=actor, reference=reference, name="start_litigation", reason=reason)
+
+
+def dispute_resume_handling(*, actor: User, reference: str, reason: str = "") -> Dispute:
+    return _run_transition(actor=actor, reference=reference, name="resume_handling", reason=reason)
+
+
+# ---- referral-driven transitions (called by the referral services in referrals/) -------------
+
+
+def dispute_refer(*, actor: User, reference: str, organisation_id: int) -> Dispute:
+    """Refer to a partner mediation centre. PIPL art. 23: the customer's separate consent
+    naming that organisation must be in force before any personal information goes to it."""
+
+    def gate(d: Dispute) -> None:
+        if not d.consent_in_force(kind="personal_info", organisation_id=organisation_id):
+            raise ApplicationError(
+                _("The customer has not consented to disclosure to this organisation."),
+                code="no_disclosure_consent",
+            )
+        d.current_organisation_id = organisation_id
+
+    return _run_transition(
+        actor=actor,
+        reference=reference,
+        name="refer",
+        before=gate,
+        data={"organisation_id": organisation_id},
+    )
+
+
+def dispute_return_to_lane(*, actor: User, reference: str, reason: str) -> Dispute:
+    def clear(d: Dispute) -> None:
+        d.current_organisation = None
+
+    return _run_transition(
+        actor=actor, reference=reference, name="return_to_lane", reason=reason, before=clear
+    )
+
+
+def dispute_start_mediation(*, actor: User, reference: str, accepted_on: date) -> Dispute:
+    """30 days from the mediator's acceptance (人民法院在线调解规则 art. 20)."""
+
+    def start(d: Dispute) -> None:
+        d.mediation_started_on = accepted_on
+        d.mediation_due = period_end(accepted_on, 30)
+
+    return _run_transition(actor=actor, reference=reference, name="start_mediation", before=start)
+
+
+def dispute_reach_agreement(*, actor: User, reference: str) -> Dispute:
+    return _run_transition(actor=actor, reference=reference, name="reach_agreement")
+
+
+def dispute_fail_mediation(*, actor: User, reference: str, reason: str) -> Dispute:
+    return _run_transition(actor=actor, reference=reference, name="fail_mediation", reason=reason)
+
+
+def dispute_start_arbitration(*, actor: User, reference: str, reason: str = "") -> Dispute:
+    return _run_transition(
+        actor=actor, reference=reference, name="start_arbitration", reason=reason
+    )

@@ -1,0 +1,106 @@
+"""A dispute's timeline: what happened (from the audit chain) and what happens next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from mediation.lifecycle import DisputeStatus
+from mediation.models import Dispute
+from portal.models import AuditEvent
+
+# Only these events appear on the timeline that parties see; downloads, refusals and other
+# internal records stay in the audit log.
+EVENT_LABELS = {
+    "dispute.submitted": _("Dispute received"),
+    "dispute.amended": _("Claim amended"),
+    "dispute.lane_reevaluated": _("Fast-lane eligibility re-evaluated"),
+    "dispute.triage": _("Triaged: legal cause and urgency labelled"),
+    "dispute.start_bank_handling": _("The bank is handling the complaint"),
+    "dispute.milestone.plan": _("Branch plan recorded"),
+    "dispute.milestone.consultation": _("Head-office consultation held"),
+    "dispute.milestone.return_visit": _("Return visit made"),
+    "dispute.decision_extended": _("Decision period extended"),
+    "dispute.decision_recorded": _("The bank's decision given"),
+    "consent.given.mediation": _("Consent to mediation given"),
+    "consent.given.personal_info": _("Consent to disclose personal information given"),
+    "consent.withdrawn.mediation": _("Consent to mediation withdrawn"),
+    "consent.withdrawn.personal_info": _("Consent to disclose personal information withdrawn"),
+    "dispute.opt_in": _("Entered the mediation fast lane"),
+    "dispute.refer": _("Referred to a mediation centre"),
+    "dispute.return_to_lane": _("Back in the fast lane for another referral"),
+    "dispute.start_mediation": _("Mediation started"),
+    "dispute.reach_agreement": _("Mediation agreement reached"),
+    "dispute.fail_mediation": _("Mediation ended without agreement"),
+    "dispute.resume_handling": _("Back with the bank"),
+    "dispute.start_arbitration": _("Arbitration started"),
+    "dispute.start_litigation": _("Litigation started"),
+    "dispute.close": _("Case closed"),
+    "dispute.withdraw": _("Dispute withdrawn"),
+    "evidence.uploaded": _("Evidence uploaded"),
+    "bundle.generated": _("Evidence bundle prepared"),
+}
+
+NEXT_STEPS = {
+    DisputeStatus.SUBMITTED: _(
+        "The bank will label your case within 1 day and give a plan within 3 days. "
+        "If your claim is 50,000 yuan or less you may choose the mediation fast lane now."
+    ),
+    DisputeStatus.TRIAGED: _(
+        "The bank's branch team is preparing a legal and business plan for your case."
+    ),
+    DisputeStatus.BANK_HANDLING: _(
+        "The bank will give its written decision by the date shown. You can ask for a review "
+        "within 30 days of the decision, or choose mediation, arbitration or litigation."
+    ),
+    DisputeStatus.FAST_LANE: _(
+        "The bank will refer your case to a partner mediation centre. A mediator should be "
+        "assigned within 3 working days of the referral."
+    ),
+    DisputeStatus.REFERRED: _(
+        "The mediation centre is reviewing your case and will assign a mediator."
+    ),
+    DisputeStatus.IN_MEDIATION: _(
+        "Mediation lasts up to 30 days from the mediator's acceptance; it can be extended only "
+        "if both you and the bank agree."
+    ),
+    DisputeStatus.AGREEMENT_REACHED: _(
+        "You and the bank may jointly ask a court to confirm the agreement within 30 days of "
+        "its effective date, which makes it enforceable."
+    ),
+    DisputeStatus.MEDIATION_FAILED: _(
+        "Mediation did not succeed. You may still go to arbitration, sue in court, or ask the "
+        "bank to handle the complaint again."
+    ),
+    DisputeStatus.IN_ARBITRATION: _("The arbitration commission is handling your case."),
+    DisputeStatus.IN_LITIGATION: _("The case is before a court."),
+    DisputeStatus.CLOSED: _("The case is closed. Thank you for your patience."),
+    DisputeStatus.WITHDRAWN: _("You withdrew this dispute."),
+}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    label: str
+    reason: str
+    actor_is_bank: bool
+
+
+def dispute_timeline(dispute: Dispute) -> list[TimelineEntry]:
+    events = (
+        AuditEvent.objects.filter(case_ref=dispute.reference, action__in=list(EVENT_LABELS))
+        .select_related("actor")
+        .order_by("seq")
+    )
+    return [
+        TimelineEntry(
+            at=e.created_at,
+            label=str(EVENT_LABELS[e.action]),
+            reason=e.reason,
+            actor_is_bank=bool(e.actor and e.actor.role == "staff"),
+        )
+        for e in events
+    ]

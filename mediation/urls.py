@@ -1,0 +1,23 @@
+from django.urls import path
+
+from mediation.views import cases, evidence, lists
+
+app_name = "mediation"
+
+urlpatterns = [
+    path("", lists.my_disputes, name="my_disputes"),
+    path("new/", cases.file_dispute, name="file"),
+    path("queue/", lists.queue, name="queue"),
+    path("record/", cases.record_dispute, name="record"),
+    path("closed/", lists.closed_cases, name="closed_cases"),
+    path("referred/", lists.partner_cases, name="partner_cases"),
+    path("<str:reference>/", cases.detail, name="detail"),
+    path("<str:reference>/evidence/", evidence.upload, name="evidence_upload"),
+    path("<str:reference>/evidence/<int:pk>/", evidence.download, name="evidence_download"),
+    path(
+        "<str:reference>/consents/<int:consent_id>/withdraw/",
+        cases.consent_withdraw,
+        name="consent_withdraw",
+    ),
+    path("<str:reference>/<slug:action>/", cases.dispute_action, name="action"),
+]

@@ -1,0 +1,79 @@
+"""Uploading evidence and streaming it back, only through permission checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mediation.forms_evidence import EvidenceForm
+from mediation.models import Dispute
+from mediation.services.evidence import evidence_log_download, evidence_upload
+from portal import permissions
+from portal.exceptions import UploadRejected
+from portal.forms import form_errors_to_messages
+from portal.types import AuthedRequest
+
+
+def evidence_context(request: AuthedRequest, dispute: Dispute) -> dict[str, Any]:
+    items = dispute.evidence.select_related("uploaded_by").order_by("uploaded_at", "pk")
+    return {
+        "evidence": items,
+        "evidence_form": EvidenceForm(prefix="evidence")
+        if permissions.can_upload_evidence(request.user, dispute)
+        else None,
+    }
+
+
+@login_required
+@require_POST
+def upload(request: AuthedRequest, reference: str) -> HttpResponse:
+    form = EvidenceForm(request.POST, request.FILES, prefix="evidence")
+    if not form.is_valid():
+        form_errors_to_messages(request, form)
+        return redirect("mediation:detail", reference=reference)
+    data = form.cleaned_data
+    uploaded = data["file"]
+    try:
+        item = evidence_upload(
+            actor=request.user,
+            reference=reference,
+            upload=uploaded,
+            original_name=uploaded.name,
+            declared_size=uploaded.size,
+            title=data["title"],
+            category=data["category"],
+            description=data["description"],
+            document_date=data["document_date"],
+        )
+    except UploadRejected as exc:
+        messages.error(request, _("The file was not accepted: %(why)s") % {"why": exc.message})
+        return redirect("mediation:detail", reference=reference)
+    note = _("Evidence “%(title)s” uploaded.") % {"title": item.title}
+    if item.sanitised:
+        note += " " + _("Removed for safety: %(what)s.") % {"what": item.sanitised}
+    messages.success(request, note)
+    return redirect("mediation:detail", reference=reference)
+
+
+@login_required
+def download(request: AuthedRequest, reference: str, pk: int) -> FileResponse:
+    item = permissions.evidence_get_for(request.user, pk)
+    if item.dispute.reference != reference:
+        raise permissions.refuse(request.user, "evidence", pk)
+    evidence_log_download(actor=request.user, item=item)
+    ext = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}[item.content_type]
+    response = FileResponse(
+        item.file.open("rb"),
+        as_attachment=True,
+        filename=f"{item.dispute.reference}-E{item.pk}{ext}",
+        content_type=item.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,34 @@
+"""Navigation per role, built once per request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    items: list[tuple[str, Any]] = []
+    if user is not None and user.is_authenticated:
+        items.append((reverse("home"), _("Home")))
+        role = user.role
+        if role == "customer":
+            items += [
+                (reverse("mediation:my_disputes"), _("My disputes")),
+                (reverse("mediation:file"), _("File a dispute")),
+            ]
+        elif role == "staff":
+            items += [
+                (reverse("mediation:queue"), _("Dispute queue")),
+                (reverse("mediation:record"), _("Record a phone/letter dispute")),
+            ]
+        elif role == "auditor":
+            items += [(reverse("mediation:closed_cases"), _("Closed cases"))]
+        elif role == "partner":
+            items += [(reverse("mediation:partner_cases"), _("Referred cases"))]
+        if user.is_staff:
+            items.append((reverse("admin:index"), _("Administration")))
+    return {"nav_items": items}

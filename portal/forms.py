@@ -1,0 +1,109 @@
+"""Customer registration and sign-in forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import User
+from portal.validators import validate_mainland_mobile, validate_resident_id
+
+
+class SignInForm(AuthenticationForm):
+    username = forms.CharField(
+        label=_("Mobile number, email or username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+
+
+class RegistrationForm(forms.Form):
+    real_name = forms.CharField(label=_("Real name"), max_length=50)
+    mobile = forms.CharField(
+        label=_("Mobile number"),
+        max_length=11,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "numeric"}),
+    )
+    email = forms.EmailField(label=_("Email"), required=False)
+    id_number = forms.CharField(
+        label=_("Resident ID number"),
+        max_length=18,
+        help_text=_("18 characters; used only where a rule requires it and shown masked."),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters, not only digits, not a common password."),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_mobile(self) -> str:
+        mobile = self.cleaned_data["mobile"].strip()
+        if mobile:
+            validate_mainland_mobile(mobile)
+            if User.objects.filter(mobile=mobile).exists():
+                raise ValidationError(
+                    _("This mobile number is already registered; sign in or reset your password."),
+                    code="duplicate_mobile",
+                )
+        return mobile
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if email and User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(
+                _("This email is already registered; sign in or reset your password."),
+                code="duplicate_email",
+            )
+        return email
+
+    def clean_id_number(self) -> str:
+        value = self.cleaned_data["id_number"].strip().upper()
+        validate_resident_id(value)
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            not data.get("mobile")
+            and not data.get("email")
+            and not self.has_error("mobile")
+            and not self.has_error("email")
+        ):
+            raise ValidationError(_("Give a mobile number or an email address to sign in with."))
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif p1:
+            candidate = User(
+                username=data.get("mobile") or data.get("email") or "",
+                email=data.get("email") or "",
+                real_name=data.get("real_name") or "",
+            )
+            try:
+                password_validation.validate_password(p1, candidate)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+def form_errors_to_messages(request: HttpRequest, form: forms.Form) -> None:
+    """For forms posted from a page that shows several: each error as a message, with its
+    field's label, so the page the user returns to says what was wrong."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else str(error))

@@ -1,0 +1,281 @@
+"""Demo data: one user per role, partner organisations, and disputes in every state.
+
+Idempotent: users and organisations are created once (their demo passwords are reset each run so
+the printed logins always work); disputes are created only when the demo customer has none.
+Everything goes through the same services as the pages.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from mediation import services as ms
+from mediation.lifecycle import ClosureReason
+from mediation.models import Dispute, ProductCategory
+from portal.models import Branch, PartnerRole, Role, User
+from referrals.models import OrganisationKind, PartnerOrganisation
+
+DEMO_PASSWORD = "Demo-2026-portal"  # noqa: S105 - printed demo logins, DEBUG only
+
+BRANCHES = [
+    ("HO", "总行消费者权益保护部", True),
+    ("SH01", "上海浦东支行", False),
+    ("BJ01", "北京朝阳支行", False),
+]
+
+ORGANISATIONS = [
+    ("上海市金融消费纠纷调解中心", OrganisationKind.MEDIATION_CENTRE, "上海", "沪金调-2025-017"),
+    ("北京金融街调解中心", OrganisationKind.MEDIATION_CENTRE, "北京", "京金调-2025-004"),
+    ("上海仲裁委员会", OrganisationKind.ARBITRATION_COMMISSION, "上海", "沪仲-2025-031"),
+    ("上海市浦东新区人民法院", OrganisationKind.COURT, "上海", "浦法诉调-2025-009"),
+]
+
+# username, real name, role, branch code, organisation index, partner role, mobile, id number
+USERS: list[tuple[str, str, str, str | None, int | None, str, str | None, str]] = [
+    ("customer", "张伟", Role.CUSTOMER, None, None, "", "13800000001", "110101199003076632"),
+    ("customer2", "李娜", Role.CUSTOMER, None, None, "", "13800000002", "310101198506150024"),
+    ("staff", "王芳", Role.STAFF, "SH01", None, "", None, ""),
+    ("staff_bj", "赵磊", Role.STAFF, "BJ01", None, "", None, ""),
+    ("headoffice", "陈静", Role.STAFF, "HO", None, "", None, ""),
+    ("mediator", "刘洋", Role.PARTNER, None, 0, PartnerRole.MEDIATOR, None, ""),
+    ("mediator_bj", "孙丽", Role.PARTNER, None, 1, PartnerRole.MEDIATOR, None, ""),
+    ("arbitrator", "周强", Role.PARTNER, None, 2, PartnerRole.ARBITRATOR, None, ""),
+    ("clerk", "吴敏", Role.PARTNER, None, 3, PartnerRole.COURT_CLERK, None, ""),
+    ("auditor", "郑刚", Role.AUDITOR, None, None, "", None, ""),
+    ("admin", "系统管理员", Role.ADMIN, None, None, "", None, ""),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo users, partners and disputes in every state (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--quiet", action="store_true", help="do not print the logins")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            branches = self._branches()
+            orgs = self._organisations()
+            users = self._users(branches, orgs)
+        if not Dispute.objects.filter(customer=users["customer"]).exists():
+            self._disputes(users, branches, orgs)
+            self.stdout.write(f"demo: {Dispute.objects.count()} disputes created")
+        else:
+            self.stdout.write("demo: disputes already present, left as they are")
+        if not options["quiet"]:
+            self._print_logins()
+
+    def _branches(self) -> dict[str, Branch]:
+        out = {}
+        for code, name, head in BRANCHES:
+            out[code], _ = Branch.objects.get_or_create(
+                code=code, defaults={"name": name, "is_head_office": head}
+            )
+        return out
+
+    def _organisations(self) -> list[PartnerOrganisation]:
+        out = []
+        for name, kind, region, agreement in ORGANISATIONS:
+            org, _ = PartnerOrganisation.objects.get_or_create(
+                name=name,
+                defaults={
+                    "kind": kind,
+                    "region": region,
+                    "cooperation_agreement_ref": agreement,
+                    "contact_phone": "021-00000000",
+                },
+            )
+            out.append(org)
+        return out
+
+    def _users(
+        self, branches: dict[str, Branch], orgs: list[PartnerOrganisation]
+    ) -> dict[str, User]:
+        out = {}
+        for username, name, role, branch, org, prole, mobile, id_number in USERS:
+            user = User.objects.filter(username=username).first() or User(username=username)
+            user.real_name = name
+            user.role = role
+            user.branch = branches[branch] if branch else None
+            user.organisation = orgs[org] if org is not None else None
+            user.partner_role = prole
+            user.mobile = mobile
+            user.id_number = id_number
+            user.is_staff = role == Role.ADMIN
+            user.is_superuser = role == Role.ADMIN
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            out[username] = user
+        return out
+
+    def _disputes(
+        self, users: dict[str, User], branches: dict[str, Branch], orgs: list[PartnerOrganisation]
+    ) -> None:
+        now = timezone.now()
+        customer, customer2 = users["customer"], users["customer2"]
+        staff, mediator = users["staff"], users["mediator"]
+        centre = orgs[0]
+        sh = branches["SH01"]
+
+        def new(
+            who: User, amount: str, category: str, facts: str, request: str, days_ago: int
+        ) -> Dispute:
+            return ms.dispute_submit(
+                customer=who,
+                branch=sh,
+                category=category,
+                amount=Decimal(amount),
+                facts=facts,
+                request=request,
+                received_at=now - timedelta(days=days_ago),
+                account_number="6222020200112233445",
+            )
+
+        # submitted
+        new(
+            customer,
+            "30000.00",
+            ProductCategory.WEALTH_MANAGEMENT,
+            "2026年5月在浦东支行购买“稳健增利3号”理财产品，销售时告知为低风险，实际亏损约3万元。",
+            "赔偿本金损失30,000元。",
+            0,
+        )
+        # triaged
+        d = new(
+            customer2,
+            "4680.50",
+            ProductCategory.CREDIT_CARD,
+            "信用卡分期手续费未在签约时明确告知，按年化折算远高于宣传。",
+            "退还多收的分期手续费4,680.50元。",
+            2,
+        )
+        ms.dispute_triage(
+            actor=staff, reference=d.reference, cause_label="金融服务合同纠纷", urgency="normal"
+        )
+        # bank_handling, above the threshold (no fast lane)
+        d = new(
+            customer,
+            "120000.00",
+            ProductCategory.LOANS,
+            "提前还款时被收取合同未约定的违约金。",
+            "退还违约金120,000元。",
+            9,
+        )
+        ms.dispute_triage(
+            actor=staff,
+            reference=d.reference,
+            cause_label="借款合同纠纷",
+            urgency="urgent",
+            is_complex=True,
+        )
+        ms.dispute_start_bank_handling(actor=staff, reference=d.reference)
+        ms.dispute_record_milestone(
+            actor=staff,
+            reference=d.reference,
+            milestone="plan",
+            text="法律：核对合同第8条；业务：核查提前还款收费标准。",
+        )
+        # fast_lane
+        d = new(
+            customer2,
+            "12000.00",
+            ProductCategory.PAYMENTS,
+            "代发工资账户被批量扣收短信服务费，未事先告知。",
+            "退还服务费并道歉。",
+            4,
+        )
+        ms.consent_opt_in(
+            actor=customer2, reference=d.reference, agree_mediation=True, agree_disclosure=True
+        )
+        # referred, in_mediation, agreement_reached, mediation_failed, in_arbitration
+        chain = {}
+        for label, amount in (
+            ("referred", "8000.00"),
+            ("in_mediation", "15000.00"),
+            ("agreement", "26000.00"),
+            ("failed", "42000.00"),
+            ("arbitration", "49999.00"),
+        ):
+            d = new(
+                customer,
+                amount,
+                ProductCategory.WEALTH_MANAGEMENT,
+                f"理财产品适当性争议（演示：{label}）。",
+                f"赔偿损失{amount}元。",
+                12,
+            )
+            ms.consent_opt_in(
+                actor=customer,
+                reference=d.reference,
+                agree_mediation=True,
+                agree_disclosure=True,
+                organisation_id=centre.pk,
+            )
+            ms.dispute_refer(actor=staff, reference=d.reference, organisation_id=centre.pk)
+            chain[label] = d
+        for label in ("in_mediation", "agreement", "failed", "arbitration"):
+            ms.dispute_start_mediation(
+                actor=mediator,
+                reference=chain[label].reference,
+                accepted_on=timezone.localdate() - timedelta(days=8),
+            )
+        ms.dispute_reach_agreement(actor=mediator, reference=chain["agreement"].reference)
+        for label in ("failed", "arbitration"):
+            ms.dispute_fail_mediation(
+                actor=mediator, reference=chain[label].reference, reason="双方对赔偿比例分歧较大。"
+            )
+        ms.dispute_start_arbitration(
+            actor=staff,
+            reference=chain["arbitration"].reference,
+            reason="双方书面约定提交上海仲裁委员会仲裁。",
+        )
+        # in_litigation
+        d = new(
+            customer2,
+            "36000.00",
+            ProductCategory.DEPOSITS,
+            "定期存款被冒领，银行拒绝赔付。",
+            "赔偿存款36,000元。",
+            40,
+        )
+        ms.dispute_triage(
+            actor=staff, reference=d.reference, cause_label="储蓄存款合同纠纷", urgency="critical"
+        )
+        ms.dispute_start_bank_handling(actor=staff, reference=d.reference)
+        ms.dispute_start_litigation(
+            actor=staff, reference=d.reference, reason="客户已向浦东新区人民法院起诉。"
+        )
+        # closed
+        d = new(
+            customer,
+            "1500.00",
+            ProductCategory.CREDIT_CARD,
+            "年费未按约定减免。",
+            "退还年费1,500元。",
+            60,
+        )
+        ms.dispute_triage(
+            actor=staff, reference=d.reference, cause_label="信用卡纠纷", urgency="normal"
+        )
+        ms.dispute_start_bank_handling(actor=staff, reference=d.reference)
+        ms.dispute_record_decision(
+            actor=staff, reference=d.reference, text="经核实，同意退还年费1,500元。"
+        )
+        ms.dispute_close(
+            actor=staff, reference=d.reference, reason=ClosureReason.BANK_DECISION_ACCEPTED
+        )
+        # withdrawn
+        d = new(customer2, "300.00", ProductCategory.OTHER, "网点排队时间过长。", "改进服务。", 3)
+        ms.dispute_withdraw(actor=customer2, reference=d.reference, reason="问题已解决。")
+
+    def _print_logins(self) -> None:
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
+        for username, name, role, *_rest in USERS:
+            self.stdout.write(f"  {username:<12} {name:<6} {Role(role).label}")

@@ -1,0 +1,207 @@
+"""Cross-cutting models: branches, users and roles, the audit chain, the statutory calendar."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.validators import mask_id_number, validate_mainland_mobile, validate_resident_id
+
+
+class Branch(models.Model):
+    """A bank branch; staff of the head office see every branch's disputes."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    is_head_office = models.BooleanField(_("head office"), default=False)
+
+    class Meta:
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    STAFF = "staff", _("Bank complaint staff")
+    PARTNER = "partner", _("Partner member")
+    AUDITOR = "auditor", _("Auditor")
+    ADMIN = "admin", _("Administrator")
+
+
+class PartnerRole(models.TextChoices):
+    MEDIATOR = "mediator", _("Mediator")
+    CASE_CLERK = "case_clerk", _("Case clerk")
+    ARBITRATOR = "arbitrator", _("Arbitrator")
+    JUDGE = "judge", _("Judge")
+    COURT_CLERK = "court_clerk", _("Court clerk")
+
+
+class User(AbstractUser):
+    """Every person who signs in. The role decides what they see (portal/permissions.py)."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CUSTOMER)
+    real_name = models.CharField(_("real name"), max_length=50, blank=True)
+    mobile = models.CharField(
+        _("mobile number"),
+        max_length=11,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[validate_mainland_mobile],
+    )
+    # Sensitive personal information (PIPL art. 28): shown masked except where a rule needs it.
+    id_number = models.CharField(
+        _("resident ID number"), max_length=18, blank=True, validators=[validate_resident_id]
+    )
+    branch = models.ForeignKey(
+        Branch,
+        verbose_name=_("branch"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    organisation = models.ForeignKey(
+        "referrals.PartnerOrganisation",
+        verbose_name=_("partner organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    partner_role = models.CharField(
+        _("partner role"), max_length=20, choices=PartnerRole.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email"], condition=~Q(email=""), name="user_email_unique_when_set"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.real_name or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role == Role.STAFF and not self.branch_id:
+            raise ValidationError({"branch": _("Bank staff must belong to a branch.")})
+        if self.role == Role.PARTNER and not self.organisation_id:
+            raise ValidationError(
+                {"organisation": _("Partner members must belong to a partner organisation.")}
+            )
+
+    @property
+    def display_name(self) -> str:
+        return self.real_name or self.get_full_name() or self.username
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def is_customer(self) -> bool:
+        return self.role == Role.CUSTOMER
+
+    @property
+    def is_bank_staff(self) -> bool:
+        return self.role == Role.STAFF
+
+    @property
+    def is_partner(self) -> bool:
+        return self.role == Role.PARTNER
+
+    @property
+    def is_auditor(self) -> bool:
+        return self.role == Role.AUDITOR
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == Role.ADMIN or self.is_superuser
+
+
+class AuditChainHead(models.Model):
+    """One row, locked while an event is appended, so the chain never forks."""
+
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"#{self.last_seq} {self.last_hash[:12]}"
+
+
+class AuditEvent(models.Model):
+    """Append-only, hash-chained record of every state change and sensitive action.
+
+    Each event stores the hash of its predecessor and the hash of its own content;
+    `manage.py verify_audit` recomputes the chain and names the first altered or missing event.
+    """
+
+    seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    created_at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(_("actor"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=60)
+    target_type = models.CharField(_("object type"), max_length=60)
+    target_id = models.CharField(_("object id"), max_length=40)
+    # The dispute reference this event belongs to, so a case's timeline is one indexed query.
+    case_ref = models.CharField(_("case reference"), max_length=40, blank=True, db_index=True)
+    from_state = models.CharField(_("from"), max_length=40, blank=True)
+    to_state = models.CharField(_("to"), max_length=40, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["target_type", "target_id", "seq"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.case_ref or self.target_id}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValidationError("Audit events are append-only.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValidationError("Audit events are append-only.")
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday-Friday week: a public holiday, or a 调休 working day.
+
+    Loaded from the `holidays` package (`manage.py load_calendar`) and corrected by an
+    administrator when the State Council publishes the year's arrangement.
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Statutory rest day")
+        WORKDAY = "workday", _("Substituted working day (调休)")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("statutory calendar")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}"

@@ -1,0 +1,178 @@
+"""Every access rule of the portal, in one module.
+
+Three layers over the same predicates:
+- predicates built on `rules` (`can_view_dispute(user, dispute)`), also registered as object
+  permissions so `user.has_perm("mediation.view_dispute", d)` agrees;
+- fetch-and-authorise helpers (`dispute_get_for(user, ref)`) that answer 404 for other
+  people's objects and log the refusal;
+- thin DRF permission adapters (added by the API).
+
+Visibility (DESIGN.md section 5): customers see their own disputes; staff see their branch's
+(head office sees all); partner members see referrals to their own organisation; auditors see
+closed disputes read-only; administrators work through the admin.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import rules
+from django.http import Http404
+
+if TYPE_CHECKING:
+    from mediation.models import Dispute, DisputeQuerySet, EvidenceItem
+    from portal.models import User
+
+access_log = logging.getLogger("portal.access")
+
+# ---- roles ----------------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_customer(user: User) -> bool:
+    return bool(user.is_authenticated and user.role == "customer")
+
+
+@rules.predicate
+def is_bank_staff(user: User) -> bool:
+    return bool(user.is_authenticated and user.role == "staff" and user.is_active)
+
+
+@rules.predicate
+def is_head_office_staff(user: User) -> bool:
+    return bool(is_bank_staff(user) and user.branch is not None and user.branch.is_head_office)
+
+
+@rules.predicate
+def is_partner_member(user: User) -> bool:
+    return bool(user.is_authenticated and user.role == "partner" and user.organisation_id)
+
+
+@rules.predicate
+def is_auditor(user: User) -> bool:
+    return bool(user.is_authenticated and user.role == "auditor")
+
+
+@rules.predicate
+def is_administrator(user: User) -> bool:
+    return bool(user.is_authenticated and (user.role == "admin" or user.is_superuser))
+
+
+# ---- disputes -------------------------------------------------------------------------------
+# Transition permissions in mediation/lifecycle.py call these with (dispute, user).
+
+
+def is_dispute_customer(dispute: Dispute, user: User) -> bool:
+    return bool(is_customer(user) and dispute.customer_id == user.pk)
+
+
+def can_handle_dispute(dispute: Dispute, user: User) -> bool:
+    """Bank staff of the dispute's branch, or of the head office."""
+    if not is_bank_staff(user):
+        return False
+    return bool(is_head_office_staff(user) or dispute.branch_id == user.branch_id)
+
+
+def is_dispute_mediator(dispute: Dispute, user: User) -> bool:
+    """A member of the organisation the dispute is currently referred to."""
+    if not is_partner_member(user):
+        return False
+    org_id = getattr(dispute, "current_organisation_id", None)
+    return bool(org_id and org_id == user.organisation_id)
+
+
+def can_handle_or_mediate_dispute(dispute: Dispute, user: User) -> bool:
+    return can_handle_dispute(dispute, user) or is_dispute_mediator(dispute, user)
+
+
+def can_withdraw_dispute(dispute: Dispute, user: User) -> bool:
+    return is_dispute_customer(dispute, user) or can_handle_dispute(dispute, user)
+
+
+def can_amend_dispute(dispute: Dispute, user: User) -> bool:
+    """Customers amend their own claim before triage; staff correct it while it is open."""
+    from mediation.lifecycle import OPEN_STATES, DisputeStatus
+
+    if is_dispute_customer(dispute, user):
+        return dispute.status == DisputeStatus.SUBMITTED
+    return can_handle_dispute(dispute, user) and dispute.status in OPEN_STATES
+
+
+def can_view_dispute(user: User, dispute: Dispute) -> bool:
+    if is_dispute_customer(dispute, user) or can_handle_dispute(dispute, user):
+        return True
+    if is_dispute_mediator(dispute, user):
+        return True
+    return bool(is_auditor(user) and dispute.status == "closed")
+
+
+def can_upload_evidence(user: User, dispute: Dispute) -> bool:
+    from mediation.lifecycle import OPEN_STATES
+
+    if dispute.status not in OPEN_STATES:
+        return False
+    return (
+        is_dispute_customer(dispute, user)
+        or can_handle_dispute(dispute, user)
+        or is_dispute_mediator(dispute, user)
+    )
+
+
+def can_view_evidence(user: User, item: EvidenceItem) -> bool:
+    return can_view_dispute(user, item.dispute)
+
+
+def disputes_visible_to(user: User) -> DisputeQuerySet:
+    """The disputes a user may list; the same rule as can_view_dispute, as a query."""
+    from mediation.models import Dispute
+
+    qs: DisputeQuerySet = Dispute.objects.all()
+    if is_customer(user):
+        return qs.filter(customer=user)
+    if is_bank_staff(user):
+        return qs if is_head_office_staff(user) else qs.filter(branch=user.branch)
+    if is_partner_member(user):
+        return qs.filter(current_organisation_id=user.organisation_id)
+    if is_auditor(user):
+        return qs.filter(status="closed")
+    return qs.none()
+
+
+def refuse(user: Any, what: str, key: object) -> Http404:
+    """Log a refusal (DESIGN.md 5: every refusal is logged) and return the 404 to raise."""
+    access_log.warning(
+        "refused user=%s role=%s object=%s key=%s",
+        getattr(user, "pk", None),
+        getattr(user, "role", "anonymous"),
+        what,
+        key,
+    )
+    return Http404(what)
+
+
+def dispute_get_for(user: User, reference: str, *, for_update: bool = False) -> Dispute:
+    """Fetch a dispute the user may see, or answer 404 as if it did not exist."""
+    from mediation.models import Dispute
+
+    qs = Dispute.objects.select_related("customer", "branch")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    dispute = qs.filter(reference=reference).first()
+    if dispute is None or not can_view_dispute(user, dispute):
+        raise refuse(user, "dispute", reference)
+    return dispute
+
+
+def evidence_get_for(user: User, pk: int) -> EvidenceItem:
+    from mediation.models import EvidenceItem
+
+    item = EvidenceItem.objects.select_related("dispute", "dispute__branch").filter(pk=pk).first()
+    if item is None or not can_view_evidence(user, item):
+        raise refuse(user, "evidence", pk)
+    return item
+
+
+# Object permissions, so templates and admin can ask `user.has_perm(...)` with the same rules.
+rules.add_perm("mediation.view_dispute", rules.predicate(can_view_dispute))
+rules.add_perm("mediation.add_evidence", rules.predicate(can_upload_evidence))

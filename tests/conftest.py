@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.factories import (
+    BranchFactory,
+    CustomerFactory,
+    OrganisationFactory,
+    PartnerFactory,
+    StaffFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _media_and_language(settings):  # type: ignore[no-untyped-def]
+    settings.LANGUAGE_CODE = "zh-hans"
+
+
+@pytest.fixture
+def branch(db):  # type: ignore[no-untyped-def]
+    return BranchFactory(code="SH01", name="上海浦东支行")
+
+
+@pytest.fixture
+def other_branch(db):  # type: ignore[no-untyped-def]
+    return BranchFactory(code="BJ01", name="北京朝阳支行")
+
+
+@pytest.fixture
+def head_office(db):  # type: ignore[no-untyped-def]
+    return BranchFactory(code="HO", name="总行", is_head_office=True)
+
+
+@pytest.fixture
+def customer(db):  # type: ignore[no-untyped-def]
+    return CustomerFactory()
+
+
+@pytest.fixture
+def other_customer(db):  # type: ignore[no-untyped-def]
+    return CustomerFactory()
+
+
+@pytest.fixture
+def staff(branch):  # type: ignore[no-untyped-def]
+    return StaffFactory(branch=branch)
+
+
+@pytest.fixture
+def other_staff(other_branch):  # type: ignore[no-untyped-def]
+    return StaffFactory(branch=other_branch)
+
+
+@pytest.fixture
+def hq_staff(head_office):  # type: ignore[no-untyped-def]
+    return StaffFactory(branch=head_office)
+
+
+@pytest.fixture
+def centre(db):  # type: ignore[no-untyped-def]
+    return OrganisationFactory(name="上海市金融消费纠纷调解中心")
+
+
+@pytest.fixture
+def other_centre(db):  # type: ignore[no-untyped-def]
+    return OrganisationFactory(name="北京金融街调解中心")
+
+
+@pytest.fixture
+def mediator(centre):  # type: ignore[no-untyped-def]
+    return PartnerFactory(organisation=centre)
+
+
+@pytest.fixture
+def other_mediator(other_centre):  # type: ignore[no-untyped-def]
+    return PartnerFactory(organisation=other_centre)
+
+
+@pytest.fixture
+def auditor(db):  # type: ignore[no-untyped-def]
+    return UserFactory(role="auditor")
+
+
+def client_for(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client

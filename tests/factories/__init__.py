@@ -1,0 +1,84 @@
+"""Factories for every model the tests build."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from portal.models import Branch, Role, User
+from portal.validators import resident_id_check_digit
+from referrals.models import OrganisationKind, PartnerOrganisation
+
+
+def valid_id(n: int) -> str:
+    first17 = f"110101199001{n % 10000:04d}1"[:17].ljust(17, "0")
+    return first17 + resident_id_check_digit(first17)
+
+
+class BranchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Branch
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"B{n:03d}")
+    name = factory.Sequence(lambda n: f"支行{n}")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartnerOrganisation
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"调解中心{n}")
+    kind = OrganisationKind.MEDIATION_CENTRE
+    region = "上海"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    real_name = factory.Sequence(lambda n: f"用户{n}")
+    role = Role.CUSTOMER
+    password = factory.PostGenerationMethodCall("set_password", "Correct-Horse-42")
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):  # type: ignore[no-untyped-def]
+        if create:
+            instance.save()
+
+
+class CustomerFactory(UserFactory):
+    role = Role.CUSTOMER
+    mobile = factory.Sequence(lambda n: f"139{n:08d}")
+    id_number = factory.Sequence(valid_id)
+
+
+class StaffFactory(UserFactory):
+    role = Role.STAFF
+    branch = factory.SubFactory(BranchFactory)
+
+
+class PartnerFactory(UserFactory):
+    role = Role.PARTNER
+    organisation = factory.SubFactory(OrganisationFactory)
+    partner_role = "mediator"
+
+
+def make_dispute(customer, branch, amount="30000.00", **kwargs):  # type: ignore[no-untyped-def]
+    from mediation.services import dispute_submit
+
+    return dispute_submit(
+        customer=customer,
+        branch=branch,
+        category=kwargs.pop("category", "wealth"),
+        amount=Decimal(amount),
+        facts=kwargs.pop("facts", "理财产品亏损。"),
+        request=kwargs.pop("request", "赔偿损失。"),
+        received_at=kwargs.pop("received_at", timezone.now()),
+        **kwargs,
+    )

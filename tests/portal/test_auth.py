@@ -1,0 +1,145 @@
+"""Sign-in per role, customer registration, and each role refused other roles' pages."""
+
+import pytest
+from django.urls import reverse
+
+from portal.models import User
+from tests.conftest import client_for
+from tests.factories import valid_id
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "Correct-Horse-42"
+
+
+@pytest.mark.parametrize("role", ["customer", "staff", "partner", "auditor", "admin"])
+def test_each_role_signs_in_and_sees_its_home(client, role, branch, centre):
+    from tests.factories import UserFactory
+
+    extra = {"branch": branch} if role == "staff" else {}
+    if role == "partner":
+        extra = {"organisation": centre, "partner_role": "mediator"}
+    user = UserFactory(role=role, username=f"u-{role}", **extra)
+    response = client.post(reverse("login"), {"username": f"u-{role}", "password": PASSWORD})
+    assert response.status_code == 302
+    home = client.get(reverse("home"))
+    assert home.status_code == 200
+    assert user.real_name in home.content.decode() or role in (
+        "staff",
+        "partner",
+        "auditor",
+        "admin",
+    )
+    expected_template = {
+        "customer": "portal/home_customer.html",
+        "staff": "portal/home_staff.html",
+        "partner": "portal/home_partner.html",
+        "auditor": "portal/home_auditor.html",
+        "admin": "portal/home_admin.html",
+    }[role]
+    assert expected_template in [t.name for t in home.templates]
+
+
+def test_sign_in_with_mobile_number(client, customer):
+    response = client.post(reverse("login"), {"username": customer.mobile, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_wrong_password_is_refused_with_a_message(client, customer):
+    response = client.post(reverse("login"), {"username": customer.mobile, "password": "nope"})
+    assert response.status_code == 200
+    assert "请输入一个正确的" in response.content.decode()
+
+
+def _register(client, **overrides):
+    data = {
+        "real_name": "王小明",
+        "mobile": "13912345678",
+        "email": "",
+        "id_number": valid_id(77),
+        "password1": "Mediation-Fast-2026",
+        "password2": "Mediation-Fast-2026",
+    }
+    data.update(overrides)
+    return client.post(reverse("register"), data)
+
+
+def test_registration_creates_a_signed_in_customer(client):
+    response = _register(client)
+    assert response.status_code == 302
+    user = User.objects.get(mobile="13912345678")
+    assert user.role == "customer" and user.check_password("Mediation-Fast-2026")
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_registration_with_email_only(client):
+    response = _register(client, mobile="", email="Wang@Example.com")
+    assert response.status_code == 302
+    assert User.objects.get(email="wang@example.com").username == "wang@example.com"
+
+
+def test_duplicate_mobile_gets_a_clear_error(client, customer):
+    response = _register(client, mobile=customer.mobile)
+    assert response.status_code == 200
+    assert "已注册" in response.content.decode()
+    assert User.objects.filter(mobile=customer.mobile).count() == 1
+
+
+@pytest.mark.parametrize("weak", ["12345678901", "password123", "short"])
+def test_weak_password_gets_a_clear_error(client, weak):
+    response = _register(client, password1=weak, password2=weak)
+    assert response.status_code == 200
+    assert response.context["form"].has_error("password1")
+    assert not User.objects.filter(mobile="13912345678").exists()
+
+
+def test_bad_id_number_and_missing_contact(client):
+    response = _register(client, id_number="110101199003071235", mobile="")
+    form = response.context["form"]
+    assert form.has_error("id_number")
+    assert form.non_field_errors()
+
+
+def test_mismatched_passwords(client):
+    response = _register(client, password2="Something-Else-99")
+    assert response.context["form"].has_error("password2")
+
+
+def test_password_reset_sends_mail(client, customer, mailoutbox):
+    customer.email = "zhang@example.com"
+    customer.save()
+    response = client.post(reverse("password_reset"), {"email": "zhang@example.com"})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1 and "/accounts/reset/" in mailoutbox[0].body
+
+
+ROLE_PAGES = {
+    "customer": ["mediation:my_disputes", "mediation:file"],
+    "staff": ["mediation:queue", "mediation:record"],
+    "auditor": ["mediation:closed_cases"],
+    "partner": ["mediation:partner_cases"],
+}
+
+
+@pytest.mark.parametrize("viewer", ["customer", "staff", "auditor", "partner"])
+def test_each_role_is_refused_other_roles_pages(viewer, customer, staff, auditor, mediator):
+    user = {"customer": customer, "staff": staff, "auditor": auditor, "partner": mediator}[viewer]
+    client = client_for(user)
+    for role, names in ROLE_PAGES.items():
+        for name in names:
+            status = client.get(reverse(name)).status_code
+            assert status == (200 if role == viewer else 403), (viewer, name, status)
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    response = client.get(reverse("mediation:my_disputes"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_english_switch(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    page = client.get("/")
+    assert "Dispute mediation fast lane" in page.content.decode()
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    assert "调解快车道" in client.get("/").content.decode()
