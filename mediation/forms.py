@@ -17,19 +17,18 @@ from portal.validators import validate_mainland_mobile, validate_resident_id
 from referrals.models import OrganisationKind, PartnerOrganisation
 
 
-class AmountField(forms.CharField):
+class AmountField(forms.Field):
     """Accepts '49,999.00', '49999' and full-width digits; refuses zero, negatives, fen
     fractions and words with a clear message."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 30)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
-        super().__init__(**kwargs)
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 30})
 
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if text is None or text in self.empty_values:
+    def to_python(self, value: Any) -> Decimal | None:
+        if value in self.empty_values:
             return None
+        text = str(value).strip()
+        if len(text) > 30:
+            raise ValidationError(_("This amount is too long."), code="max_length")
         return parse_amount(text)
 
 

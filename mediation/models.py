@@ -12,7 +12,6 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -212,7 +211,7 @@ class Dispute(DisputeLifecycle):
     def is_open(self) -> bool:
         return self.status in OPEN_STATES
 
-    @cached_property
+    @property
     def clocks(self) -> list[Clock]:
         """The running clocks: 1357 targets (seed 4.2), the bank's decision, mediation."""
         received = self.received_on

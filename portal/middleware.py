@@ -7,11 +7,15 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal.exceptions import normalise_exception
 
 
 class ApplicationErrorMiddleware:
+    """A view may set `request.error_redirect` to the page its form was posted from; else the
+    same-site referer is used, else the home page."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -26,8 +30,17 @@ class ApplicationErrorMiddleware:
             return None
         if request.method == "POST":
             messages.error(request, error.message)
-            back = request.headers.get("referer") or request.path
-            if not back.startswith(("/", request.build_absolute_uri("/"))):
-                back = request.path
-            return HttpResponseRedirect(back)
+            return HttpResponseRedirect(self._back(request))
         return render(request, "400.html", {"message": error.message}, status=error.http_status)
+
+    @staticmethod
+    def _back(request: HttpRequest) -> str:
+        target = getattr(request, "error_redirect", None)
+        if target:
+            return str(target)
+        referer = request.headers.get("referer", "")
+        if referer and url_has_allowed_host_and_scheme(
+            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return referer
+        return "/"

@@ -14,8 +14,16 @@ from tests.factories import (
 
 
 @pytest.fixture(autouse=True)
-def _media_and_language(settings):  # type: ignore[no-untyped-def]
+def _private_storage_and_language(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Each test gets an empty private storage, so 'nothing left behind' can be checked."""
     settings.LANGUAGE_CODE = "zh-hans"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
 
 
 @pytest.fixture

@@ -63,7 +63,6 @@ def _next_reference(year: int) -> str:
 
 
 def _refresh_clocks(dispute: Dispute) -> None:
-    dispute.__dict__.pop("clocks", None)
     dispute.next_deadline = dispute.compute_next_deadline()
 
 

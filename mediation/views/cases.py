@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -331,6 +332,7 @@ def dispute_action(request: AuthedRequest, reference: str, action: str) -> HttpR
         raise Http404("action")
     user: User = request.user
     dispute = permissions.dispute_get_for(user, reference)
+    request.error_redirect = reverse("mediation:detail", args=[reference])  # type: ignore[attr-defined]
     cleaned: dict[str, Any] = {}
     if spec.form is not None:
         form = spec.form(request.POST, prefix=action)
@@ -347,6 +349,7 @@ def dispute_action(request: AuthedRequest, reference: str, action: str) -> HttpR
 @require_POST
 def consent_withdraw(request: AuthedRequest, reference: str, consent_id: int) -> HttpResponse:
     dispute = permissions.dispute_get_for(request.user, reference)
+    request.error_redirect = reverse("mediation:detail", args=[reference])  # type: ignore[attr-defined]
     if not Consent.objects.filter(pk=consent_id, dispute=dispute).exists():
         raise permissions.refuse(request.user, "consent", consent_id)
     services.consent_withdraw(

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,6 +34,7 @@ def evidence_context(request: AuthedRequest, dispute: Dispute) -> dict[str, Any]
 @login_required
 @require_POST
 def upload(request: AuthedRequest, reference: str) -> HttpResponse:
+    request.error_redirect = reverse("mediation:detail", args=[reference])  # type: ignore[attr-defined]
     form = EvidenceForm(request.POST, request.FILES, prefix="evidence")
     if not form.is_valid():
         form_errors_to_messages(request, form)

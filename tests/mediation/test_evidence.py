@@ -1,0 +1,236 @@
+"""Evidence uploads: hostile files are refused or neutralised, and nothing is left behind."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pikepdf
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from mediation.models import EvidenceItem
+from mediation.services.evidence import evidence_upload
+from portal.exceptions import UploadRejected, UploadTooLarge
+from portal.models import AuditEvent
+from tests.conftest import client_for
+from tests.factories import make_dispute
+from tests.factories.files import (
+    encrypted_pdf_bytes,
+    hostile_pdf_bytes,
+    jpeg_with_gps_bytes,
+    pdf_bytes,
+    png_bytes,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def stored_files() -> list[str]:
+    root = Path(settings.STORAGES["default"]["OPTIONS"]["location"])
+    if not root.exists():
+        return []
+    return sorted(str(p) for p in root.rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def dispute(customer, branch):
+    return make_dispute(customer, branch)
+
+
+def upload(actor, dispute, content: bytes, name: str, **extra):
+    return evidence_upload(
+        actor=actor,
+        reference=dispute.reference,
+        upload=io.BytesIO(content),
+        original_name=name,
+        declared_size=len(content),
+        title=extra.pop("title", "证据"),
+        category=extra.pop("category", "contract"),
+        **extra,
+    )
+
+
+def test_a_good_pdf_is_stored_under_a_generated_name_with_its_hash(customer, dispute):
+    item = upload(customer, dispute, pdf_bytes(3), "合同.pdf")
+    assert item.content_type == "application/pdf" and item.page_count == 3
+    assert item.original_name == "合同.pdf"
+    assert "合同" not in item.file.name and item.file.name.endswith(".pdf")
+    import hashlib
+
+    with item.file.open("rb") as fh:
+        assert hashlib.sha256(fh.read()).hexdigest() == item.sha256
+    assert AuditEvent.objects.filter(
+        action="evidence.uploaded", case_ref=dispute.reference
+    ).exists()
+
+
+HOSTILE = [
+    ("page.pdf", b"<!doctype html><html><script>alert(1)</script></html>", "unsupported_type"),
+    ("invoice.pdf", b"\x7fELF\x02\x01\x01" + b"\x00" * 200, "unsupported_type"),
+    ("setup.pdf", b"MZ\x90\x00\x03" + b"\x00" * 300, "unsupported_type"),
+    (
+        "logo.png",
+        b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" '
+        b'onload="alert(1)"><rect/></svg>',
+        "unsupported_type",
+    ),
+    ("broken.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj garbage" + b"\x00" * 50, "broken_pdf"),
+    ("broken.png", png_bytes((300, 200))[:60], "broken_image"),
+    ("empty.pdf", b"", "empty_file"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "code"), HOSTILE)
+def test_hostile_files_are_refused_and_leave_nothing(customer, dispute, name, content, code):
+    before = stored_files()
+    with pytest.raises(UploadRejected) as info:
+        upload(customer, dispute, content, name)
+    assert info.value.code == code and info.value.message
+    assert stored_files() == before and not EvidenceItem.objects.exists()
+
+
+def test_encrypted_pdfs_are_refused(customer, dispute):
+    for user_password in ("secret", ""):  # with an open password, and owner-only
+        with pytest.raises(UploadRejected) as info:
+            upload(customer, dispute, encrypted_pdf_bytes(user_password), "locked.pdf")
+        assert info.value.code == "encrypted_pdf"
+    assert not EvidenceItem.objects.exists() and stored_files() == []
+
+
+def test_pdf_active_content_is_stripped(customer, dispute):
+    item = upload(customer, dispute, hostile_pdf_bytes(), "hostile.pdf")
+    assert item.sanitised  # the user is told what was removed
+    with item.file.open("rb") as fh, pikepdf.open(io.BytesIO(fh.read())) as pdf:
+        assert "/OpenAction" not in pdf.Root and "/AA" not in pdf.Root
+        names = pdf.Root.get("/Names", pikepdf.Dictionary())
+        assert "/JavaScript" not in names and "/EmbeddedFiles" not in names
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary):
+                assert obj.get("/S") not in ("/JavaScript", "/Launch")
+                assert "/JS" not in obj
+        subtypes = [str(a.get("/Subtype")) for a in pdf.pages[0].obj.get("/Annots", [])]
+        assert "/FileAttachment" not in subtypes
+
+
+def test_image_over_the_pixel_limit_is_refused(customer, dispute, settings):
+    settings.UPLOAD_MAX_IMAGE_PIXELS = 10_000
+    with pytest.raises(UploadRejected) as info:
+        upload(customer, dispute, png_bytes((200, 200)), "big.png")
+    assert info.value.code == "image_too_large"
+    assert stored_files() == []
+
+
+def test_decompression_bomb_sized_png_is_refused(customer, dispute):
+    # 1-bit 9000x9000 PNG: tiny on disk, 81 Mpx decoded; above the 40 Mpx default.
+    out = io.BytesIO()
+    Image.new("1", (9000, 9000)).save(out, format="PNG")
+    assert len(out.getvalue()) < 200_000
+    with pytest.raises(UploadRejected) as info:
+        upload(customer, dispute, out.getvalue(), "bomb.png")
+    assert info.value.code == "image_too_large"
+
+
+def test_jpeg_metadata_and_gps_are_removed(customer, dispute):
+    raw = jpeg_with_gps_bytes()
+    assert Image.open(io.BytesIO(raw)).getexif()
+    item = upload(customer, dispute, raw, "photo.jpg")
+    with item.file.open("rb") as fh:
+        cleaned = Image.open(io.BytesIO(fh.read()))
+        assert not cleaned.getexif() and "exif" not in cleaned.info
+    assert item.sanitised
+
+
+def test_name_with_path_traversal_and_bidi_characters(customer, dispute):
+    item = upload(customer, dispute, pdf_bytes(), "../../etc/\u202epasswd\u0000fdp.pdf")
+    assert "/" not in item.original_name and "\u202e" not in item.original_name
+    assert "\x00" not in item.original_name and ".." not in item.original_name
+    root = Path(settings.STORAGES["default"]["OPTIONS"]["location"]).resolve()
+    assert Path(item.file.path).resolve().is_relative_to(root)
+
+
+def test_name_that_lies_about_type_is_judged_by_content(customer, dispute):
+    item = upload(customer, dispute, png_bytes(), "scan.pdf")
+    assert item.content_type == "image/png" and item.file.name.endswith(".png")
+
+
+def test_oversized_file_is_refused(customer, dispute, settings):
+    settings.UPLOAD_MAX_FILE_BYTES = 1000
+    with pytest.raises(UploadTooLarge):
+        upload(customer, dispute, pdf_bytes() + b"\n" * 2000, "big.pdf")
+    assert stored_files() == [] and not EvidenceItem.objects.exists()
+
+
+def test_per_dispute_limit(customer, dispute, settings):
+    first = pdf_bytes()
+    settings.UPLOAD_MAX_DISPUTE_BYTES = len(first) + 10
+    upload(customer, dispute, first, "a.pdf")
+    files = stored_files()
+    with pytest.raises(UploadTooLarge):
+        upload(customer, dispute, pdf_bytes(2), "b.pdf")
+    assert stored_files() == files and EvidenceItem.objects.count() == 1
+
+
+def test_other_customer_cannot_upload(other_customer, dispute):
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        upload(other_customer, dispute, pdf_bytes(), "a.pdf")
+    assert stored_files() == []
+
+
+# ---- through the page -----------------------------------------------------------------------
+
+
+def _post(client, dispute, content, name, content_type="application/pdf"):
+    return client.post(
+        reverse("mediation:evidence_upload", args=[dispute.reference]),
+        {
+            "evidence-file": SimpleUploadedFile(name, content, content_type=content_type),
+            "evidence-title": "银行流水",
+            "evidence-category": "statement",
+        },
+        follow=True,
+    )
+
+
+def test_upload_page_reports_refusals_clearly(customer, dispute):
+    response = _post(client_for(customer), dispute, b"<html>hi</html>", "x.pdf")
+    assert response.status_code == 200
+    assert (
+        "文件未被接受" in response.content.decode()
+        and "PDF、JPEG 和 PNG" in response.content.decode()
+    )
+    assert not EvidenceItem.objects.exists()
+
+
+def test_download_is_an_attachment_with_nosniff_and_is_logged(customer, dispute):
+    client = client_for(customer)
+    _post(client, dispute, pdf_bytes(), "合同.pdf")
+    item = EvidenceItem.objects.get()
+    response = client.get(reverse("mediation:evidence_download", args=[dispute.reference, item.pk]))
+    assert response.status_code == 200
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert b"".join(response.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
+    assert AuditEvent.objects.filter(action="evidence.downloaded").count() == 1
+
+
+def test_other_parties_cannot_download(customer, other_customer, other_staff, mediator, dispute):
+    upload(customer, dispute, pdf_bytes(), "a.pdf")
+    item = EvidenceItem.objects.get()
+    url = reverse("mediation:evidence_download", args=[dispute.reference, item.pk])
+    for user in (other_customer, other_staff, mediator):
+        assert client_for(user).get(url).status_code == 404
+    wrong_ref = reverse("mediation:evidence_download", args=["MD-2026-999999", item.pk])
+    assert client_for(customer).get(wrong_ref).status_code == 404
+
+
+def test_files_are_not_under_any_public_url():
+    assert settings.STORAGES["default"]["OPTIONS"]["base_url"] is None
+    private = settings.STORAGES["default"]["OPTIONS"]["location"]
+    assert os.path.commonpath([str(settings.STATIC_ROOT), private]) != str(settings.STATIC_ROOT)

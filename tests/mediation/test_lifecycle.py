@@ -1,0 +1,161 @@
+"""The lifecycle module's docstring table and its declared transitions stay in step, and every
+transition is refused from every state it must refuse, changing nothing."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import mediation.lifecycle as lifecycle
+from mediation import services
+from mediation.lifecycle import DisputeStatus
+from mediation.models import Dispute
+from portal.exceptions import TransitionRefused
+from portal.models import AuditEvent
+from tests.factories import make_dispute
+
+
+def _docstring_table() -> dict[str, tuple[set[str], str]]:
+    """Parse the reST simple table: column positions come from its '=' rule line."""
+    lines = (lifecycle.__doc__ or "").splitlines()
+    rules = [i for i, ln in enumerate(lines) if ln.startswith("=" * 19)]
+    assert len(rules) == 3, "the module docstring holds one transition table"
+    cols = [m.start() for m in re.finditer(r"=+", lines[rules[0]])]
+    table: dict[str, tuple[set[str], str]] = {}
+    current = ""
+    for line in lines[rules[1] + 1 : rules[2]]:
+        name = line[: cols[1]].strip()
+        sources = line[cols[1] : cols[2]].strip()
+        target = line[cols[2] :].strip()
+        if name:
+            current = name
+            table[name] = (set(), target)
+        table[current][0].update(s.strip() for s in sources.split(",") if s.strip())
+    return table
+
+
+def _declared() -> dict[str, tuple[set[str], str]]:
+    field = Dispute._meta.get_field("status")
+    declared: dict[str, tuple[set[str], str]] = {}
+    for t in field.get_all_transitions(Dispute):  # type: ignore[attr-defined]
+        sources, target = declared.setdefault(t.name, (set(), str(t.target)))
+        sources.add(str(t.source))
+        assert target == t.target
+    return declared
+
+
+def test_docstring_table_matches_declared_transitions():
+    assert _docstring_table() == _declared()
+
+
+def test_states_are_listed_in_order():
+    assert next(iter(DisputeStatus)) == DisputeStatus.SUBMITTED
+    assert list(DisputeStatus)[-2:] == [DisputeStatus.CLOSED, DisputeStatus.WITHDRAWN]
+
+
+@pytest.fixture
+def actors(customer, staff, mediator):
+    return {"customer": customer, "staff": staff, "mediator": mediator}
+
+
+def _call(name, dispute, actors, centre):
+    ref = dispute.reference
+    staff, customer, mediator = actors["staff"], actors["customer"], actors["mediator"]
+    calls = {
+        "triage": lambda: services.dispute_triage(
+            actor=staff, reference=ref, cause_label="合同纠纷", urgency="normal"
+        ),
+        "start_bank_handling": lambda: services.dispute_start_bank_handling(
+            actor=staff, reference=ref
+        ),
+        "opt_in": lambda: services.consent_opt_in(
+            actor=customer,
+            reference=ref,
+            agree_mediation=True,
+            agree_disclosure=True,
+            organisation_id=centre.pk,
+        ),
+        "refer": lambda: services.dispute_refer(
+            actor=staff, reference=ref, organisation_id=centre.pk
+        ),
+        "return_to_lane": lambda: services.dispute_return_to_lane(
+            actor=staff, reference=ref, reason="中心婉拒"
+        ),
+        "start_mediation": lambda: services.dispute_start_mediation(
+            actor=mediator, reference=ref, accepted_on=dispute.received_on
+        ),
+        "reach_agreement": lambda: services.dispute_reach_agreement(actor=mediator, reference=ref),
+        "fail_mediation": lambda: services.dispute_fail_mediation(
+            actor=mediator, reference=ref, reason="分歧"
+        ),
+        "resume_handling": lambda: services.dispute_resume_handling(actor=staff, reference=ref),
+        "start_arbitration": lambda: services.dispute_start_arbitration(actor=staff, reference=ref),
+        "start_litigation": lambda: services.dispute_start_litigation(actor=staff, reference=ref),
+        "close": lambda: services.dispute_close(
+            actor=staff, reference=ref, reason="bank_decision_accepted"
+        ),
+        "withdraw": lambda: services.dispute_withdraw(actor=customer, reference=ref, reason="x"),
+    }
+    return calls[name]()
+
+
+REFUSALS = [
+    (name, state)
+    for name, (sources, _target) in _declared().items()
+    for state in DisputeStatus.values
+    if state not in sources
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "state"), REFUSALS)
+def test_transition_refused_from_state(name, state, customer, branch, actors, centre):
+    dispute = make_dispute(customer, branch)
+    Dispute.objects.filter(pk=dispute.pk).update(status=state, current_organisation=centre)
+    dispute.refresh_from_db()
+    events = AuditEvent.objects.count()
+    with pytest.raises(TransitionRefused):
+        _call(name, dispute, actors, centre)
+    dispute.refresh_from_db()
+    assert dispute.status == state
+    assert AuditEvent.objects.count() == events
+
+
+ALLOWED = [
+    (name, state) for name, (sources, _target) in _declared().items() for state in sorted(sources)
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "state"), ALLOWED)
+def test_transition_allowed_from_state(name, state, customer, branch, actors, centre):
+    dispute = make_dispute(customer, branch)
+    from mediation.models import Consent
+
+    Consent.objects.create(
+        dispute=dispute,
+        kind="mediation",
+        purpose="p",
+        text="t",
+        text_version="v",
+        granted_at=dispute.received_at,
+    )
+    Consent.objects.create(
+        dispute=dispute,
+        kind="personal_info",
+        recipient=centre,
+        purpose="p",
+        text="t",
+        text_version="v",
+        granted_at=dispute.received_at,
+    )
+    Dispute.objects.filter(pk=dispute.pk).update(
+        status=state, current_organisation=centre, cause_label="合同纠纷", urgency="normal"
+    )
+    dispute.refresh_from_db()
+    _call(name, dispute, actors, centre)
+    dispute.refresh_from_db()
+    assert dispute.status == _declared()[name][1]
+    event = AuditEvent.objects.filter(action=f"dispute.{name}").latest("seq")
+    assert (event.from_state, event.to_state) == (state, dispute.status)
