@@ -23,6 +23,7 @@ from django.http import Http404
 if TYPE_CHECKING:
     from mediation.models import Dispute, DisputeQuerySet, EvidenceItem
     from portal.models import User
+    from referrals.models import Bundle
 
 access_log = logging.getLogger("portal.access")
 
@@ -171,6 +172,35 @@ def evidence_get_for(user: User, pk: int) -> EvidenceItem:
     if item is None or not can_view_evidence(user, item):
         raise refuse(user, "evidence", pk)
     return item
+
+
+def can_view_bundle(user: User, bundle: Bundle) -> bool:
+    """Customers see bundles made on their case; partner members only bundles made for their
+    own organisation; staff of the case; auditors once the case is closed."""
+    dispute = bundle.dispute
+    if is_dispute_customer(dispute, user) or can_handle_dispute(dispute, user):
+        return True
+    if is_partner_member(user):
+        return bool(bundle.organisation_id and bundle.organisation_id == user.organisation_id)
+    return bool(is_auditor(user) and dispute.status == "closed")
+
+
+def bundles_visible_to(user: User, dispute: Dispute) -> list[Bundle]:
+    bundles = dispute.bundles.select_related("organisation").order_by("-requested_at", "-pk")
+    return [b for b in bundles if can_view_bundle(user, b)]
+
+
+def bundle_get_for(user: User, reference: str, pk: int) -> Bundle:
+    from referrals.models import Bundle
+
+    bundle = (
+        Bundle.objects.select_related("dispute", "dispute__branch", "dispute__customer")
+        .filter(pk=pk, dispute__reference=reference)
+        .first()
+    )
+    if bundle is None or not can_view_bundle(user, bundle):
+        raise refuse(user, "bundle", pk)
+    return bundle
 
 
 # Object permissions, so templates and admin can ask `user.has_perm(...)` with the same rules.

@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
-from referrals.models import PartnerOrganisation
+from referrals.models import Bundle, BundleExhibit, PartnerOrganisation
 
 
 @admin.register(PartnerOrganisation)
@@ -8,3 +9,34 @@ class PartnerOrganisationAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "region", "cooperation_agreement_ref", "is_active")
     list_filter = ("kind", "is_active", "region")
     search_fields = ("name", "region")
+
+
+class BundleExhibitInline(admin.TabularInline):
+    model = BundleExhibit
+    fields = ("number", "evidence", "first_page", "last_page")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Bundle)
+class BundleAdmin(admin.ModelAdmin):
+    """Bundles are immutable: built by the worker, never edited by hand."""
+
+    list_display = ("dispute", "recipient_kind", "version", "status", "page_count", "requested_at")
+    list_filter = ("status", "recipient_kind")
+    search_fields = ("dispute__reference",)
+    list_select_related = ("dispute",)
+    inlines = [BundleExhibitInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+        return [f.name for f in Bundle._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

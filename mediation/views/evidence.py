@@ -19,12 +19,16 @@ from portal import permissions
 from portal.exceptions import UploadRejected
 from portal.forms import form_errors_to_messages
 from portal.types import AuthedRequest
+from referrals.forms import BundleRequestForm
 
 
 def evidence_context(request: AuthedRequest, dispute: Dispute) -> dict[str, Any]:
     items = dispute.evidence.select_related("uploaded_by").order_by("uploaded_at", "pk")
+    may_bundle = permissions.can_handle_dispute(dispute, request.user)
     return {
         "evidence": items,
+        "bundles": permissions.bundles_visible_to(request.user, dispute),
+        "bundle_form": BundleRequestForm(dispute=dispute, prefix="bundle") if may_bundle else None,
         "evidence_form": EvidenceForm(prefix="evidence")
         if permissions.can_upload_evidence(request.user, dispute)
         else None,

@@ -230,7 +230,10 @@ def test_other_parties_cannot_download(customer, other_customer, other_staff, me
     assert client_for(customer).get(wrong_ref).status_code == 404
 
 
-def test_files_are_not_under_any_public_url():
-    assert settings.STORAGES["default"]["OPTIONS"]["base_url"] is None
+def test_files_are_not_under_any_public_url(customer, dispute):
+    item = upload(customer, dispute, pdf_bytes(), "a.pdf")
+    client = client_for(customer)
+    for url in ("/" + item.file.name, "/media/" + item.file.name, "/static/" + item.file.name):
+        assert client.get(url).status_code == 404
     private = settings.STORAGES["default"]["OPTIONS"]["location"]
     assert os.path.commonpath([str(settings.STATIC_ROOT), private]) != str(settings.STATIC_ROOT)

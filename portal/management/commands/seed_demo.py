@@ -7,6 +7,7 @@ Everything goes through the same services as the pages.
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,12 +15,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
+from weasyprint import HTML
 
 from mediation import services as ms
 from mediation.lifecycle import ClosureReason
 from mediation.models import Dispute, ProductCategory
+from mediation.services.evidence import evidence_upload
 from portal.models import Branch, PartnerRole, Role, User
 from referrals.models import OrganisationKind, PartnerOrganisation
+from referrals.services import bundle_request
 
 DEMO_PASSWORD = "Demo-2026-portal"  # noqa: S105 - printed demo logins, DEBUG only
 
@@ -235,6 +239,7 @@ class Command(BaseCommand):
             reference=chain["arbitration"].reference,
             reason="双方书面约定提交上海仲裁委员会仲裁。",
         )
+        self._evidence(chain["in_mediation"], customer, staff, centre)
         # in_litigation
         d = new(
             customer2,
@@ -273,6 +278,49 @@ class Command(BaseCommand):
         # withdrawn
         d = new(customer2, "300.00", ProductCategory.OTHER, "网点排队时间过长。", "改进服务。", 3)
         ms.dispute_withdraw(actor=customer2, reference=d.reference, reason="问题已解决。")
+
+    def _evidence(
+        self, dispute: Dispute, customer: User, staff: User, centre: PartnerOrganisation
+    ) -> None:
+        """Two exhibits and a bundle for the mediation centre (built by the task worker)."""
+        documents = [
+            (
+                customer,
+                "理财产品销售合同",
+                "contract",
+                "<h1>理财产品销售合同（演示）</h1><p>产品名称：稳健增利3号</p>"
+                "<p>风险等级：R2（中低风险）</p><p>认购金额：人民币 300,000.00 元</p>",
+            ),
+            (
+                staff,
+                "客户风险评估问卷",
+                "correspondence",
+                "<h1>客户风险承受能力评估问卷（演示）</h1><p>评估结果：稳健型（C2）</p>"
+                "<p>评估日期：2026年5月10日</p>",
+            ),
+        ]
+        for actor, title, category, body in documents:
+            html = (
+                "<html><head><style>@page{size:A4;margin:25mm}"
+                'html{font-family:"Noto Sans CJK SC",sans-serif}</style></head>'
+                f"<body>{body}</body></html>"
+            )
+            pdf = HTML(string=html).write_pdf() or b""
+            evidence_upload(
+                actor=actor,
+                reference=dispute.reference,
+                upload=io.BytesIO(pdf),
+                original_name=f"{title}.pdf",
+                declared_size=len(pdf),
+                title=title,
+                category=category,
+            )
+        bundle_request(
+            actor=staff,
+            reference=dispute.reference,
+            recipient_kind=OrganisationKind.MEDIATION_CENTRE,
+            organisation_id=centre.pk,
+        )
 
     def _print_logins(self) -> None:
         self.stdout.write("")

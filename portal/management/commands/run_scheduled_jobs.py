@@ -1,0 +1,21 @@
+"""The portal's recurring jobs, each idempotent: safe to run twice, and a missed run catches up.
+
+`scripts/run` runs this every ten minutes beside the task worker; production runs it from cron
+or a systemd timer (see README).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from referrals.services import bundle_requeue_stale
+
+
+class Command(BaseCommand):
+    help = "Run the recurring jobs: requeue bundle builds interrupted by a crash."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        requeued = bundle_requeue_stale()
+        self.stdout.write(f"bundles: {requeued} interrupted builds requeued or given up")

@@ -1,0 +1,41 @@
+"""Demo data: idempotent, one login per role, a dispute in every state."""
+
+import pytest
+from django.core.management import call_command
+
+from mediation.lifecycle import DisputeStatus
+from mediation.models import Dispute, EvidenceItem
+from portal.audit import audit_verify
+from portal.models import User
+from referrals.models import Bundle
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_is_idempotent_and_covers_every_state(capsys):
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert "Demo-2026-portal" in out and "mediator" in out
+    counts = (
+        User.objects.count(),
+        Dispute.objects.count(),
+        EvidenceItem.objects.count(),
+        Bundle.objects.count(),
+    )
+    call_command("seed_demo", "--quiet")
+    assert counts == (
+        User.objects.count(),
+        Dispute.objects.count(),
+        EvidenceItem.objects.count(),
+        Bundle.objects.count(),
+    )
+    assert set(Dispute.objects.values_list("status", flat=True)) == set(DisputeStatus.values)
+    assert {u.role for u in User.objects.all()} == {
+        "customer",
+        "staff",
+        "partner",
+        "auditor",
+        "admin",
+    }
+    assert User.objects.get(username="customer").check_password("Demo-2026-portal")
+    assert audit_verify() is None
