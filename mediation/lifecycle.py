@@ -70,6 +70,8 @@ S = DisputeStatus
 
 OPEN_STATES = [s for s in DisputeStatus if s not in (S.CLOSED, S.WITHDRAWN)]
 OPT_IN_STATES = [S.SUBMITTED, S.TRIAGED, S.BANK_HANDLING]
+# While the bank itself handles the complaint: the 1357 targets and decision clock run.
+BANK_TRACK_STATES = [S.SUBMITTED, S.TRIAGED, S.BANK_HANDLING]
 WITHDRAWABLE_STATES = [
     S.SUBMITTED,
     S.TRIAGED,

@@ -15,7 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from mediation.lifecycle import OPEN_STATES, ClosureReason, DisputeLifecycle, DisputeStatus
+from mediation.lifecycle import (
+    BANK_TRACK_STATES,
+    OPEN_STATES,
+    ClosureReason,
+    DisputeLifecycle,
+    DisputeStatus,
+)
 
 
 class ProductCategory(models.TextChoices):
@@ -215,46 +221,27 @@ class Dispute(DisputeLifecycle):
     def clocks(self) -> list[Clock]:
         """The running clocks: 1357 targets (seed 4.2), the bank's decision, mediation."""
         received = self.received_on
-        clocks = [
-            Clock(
-                "labels",
-                _("Day 1: legal-cause and urgency labels"),
-                received + timedelta(days=1),
-                self.labels_done_at is not None,
-                False,
-            ),
-            Clock(
-                "plan",
-                _("Day 3: branch plan (legal + business)"),
-                received + timedelta(days=3),
-                self.branch_plan_at is not None,
-                False,
-            ),
+        targets = [
+            ("labels", _("Day 1: legal-cause and urgency labels"), 1, self.labels_done_at),
+            ("plan", _("Day 3: branch plan (legal + business)"), 3, self.branch_plan_at),
+            ("consultation", _("Day 5: head-office consultation"), 5, self.consultation_at),
+            ("return_visit", _("Day 7: return visit"), 7, self.return_visit_at),
         ]
-        if self.is_complex:
-            clocks.append(
-                Clock(
-                    "consultation",
-                    _("Day 5: head-office consultation"),
-                    received + timedelta(days=5),
-                    self.consultation_at is not None,
-                    False,
-                )
-            )
-        clocks.append(
-            Clock(
-                "return_visit",
-                _("Day 7: return visit"),
-                received + timedelta(days=7),
-                self.return_visit_at is not None,
-                False,
-            )
-        )
-        if self.decision_due:
+        clocks = [
+            Clock(key, label, received + timedelta(days=days), done_at is not None, False)
+            for key, label, days, done_at in targets
+            if key != "consultation" or self.is_complex
+        ]
+        bank_track = self.status in BANK_TRACK_STATES
+        if not bank_track:
+            # The 1357 targets run while the bank handles the complaint; once the customer
+            # chose mediation, arbitration or the courts, only those already met are shown.
+            clocks = [c for c in clocks if c.done]
+        if self.decision_due and (bank_track or self.decision_at):
             clocks.append(
                 Clock(
                     "decision",
-                    _("Bank decision (statutory)"),
+                    _("Bank decision"),
                     self.decision_due,
                     self.decision_at is not None or not self.is_open,
                     True,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -44,3 +47,18 @@ class ApplicationErrorMiddleware:
         ):
             return referer
         return "/"
+
+
+class PortalLocaleMiddleware(LocaleMiddleware):
+    """Chinese first: pages are in zh-Hans unless the user chose English with the switch (the
+    language cookie). The API follows Accept-Language, so `Accept-Language: en` gives English
+    error messages to partner systems."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        if request.path.startswith("/api/"):
+            language = translation.get_language_from_request(request)
+        else:
+            cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+            language = cookie if cookie in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

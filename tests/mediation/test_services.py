@@ -308,3 +308,12 @@ def test_auditor_cannot_write_to_a_closed_dispute(customer, staff, auditor, bran
         services.dispute_amend(actor=auditor, reference=d.reference, facts="改")
     with pytest.raises(ApplicationError):
         services.dispute_withdraw(actor=auditor, reference=d.reference, reason="x")
+
+
+def test_bank_targets_stop_once_the_customer_chooses_mediation(customer, branch):
+    d = make_dispute(customer, branch, received_at=at(date(2026, 3, 2)))
+    services.consent_opt_in(
+        actor=customer, reference=d.reference, agree_mediation=True, agree_disclosure=True
+    )
+    d.refresh_from_db()
+    assert d.clocks == [] and d.next_deadline is None

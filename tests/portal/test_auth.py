@@ -143,3 +143,8 @@ def test_english_switch(client):
     assert "Dispute mediation fast lane" in page.content.decode()
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     assert "调解快车道" in client.get("/").content.decode()
+
+
+def test_pages_are_chinese_first_whatever_the_browser_asks(client):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "调解快车道" in page.content.decode()
