@@ -23,12 +23,19 @@ class AmountField(forms.Field):
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 30})
 
+    def __init__(self, *, min_zero: bool = False, **kwargs: Any) -> None:
+        # A claim must be above zero; an agreed payment may be zero (the customer waives it).
+        super().__init__(**kwargs)
+        self.min_zero = min_zero
+
     def to_python(self, value: Any) -> Decimal | None:
         if value in self.empty_values:
             return None
         text = str(value).strip()
         if len(text) > 30:
             raise ValidationError(_("This amount is too long."), code="max_length")
+        if self.min_zero and text.strip("0.") == "":
+            return Decimal("0.00")
         return parse_amount(text)
 
 

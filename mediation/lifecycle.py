@@ -200,7 +200,7 @@ class DisputeLifecycle(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=S.IN_MEDIATION,
         target=S.AGREEMENT_REACHED,
-        permission=permissions.can_handle_or_mediate_dispute,
+        permission=permissions.can_conclude_mediation,
     )
     def reach_agreement(self) -> None:
         """A signed mediation agreement (or an accepted mediator's proposal)."""

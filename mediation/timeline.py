@@ -12,7 +12,9 @@ from mediation.models import Dispute
 from portal.models import AuditEvent
 
 # Only these events appear on the timeline that parties see; downloads, refusals and other
-# internal records stay in the audit log.
+# internal records stay in the audit log. Dispute state changes driven by a referral or an
+# arbitration (refer, start_mediation, reach_agreement, fail_mediation, start_arbitration) are
+# shown once, through the referral's or arbitration's own event.
 EVENT_LABELS = {
     "dispute.submitted": _("Dispute received"),
     "dispute.amended": _("Claim amended"),
@@ -29,17 +31,37 @@ EVENT_LABELS = {
     "consent.withdrawn.mediation": _("Consent to mediation withdrawn"),
     "consent.withdrawn.personal_info": _("Consent to disclose personal information withdrawn"),
     "dispute.opt_in": _("Entered the mediation fast lane"),
-    "dispute.refer": _("Referred to a mediation centre"),
     "dispute.return_to_lane": _("Back in the fast lane for another referral"),
-    "dispute.start_mediation": _("Mediation started"),
-    "dispute.reach_agreement": _("Mediation agreement reached"),
-    "dispute.fail_mediation": _("Mediation ended without agreement"),
     "dispute.resume_handling": _("Back with the bank"),
-    "dispute.start_arbitration": _("Arbitration started"),
     "dispute.start_litigation": _("Litigation started"),
     "dispute.close": _("Case closed"),
     "dispute.withdraw": _("Dispute withdrawn"),
     "evidence.uploaded": _("Evidence uploaded"),
+    "referral.created": _("Referral to a mediation centre drafted"),
+    "referral.send": _("Case sent to the mediation centre"),
+    "referral.acknowledge": _("The mediation centre acknowledged receipt"),
+    "referral.accept": _("The mediation centre accepted the case and assigned a mediator"),
+    "referral.decline": _("The mediation centre declined the case"),
+    "referral.conflicts_declared": _("The mediator declared any conflict of interest"),
+    "session.scheduled": _("Mediation session scheduled"),
+    "session.moved": _("Mediation session moved"),
+    "extension.proposed": _("Extension of the mediation period proposed"),
+    "extension.consented": _("Consent to extend the mediation period given"),
+    "proposal.made": _("Mediator's proposal made"),
+    "proposal.accepted": _("Mediator's proposal accepted"),
+    "proposal.refused": _("Mediator's proposal refused"),
+    "referral.record_agreement": _("Signed mediation agreement recorded"),
+    "referral.accept_proposal": _("Mediation concluded on the mediator's proposal"),
+    "referral.fail": _("Mediation failed"),
+    "referral.withdraw": _("Referral withdrawn"),
+    "arbitration.agreement_recorded": _("Written arbitration agreement recorded"),
+    "arbitration.file": _("Arbitration application filed"),
+    "arbitration.accept": _("The arbitration commission accepted the case"),
+    "arbitration.partial_award": _("Partial award made (先行裁决)"),
+    "arbitration.make_award": _("Arbitration award made"),
+    "arbitration.mediation_document": _("Arbitration mediation document issued"),
+    "arbitration.withdraw": _("Arbitration withdrawn"),
+    "litigation.recorded": _("Court case recorded"),
     "bundle.generated": _("Evidence bundle prepared"),
 }
 

@@ -28,7 +28,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         elif role == "auditor":
             items += [(reverse("mediation:closed_cases"), _("Closed cases"))]
         elif role == "partner":
-            items += [(reverse("mediation:partner_cases"), _("Referred cases"))]
+            items += [
+                (reverse("referrals:inbox"), _("Referral inbox")),
+                (reverse("mediation:partner_cases"), _("All cases")),
+            ]
         if user.is_staff:
             items.append((reverse("admin:index"), _("Administration")))
     return {"nav_items": items}

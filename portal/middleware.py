@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
-from django.middleware.locale import LocaleMiddleware
-from django.utils import translation
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal.exceptions import normalise_exception

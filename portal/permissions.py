@@ -23,7 +23,7 @@ from django.http import Http404
 if TYPE_CHECKING:
     from mediation.models import Dispute, DisputeQuerySet, EvidenceItem
     from portal.models import User
-    from referrals.models import Bundle
+    from referrals.models import ArbitrationCase, Bundle, Referral, ReferralQuerySet
 
 access_log = logging.getLogger("portal.access")
 
@@ -87,6 +87,17 @@ def can_handle_or_mediate_dispute(dispute: Dispute, user: User) -> bool:
     return can_handle_dispute(dispute, user) or is_dispute_mediator(dispute, user)
 
 
+def can_conclude_mediation(dispute: Dispute, user: User) -> bool:
+    """The centre or the bank record an agreement; the customer concludes it by accepting a
+    mediator's proposal that binds the bank (the referral is already proposal_accepted)."""
+    if can_handle_or_mediate_dispute(dispute, user):
+        return True
+    return (
+        is_dispute_customer(dispute, user)
+        and dispute.referrals.filter(status="proposal_accepted").exists()
+    )
+
+
 def can_withdraw_dispute(dispute: Dispute, user: User) -> bool:
     return is_dispute_customer(dispute, user) or can_handle_dispute(dispute, user)
 
@@ -100,10 +111,34 @@ def can_amend_dispute(dispute: Dispute, user: User) -> bool:
     return can_handle_dispute(dispute, user) and dispute.status in OPEN_STATES
 
 
+def partner_has_case(dispute: Dispute, user: User) -> bool:
+    """A partner member sees a dispute once it was sent to their organisation: a referral
+    beyond draft, an arbitration before their commission, or a confirmation at their court."""
+    if not is_partner_member(user):
+        return False
+    from referrals.lifecycle import DISCLOSED_STATES
+
+    org = user.organisation_id
+    return bool(
+        dispute.referrals.filter(organisation_id=org, status__in=DISCLOSED_STATES).exists()
+        or dispute.arbitrations.filter(commission_id=org).exists()
+    )
+
+
+def partner_may_receive_data(dispute: Dispute, user: User) -> bool:
+    """Personal data goes to a mediation centre only while the customer's consent naming it is
+    in force (PIPL arts. 15, 23); arbitration and courts rest on their own legal basis."""
+    if not is_partner_member(user):
+        return True
+    if user.organisation is not None and user.organisation.kind != "mediation_centre":
+        return True
+    return dispute.consent_in_force(kind="personal_info", organisation_id=user.organisation_id)
+
+
 def can_view_dispute(user: User, dispute: Dispute) -> bool:
     if is_dispute_customer(dispute, user) or can_handle_dispute(dispute, user):
         return True
-    if is_dispute_mediator(dispute, user):
+    if partner_has_case(dispute, user):
         return True
     return bool(is_auditor(user) and dispute.status == "closed")
 
@@ -121,7 +156,7 @@ def can_upload_evidence(user: User, dispute: Dispute) -> bool:
 
 
 def can_view_evidence(user: User, item: EvidenceItem) -> bool:
-    return can_view_dispute(user, item.dispute)
+    return can_view_dispute(user, item.dispute) and partner_may_receive_data(item.dispute, user)
 
 
 def disputes_visible_to(user: User) -> DisputeQuerySet:
@@ -134,7 +169,17 @@ def disputes_visible_to(user: User) -> DisputeQuerySet:
     if is_bank_staff(user):
         return qs if is_head_office_staff(user) else qs.filter(branch=user.branch)
     if is_partner_member(user):
-        return qs.filter(current_organisation_id=user.organisation_id)
+        from django.db.models import Exists, OuterRef
+
+        from referrals.lifecycle import DISCLOSED_STATES
+        from referrals.models import ArbitrationCase, Referral
+
+        org = user.organisation_id
+        referred = Referral.objects.filter(
+            dispute=OuterRef("pk"), organisation_id=org, status__in=DISCLOSED_STATES
+        )
+        arbitrated = ArbitrationCase.objects.filter(dispute=OuterRef("pk"), commission_id=org)
+        return qs.filter(Exists(referred) | Exists(arbitrated))
     if is_auditor(user):
         return qs.filter(status="closed")
     return qs.none()
@@ -181,7 +226,11 @@ def can_view_bundle(user: User, bundle: Bundle) -> bool:
     if is_dispute_customer(dispute, user) or can_handle_dispute(dispute, user):
         return True
     if is_partner_member(user):
-        return bool(bundle.organisation_id and bundle.organisation_id == user.organisation_id)
+        return bool(
+            bundle.organisation_id
+            and bundle.organisation_id == user.organisation_id
+            and partner_may_receive_data(dispute, user)
+        )
     return bool(is_auditor(user) and dispute.status == "closed")
 
 
@@ -201,6 +250,90 @@ def bundle_get_for(user: User, reference: str, pk: int) -> Bundle:
     if bundle is None or not can_view_bundle(user, bundle):
         raise refuse(user, "bundle", pk)
     return bundle
+
+
+# ---- referrals, proposals, arbitration ------------------------------------------------------
+# Transition permissions in referrals/lifecycle.py and referrals/arbitration_lifecycle.py.
+
+
+def is_referral_partner(referral: Referral, user: User) -> bool:
+    return bool(is_partner_member(user) and user.organisation_id == referral.organisation_id)
+
+
+def can_send_referral(referral: Referral, user: User) -> bool:
+    return can_handle_dispute(referral.dispute, user)
+
+
+def can_record_referral_outcome(referral: Referral, user: User) -> bool:
+    """The centre's members; bank staff too, for a centre that works on paper."""
+    return is_referral_partner(referral, user) or can_handle_dispute(referral.dispute, user)
+
+
+def can_answer_proposal(referral: Referral, user: User) -> bool:
+    return is_dispute_customer(referral.dispute, user) or can_handle_dispute(referral.dispute, user)
+
+
+def can_withdraw_referral(referral: Referral, user: User) -> bool:
+    return can_handle_dispute(referral.dispute, user) or is_dispute_customer(referral.dispute, user)
+
+
+def can_read_session_notes(user: User, referral: Referral) -> bool:
+    """Session notes are the centre's own: never the bank's or the customer's to read."""
+    return is_referral_partner(referral, user)
+
+
+def can_view_referral(user: User, referral: Referral) -> bool:
+    if is_referral_partner(referral, user):
+        return referral.status != "draft"
+    return can_view_dispute(user, referral.dispute) and not is_partner_member(user)
+
+
+def referrals_visible_to(user: User) -> ReferralQuerySet:
+    from referrals.models import Referral
+
+    qs: ReferralQuerySet = Referral.objects.all()
+    if is_partner_member(user):
+        return qs.filter(organisation_id=user.organisation_id).exclude(status="draft")
+    return qs.filter(dispute__in=disputes_visible_to(user))
+
+
+def referral_get_for(user: User, pk: int, *, for_update: bool = False) -> Referral:
+    from referrals.models import Referral
+
+    qs = Referral.objects.select_related(
+        "dispute", "dispute__customer", "dispute__branch", "organisation", "mediator"
+    )
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    referral = qs.filter(pk=pk).first()
+    if referral is None or not can_view_referral(user, referral):
+        raise refuse(user, "referral", pk)
+    return referral
+
+
+def can_file_arbitration(case: ArbitrationCase, user: User) -> bool:
+    return can_handle_dispute(case.dispute, user)
+
+
+def can_act_for_commission(case: ArbitrationCase, user: User) -> bool:
+    """The commission's members; bank staff too, when the commission works on paper."""
+    if is_partner_member(user):
+        return user.organisation_id == case.commission_id
+    return can_handle_dispute(case.dispute, user)
+
+
+def arbitration_get_for(user: User, pk: int, *, for_update: bool = False) -> ArbitrationCase:
+    from referrals.models import ArbitrationCase
+
+    qs = ArbitrationCase.objects.select_related("dispute", "dispute__branch", "commission")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    case = qs.filter(pk=pk).first()
+    if case is None or not can_view_dispute(user, case.dispute):
+        raise refuse(user, "arbitration", pk)
+    if is_partner_member(user) and user.organisation_id != case.commission_id:
+        raise refuse(user, "arbitration", pk)
+    return case
 
 
 # Object permissions, so templates and admin can ask `user.has_perm(...)` with the same rules.

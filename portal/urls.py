@@ -41,6 +41,7 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("disputes/", include("mediation.urls")),
+    path("referrals/", include("referrals.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mediation.models import Consent, Dispute
-from mediation.services.disputes import ActionForbidden, dispute_opt_in
+from mediation.services.disputes import dispute_opt_in
 from portal import permissions
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError
 from portal.models import User
+from portal.transitions import ActionForbidden
 from referrals.models import OrganisationKind, PartnerOrganisation
 
 # Stored by key (machine-readable); shown by label in the customer's language.

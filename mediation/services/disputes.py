@@ -16,7 +16,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
 
 from mediation.lifecycle import ClosureReason, DisputeStatus
 from mediation.models import (
@@ -31,11 +30,7 @@ from portal.audit import audit_record
 from portal.calendar import period_end
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import Branch, User
-
-
-class ActionForbidden(ApplicationError):
-    code = "forbidden"
-    http_status: int = 403
+from portal.transitions import ActionForbidden, run_transition
 
 
 def fast_lane_threshold() -> Decimal:
@@ -150,45 +145,23 @@ def _run_transition(
     reason: str = "",
     before: Callable[[Dispute], None] | None = None,
     data: dict[str, Any] | None = None,
-    on_commit: Callable[[Dispute], None] | None = None,
 ) -> Dispute:
-    """Lock, check permission, transition, save, audit, queue side effects (STYLE.md 4)."""
+    """Lock, check permission, transition, save, audit (portal/transitions.py); the clocks
+    depend on the new state, so they are recomputed between the transition and the save."""
     with transaction.atomic():
         dispute = _lock(actor, reference)
-        method = getattr(dispute, name)
-        if not can_proceed(method, check_conditions=False):
-            raise TransitionRefused(
-                _("This action is not possible while the case is “%(state)s”.")
-                % {"state": dispute.get_status_display()}
-            )
-        if not _may(dispute, method, actor):
-            raise ActionForbidden(_("You may not take this action on this case."))
-        if before is not None:
-            before(dispute)
-        if not can_proceed(method):
-            raise TransitionRefused(_("The conditions for this action are not met yet."))
-        from_state = dispute.status
-        method()
-        _refresh_clocks(dispute)
-        dispute.save()
-        audit_record(
+        run_transition(
+            dispute,
+            name,
             actor=actor,
+            case_ref=dispute.reference,
             action=f"dispute.{name}",
-            target=dispute,
-            from_state=from_state,
-            to_state=dispute.status,
             reason=reason,
+            before=before,
+            after=_refresh_clocks,
             data=data,
         )
-        if on_commit is not None:
-            transaction.on_commit(lambda: on_commit(dispute))
     return dispute
-
-
-def _may(dispute: Dispute, method: Any, actor: User) -> bool:
-    """The transition's permission alone (django_fsm.has_transition_perm also checks the
-    conditions, and 'not allowed' must be told apart from 'not ready yet')."""
-    return bool(method._django_fsm.has_transition_perm(dispute, dispute.status, actor))
 
 
 # ---- amend and re-evaluate the lane --------------------------------------------------------

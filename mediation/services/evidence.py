@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mediation.models import EvidenceCategory, EvidenceItem
-from mediation.services.disputes import ActionForbidden
 from mediation.uploads import clean_upload, read_limited, safe_display_name
 from portal import permissions
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError, UploadTooLarge
 from portal.models import User
+from portal.transitions import ActionForbidden
 
 
 def evidence_upload(

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -48,11 +46,16 @@ from mediation.services.consents import (
 )
 from mediation.timeline import NEXT_STEPS, dispute_timeline
 from portal import permissions
+from portal.actions import Action, post_action, shown_actions
 from portal.decorators import role_required
-from portal.forms import form_errors_to_messages
 from portal.models import User
 from portal.services import user_get_or_create_customer
+from portal.transitions import may_transition
 from portal.types import AuthedRequest
+from referrals import services as referral_services
+from referrals.forms import ArbitrationStartForm, LitigationForm, ReferralCreateForm
+from referrals.lifecycle import OPEN_REFERRAL_STATES
+from referrals.views_case import case_panels
 
 
 def client_ip(request: AuthedRequest) -> str | None:
@@ -129,26 +132,9 @@ def record_dispute(request: AuthedRequest) -> HttpResponse:
 # ---- actions ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Action:
-    """A button on the dispute page: who may see it, its form, and the service it calls."""
-
-    label: Any
-    form: type[forms.Form] | None
-    run: Callable[[AuthedRequest, Dispute, dict[str, Any]], object]
-    shown: Callable[[User, Dispute], bool]
-    danger: bool = False
-    message: Any = None  # defaults to "Done." in dispute_action
-
-
 def _transition_available(name: str) -> Callable[[User, Dispute], bool]:
     def shown(user: User, dispute: Dispute) -> bool:
-        method = getattr(dispute, name)
-        meta = method._django_fsm
-        return bool(
-            meta.has_transition(dispute.status)
-            and meta.has_transition_perm(dispute, dispute.status, user)
-        )
+        return may_transition(dispute, name, user)
 
     return shown
 
@@ -168,7 +154,7 @@ def _customer_in_lane(user: User, dispute: Dispute) -> bool:
     )
 
 
-ACTIONS: dict[str, Action] = {
+ACTIONS: dict[str, Action[Dispute]] = {
     "amend": Action(
         gettext_lazy("Amend the claim"),
         AmendForm,
@@ -239,13 +225,58 @@ ACTIONS: dict[str, Action] = {
         ),
         lambda u, d: _staff_open(u, d) and d.status == DisputeStatus.BANK_HANDLING,
     ),
-    "start_litigation": Action(
-        gettext_lazy("Record that the case went to court"),
-        OptionalReasonForm,
-        lambda r, d, c: services.dispute_start_litigation(
-            actor=r.user, reference=d.reference, reason=c["reason"]
+    "refer": Action(
+        gettext_lazy("Refer to a mediation centre"),
+        ReferralCreateForm,
+        lambda r, d, c: referral_services.referral_create(
+            actor=r.user, reference=d.reference, organisation_id=c["organisation"].pk
         ),
-        _transition_available("start_litigation"),
+        lambda u, d: (
+            permissions.can_handle_dispute(d, u)
+            and d.status == DisputeStatus.FAST_LANE
+            and not d.referrals.filter(status__in=OPEN_REFERRAL_STATES).exists()
+        ),
+        message=gettext_lazy(
+            "Referral drafted. Send it once the customer's consent names the centre."
+        ),
+    ),
+    "arbitrate": Action(
+        gettext_lazy("Record a written arbitration agreement"),
+        ArbitrationStartForm,
+        lambda r, d, c: referral_services.arbitration_start(
+            actor=r.user,
+            reference=d.reference,
+            commission_id=c["commission"].pk,
+            agreement_signed_on=c["signed_on"],
+            upload=c["file"],
+            file_name=c["file"].name,
+            size=c["file"].size,
+        ),
+        lambda u, d: (
+            permissions.can_handle_dispute(d, u)
+            and d.category == "wealth"
+            and d.status in (DisputeStatus.BANK_HANDLING, DisputeStatus.MEDIATION_FAILED)
+            and not d.arbitrations.exclude(status="withdrawn").exists()
+        ),
+        multipart=True,
+    ),
+    "litigate": Action(
+        gettext_lazy("Record a court case"),
+        LitigationForm,
+        lambda r, d, c: referral_services.litigation_record(
+            actor=r.user,
+            reference=d.reference,
+            court_name=c["court_name"],
+            case_number=c["case_number"],
+            filed_on=c["filed_on"],
+            note=c["note"],
+        ),
+        lambda u, d: (
+            permissions.can_handle_dispute(d, u)
+            and (
+                may_transition(d, "start_litigation", u) or d.status == DisputeStatus.IN_LITIGATION
+            )
+        ),
     ),
     "resume_handling": Action(
         gettext_lazy("Return the case to the bank"),
@@ -276,20 +307,16 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-def _action_forms(user: User, dispute: Dispute) -> list[tuple[str, Action, forms.Form | None]]:
-    shown = []
-    for name, action in ACTIONS.items():
-        if action.shown(user, dispute):
-            initial = {}
-            if name == "amend":
-                initial = {
-                    "amount": dispute.amount,
-                    "facts": dispute.facts,
-                    "request": dispute.request,
-                }
-            form = action.form(initial=initial, prefix=name) if action.form else None
-            shown.append((name, action, form))
-    return shown
+def _action_forms(user: User, dispute: Dispute) -> list[tuple[str, Action[Dispute], Any]]:
+    actions = shown_actions(ACTIONS, user, dispute)
+    for name, _action, form in actions:
+        if name == "amend" and form is not None:
+            form.initial = {
+                "amount": dispute.amount,
+                "facts": dispute.facts,
+                "request": dispute.request,
+            }
+    return actions
 
 
 @login_required
@@ -313,6 +340,7 @@ def detail(request: AuthedRequest, reference: str) -> HttpResponse:
         "disclosure_consent_text": disclosure_consent_text(None),
         "disclosure_categories": DISCLOSURE_CATEGORIES,
         "show_id_whole": False,
+        **case_panels(user, dispute),
     }
     context.update(_evidence_context(request, dispute))
     return render(request, "mediation/detail.html", context)
@@ -327,22 +355,9 @@ def _evidence_context(request: AuthedRequest, dispute: Dispute) -> dict[str, Any
 @login_required
 @require_POST
 def dispute_action(request: AuthedRequest, reference: str, action: str) -> HttpResponse:
-    spec = ACTIONS.get(action)
-    if spec is None:
-        raise Http404("action")
-    user: User = request.user
-    dispute = permissions.dispute_get_for(user, reference)
-    request.error_redirect = reverse("mediation:detail", args=[reference])  # type: ignore[attr-defined]
-    cleaned: dict[str, Any] = {}
-    if spec.form is not None:
-        form = spec.form(request.POST, prefix=action)
-        if not form.is_valid():
-            form_errors_to_messages(request, form)
-            return redirect("mediation:detail", reference=reference)
-        cleaned = form.cleaned_data
-    spec.run(request, dispute, cleaned)
-    messages.success(request, str(spec.message or _("Done.")))
-    return redirect("mediation:detail", reference=reference)
+    dispute = permissions.dispute_get_for(request.user, reference)
+    back = reverse("mediation:detail", args=[reference])
+    return post_action(request, ACTIONS, action, dispute, back)
 
 
 @login_required

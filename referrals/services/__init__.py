@@ -1,10 +1,65 @@
-"""Writes for partners, referrals and bundles."""
+"""Writes for partners, referrals, arbitration, litigation and bundles."""
 
+from referrals.services.arbitration import (
+    arbitration_accept,
+    arbitration_decide,
+    arbitration_file,
+    arbitration_start,
+    arbitration_withdraw,
+    litigation_record,
+)
 from referrals.services.bundles import (
     bundle_generate,
     bundle_log_download,
     bundle_request,
     bundle_requeue_stale,
 )
+from referrals.services.referrals import (
+    agreement_record,
+    extension_consent,
+    extension_propose,
+    is_binding_on_bank,
+    proposal_answer,
+    proposal_make,
+    referral_accept,
+    referral_acknowledge,
+    referral_create,
+    referral_declare_conflicts,
+    referral_decline,
+    referral_fail,
+    referral_send,
+    referral_withdraw,
+    session_record_notes,
+    session_reschedule,
+    session_schedule,
+)
 
-__all__ = ["bundle_generate", "bundle_log_download", "bundle_request", "bundle_requeue_stale"]
+__all__ = [
+    "agreement_record",
+    "arbitration_accept",
+    "arbitration_decide",
+    "arbitration_file",
+    "arbitration_start",
+    "arbitration_withdraw",
+    "bundle_generate",
+    "bundle_log_download",
+    "bundle_request",
+    "bundle_requeue_stale",
+    "extension_consent",
+    "extension_propose",
+    "is_binding_on_bank",
+    "litigation_record",
+    "proposal_answer",
+    "proposal_make",
+    "referral_accept",
+    "referral_acknowledge",
+    "referral_create",
+    "referral_declare_conflicts",
+    "referral_decline",
+    "referral_fail",
+    "referral_send",
+    "referral_withdraw",
+    "session_record_notes",
+    "session_reschedule",
+    "session_schedule",
+]

@@ -20,11 +20,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mediation.services.disputes import ActionForbidden
 from portal import permissions
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError
 from portal.models import User
+from portal.transitions import ActionForbidden
 from referrals.bundle_data import bundle_data
 from referrals.bundle_profiles import PROFILES
 from referrals.documents import BundleRenderError, render_bundle, render_zip

@@ -82,3 +82,29 @@ def make_dispute(customer, branch, amount="30000.00", **kwargs):  # type: ignore
         received_at=kwargs.pop("received_at", timezone.now()),
         **kwargs,
     )
+
+
+def make_referral(dispute, organisation, created_by, status="sent", **kwargs):  # type: ignore[no-untyped-def]
+    """A referral row in a given state, for tests that start mid-lifecycle."""
+    from referrals.models import Referral
+
+    return Referral.objects.create(
+        dispute=dispute, organisation=organisation, created_by=created_by, status=status, **kwargs
+    )
+
+
+def refer(dispute, customer, staff, centre, *, opt_in=True):  # type: ignore[no-untyped-def]
+    """Opt in (consenting to disclosure to `centre`), create and send a referral."""
+    from mediation.services import consent_opt_in
+    from referrals.services import referral_create, referral_send
+
+    if opt_in:
+        consent_opt_in(
+            actor=customer,
+            reference=dispute.reference,
+            agree_mediation=True,
+            agree_disclosure=True,
+            organisation_id=centre.pk,
+        )
+    referral = referral_create(actor=staff, reference=dispute.reference, organisation_id=centre.pk)
+    return referral_send(actor=staff, referral_id=referral.pk)

@@ -3,8 +3,6 @@ transition is refused from every state it must refuse, changing nothing."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 import mediation.lifecycle as lifecycle
@@ -13,40 +11,16 @@ from mediation.lifecycle import DisputeStatus
 from mediation.models import Dispute
 from portal.exceptions import TransitionRefused
 from portal.models import AuditEvent
-from tests.factories import make_dispute
-
-
-def _docstring_table() -> dict[str, tuple[set[str], str]]:
-    """Parse the reST simple table: column positions come from its '=' rule line."""
-    lines = (lifecycle.__doc__ or "").splitlines()
-    rules = [i for i, ln in enumerate(lines) if ln.startswith("=" * 19)]
-    assert len(rules) == 3, "the module docstring holds one transition table"
-    cols = [m.start() for m in re.finditer(r"=+", lines[rules[0]])]
-    table: dict[str, tuple[set[str], str]] = {}
-    current = ""
-    for line in lines[rules[1] + 1 : rules[2]]:
-        name = line[: cols[1]].strip()
-        sources = line[cols[1] : cols[2]].strip()
-        target = line[cols[2] :].strip()
-        if name:
-            current = name
-            table[name] = (set(), target)
-        table[current][0].update(s.strip() for s in sources.split(",") if s.strip())
-    return table
+from tests.factories import make_dispute, make_referral
+from tests.lifecycle_tables import allowed, declared_transitions, docstring_table, refusals
 
 
 def _declared() -> dict[str, tuple[set[str], str]]:
-    field = Dispute._meta.get_field("status")
-    declared: dict[str, tuple[set[str], str]] = {}
-    for t in field.get_all_transitions(Dispute):  # type: ignore[attr-defined]
-        sources, target = declared.setdefault(t.name, (set(), str(t.target)))
-        sources.add(str(t.source))
-        assert target == t.target
-    return declared
+    return declared_transitions(Dispute)
 
 
 def test_docstring_table_matches_declared_transitions():
-    assert _docstring_table() == _declared()
+    assert docstring_table(lifecycle) == _declared()
 
 
 def test_states_are_listed_in_order():
@@ -100,18 +74,14 @@ def _call(name, dispute, actors, centre):
     return calls[name]()
 
 
-REFUSALS = [
-    (name, state)
-    for name, (sources, _target) in _declared().items()
-    for state in DisputeStatus.values
-    if state not in sources
-]
+REFUSALS = refusals(Dispute, DisputeStatus.values)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "state"), REFUSALS)
 def test_transition_refused_from_state(name, state, customer, branch, actors, centre):
     dispute = make_dispute(customer, branch)
+    make_referral(dispute, centre, actors["staff"])
     Dispute.objects.filter(pk=dispute.pk).update(status=state, current_organisation=centre)
     dispute.refresh_from_db()
     events = AuditEvent.objects.count()
@@ -122,15 +92,14 @@ def test_transition_refused_from_state(name, state, customer, branch, actors, ce
     assert AuditEvent.objects.count() == events
 
 
-ALLOWED = [
-    (name, state) for name, (sources, _target) in _declared().items() for state in sorted(sources)
-]
+ALLOWED = allowed(Dispute)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "state"), ALLOWED)
 def test_transition_allowed_from_state(name, state, customer, branch, actors, centre):
     dispute = make_dispute(customer, branch)
+    make_referral(dispute, centre, actors["staff"])
     from mediation.models import Consent
 
     Consent.objects.create(

@@ -15,7 +15,8 @@ from mediation.lifecycle import DisputeStatus
 from mediation.models import Consent, Dispute
 from portal.exceptions import ApplicationError
 from portal.models import AuditEvent
-from tests.factories import make_dispute
+from referrals.services import referral_accept
+from tests.factories import make_dispute, refer
 
 pytestmark = pytest.mark.django_db
 
@@ -231,17 +232,13 @@ def test_mediation_clock_counts_thirty_days_from_acceptance(
     customer, staff, mediator, branch, centre
 ):
     d = make_dispute(customer, branch)
-    services.consent_opt_in(
-        actor=customer,
-        reference=d.reference,
-        agree_mediation=True,
-        agree_disclosure=True,
-        organisation_id=centre.pk,
-    )
-    services.dispute_refer(actor=staff, reference=d.reference, organisation_id=centre.pk)
+    referral = refer(d, customer, staff, centre)
     # Accepted 17 Jan 2026: 30 days -> 16 Feb (Spring Festival) -> 24 Feb.
-    services.dispute_start_mediation(
-        actor=mediator, reference=d.reference, accepted_on=date(2026, 1, 17)
+    referral_accept(
+        actor=mediator,
+        referral_id=referral.pk,
+        mediator_id=mediator.pk,
+        accepted_on=date(2026, 1, 17),
     )
     d.refresh_from_db()
     assert d.mediation_due == date(2026, 2, 24)
@@ -261,14 +258,7 @@ def test_customer_may_not_triage_and_other_branch_gets_404(customer, other_staff
 
 def test_mediator_of_another_centre_cannot_act(customer, staff, other_mediator, branch, centre):
     d = make_dispute(customer, branch)
-    services.consent_opt_in(
-        actor=customer,
-        reference=d.reference,
-        agree_mediation=True,
-        agree_disclosure=True,
-        organisation_id=centre.pk,
-    )
-    services.dispute_refer(actor=staff, reference=d.reference, organisation_id=centre.pk)
+    refer(d, customer, staff, centre)
     with pytest.raises(Http404):
         services.dispute_start_mediation(
             actor=other_mediator, reference=d.reference, accepted_on=date(2026, 3, 2)

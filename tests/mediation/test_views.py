@@ -13,7 +13,7 @@ from django.urls import reverse
 from mediation import services
 from mediation.models import Dispute
 from tests.conftest import client_for
-from tests.factories import CustomerFactory, make_dispute
+from tests.factories import CustomerFactory, make_dispute, refer
 
 pytestmark = pytest.mark.django_db
 
@@ -229,14 +229,7 @@ def test_visibility_after_referral_and_closure(
     customer, staff, mediator, other_mediator, auditor, branch, centre
 ):
     d = make_dispute(customer, branch)
-    services.consent_opt_in(
-        actor=customer,
-        reference=d.reference,
-        agree_mediation=True,
-        agree_disclosure=True,
-        organisation_id=centre.pk,
-    )
-    services.dispute_refer(actor=staff, reference=d.reference, organisation_id=centre.pk)
+    refer(d, customer, staff, centre)
     assert _status(mediator, d) == 200
     assert _status(other_mediator, d) == 404
     c = make_dispute(customer, branch)
@@ -310,14 +303,7 @@ def test_queue_filters(staff, customer, branch):
 
 def test_partner_and_auditor_lists(mediator, auditor, customer, staff, branch, centre):
     d = make_dispute(customer, branch)
-    services.consent_opt_in(
-        actor=customer,
-        reference=d.reference,
-        agree_mediation=True,
-        agree_disclosure=True,
-        organisation_id=centre.pk,
-    )
-    services.dispute_refer(actor=staff, reference=d.reference, organisation_id=centre.pk)
+    refer(d, customer, staff, centre)
     assert (
         d.reference in client_for(mediator).get(reverse("mediation:partner_cases")).content.decode()
     )

@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from mediation import services as ms
 from mediation.models import EvidenceItem
 from mediation.services.disputes import ActionForbidden
 from mediation.services.evidence import evidence_upload
@@ -27,7 +26,7 @@ from referrals import documents
 from referrals.models import Bundle, BundleStatus, OrganisationKind
 from referrals.services import bundle_generate, bundle_request, bundle_requeue_stale
 from tests.conftest import client_for
-from tests.factories import OrganisationFactory, make_dispute
+from tests.factories import OrganisationFactory, make_dispute, refer
 from tests.factories.files import pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -340,14 +339,7 @@ def test_bundle_downloads_by_role(
         organisation_id=centre.pk,
     )
     url = reverse("mediation:bundle_download", args=[dispute.reference, bundle.pk, "pdf"])
-    ms.consent_opt_in(
-        actor=customer,
-        reference=dispute.reference,
-        agree_mediation=True,
-        agree_disclosure=True,
-        organisation_id=centre.pk,
-    )
-    ms.dispute_refer(actor=staff, reference=dispute.reference, organisation_id=centre.pk)
+    refer(dispute, customer, staff, centre)
     for user, expected in (
         (customer, 200),
         (staff, 200),

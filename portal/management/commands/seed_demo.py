@@ -22,8 +22,9 @@ from mediation.lifecycle import ClosureReason
 from mediation.models import Dispute, ProductCategory
 from mediation.services.evidence import evidence_upload
 from portal.models import Branch, PartnerRole, Role, User
-from referrals.models import OrganisationKind, PartnerOrganisation
-from referrals.services import bundle_request
+from referrals import services as rs
+from referrals.models import OrganisationKind, PartnerOrganisation, Referral
+from referrals.services import bundle_request, litigation_record
 
 DEMO_PASSWORD = "Demo-2026-portal"  # noqa: S105 - printed demo logins, DEBUG only
 
@@ -54,6 +55,15 @@ USERS: list[tuple[str, str, str, str | None, int | None, str, str | None, str]] 
     ("auditor", "郑刚", Role.AUDITOR, None, None, "", None, ""),
     ("admin", "系统管理员", Role.ADMIN, None, None, "", None, ""),
 ]
+
+
+def _demo_pdf(title: str, body: str) -> bytes:
+    html = (
+        "<html><head><style>@page{size:A4;margin:25mm}"
+        'html{font-family:"Noto Sans CJK SC",sans-serif}</style></head>'
+        f"<body><h1>{title}</h1>{body}</body></html>"
+    )
+    return HTML(string=html).write_pdf() or b""
 
 
 class Command(BaseCommand):
@@ -123,8 +133,7 @@ class Command(BaseCommand):
     ) -> None:
         now = timezone.now()
         customer, customer2 = users["customer"], users["customer2"]
-        staff, mediator = users["staff"], users["mediator"]
-        centre = orgs[0]
+        staff = users["staff"]
         sh = branches["SH01"]
 
         def new(
@@ -197,49 +206,7 @@ class Command(BaseCommand):
         ms.consent_opt_in(
             actor=customer2, reference=d.reference, agree_mediation=True, agree_disclosure=True
         )
-        # referred, in_mediation, agreement_reached, mediation_failed, in_arbitration
-        chain = {}
-        for label, amount in (
-            ("referred", "8000.00"),
-            ("in_mediation", "15000.00"),
-            ("agreement", "26000.00"),
-            ("failed", "42000.00"),
-            ("arbitration", "49999.00"),
-        ):
-            d = new(
-                customer,
-                amount,
-                ProductCategory.WEALTH_MANAGEMENT,
-                f"理财产品适当性争议（演示：{label}）。",
-                f"赔偿损失{amount}元。",
-                12,
-            )
-            ms.consent_opt_in(
-                actor=customer,
-                reference=d.reference,
-                agree_mediation=True,
-                agree_disclosure=True,
-                organisation_id=centre.pk,
-            )
-            ms.dispute_refer(actor=staff, reference=d.reference, organisation_id=centre.pk)
-            chain[label] = d
-        for label in ("in_mediation", "agreement", "failed", "arbitration"):
-            ms.dispute_start_mediation(
-                actor=mediator,
-                reference=chain[label].reference,
-                accepted_on=timezone.localdate() - timedelta(days=8),
-            )
-        ms.dispute_reach_agreement(actor=mediator, reference=chain["agreement"].reference)
-        for label in ("failed", "arbitration"):
-            ms.dispute_fail_mediation(
-                actor=mediator, reference=chain[label].reference, reason="双方对赔偿比例分歧较大。"
-            )
-        ms.dispute_start_arbitration(
-            actor=staff,
-            reference=chain["arbitration"].reference,
-            reason="双方书面约定提交上海仲裁委员会仲裁。",
-        )
-        self._evidence(chain["in_mediation"], customer, staff, centre)
+        self._referrals(users, orgs, new)
         # in_litigation
         d = new(
             customer2,
@@ -253,8 +220,13 @@ class Command(BaseCommand):
             actor=staff, reference=d.reference, cause_label="储蓄存款合同纠纷", urgency="critical"
         )
         ms.dispute_start_bank_handling(actor=staff, reference=d.reference)
-        ms.dispute_start_litigation(
-            actor=staff, reference=d.reference, reason="客户已向浦东新区人民法院起诉。"
+        litigation_record(
+            actor=staff,
+            reference=d.reference,
+            court_name="上海市浦东新区人民法院",
+            case_number="（2026）沪0115民初12345号",
+            filed_on=timezone.localdate() - timedelta(days=20),
+            note="客户起诉。",
         )
         # closed
         d = new(
@@ -279,48 +251,158 @@ class Command(BaseCommand):
         d = new(customer2, "300.00", ProductCategory.OTHER, "网点排队时间过长。", "改进服务。", 3)
         ms.dispute_withdraw(actor=customer2, reference=d.reference, reason="问题已解决。")
 
-    def _evidence(
-        self, dispute: Dispute, customer: User, staff: User, centre: PartnerOrganisation
-    ) -> None:
-        """Two exhibits and a bundle for the mediation centre (built by the task worker)."""
-        documents = [
+    def _referrals(self, users: dict[str, User], orgs: list[PartnerOrganisation], new: Any) -> None:
+        """A referral in every state, for the demo mediator of the Shanghai centre."""
+        customer, staff, mediator = users["customer"], users["staff"], users["mediator"]
+        centre, commission = orgs[0], orgs[2]
+        today = timezone.localdate()
+
+        def referred(label: str, amount: str, send: bool = True) -> Referral:
+            d = new(
+                customer,
+                amount,
+                ProductCategory.WEALTH_MANAGEMENT,
+                f"“稳健增利”理财产品适当性争议（演示：{label}）。",
+                f"赔偿损失{amount}元。",
+                12,
+            )
+            ms.consent_opt_in(
+                actor=customer,
+                reference=d.reference,
+                agree_mediation=True,
+                agree_disclosure=True,
+                organisation_id=centre.pk,
+            )
+            referral = rs.referral_create(
+                actor=staff, reference=d.reference, organisation_id=centre.pk
+            )
+            if send:
+                referral = rs.referral_send(actor=staff, referral_id=referral.pk)
+            return referral
+
+        def accepted(label: str, amount: str) -> Referral:
+            referral = referred(label, amount)
+            rs.referral_acknowledge(actor=mediator, referral_id=referral.pk)
+            rs.referral_accept(
+                actor=mediator,
+                referral_id=referral.pk,
+                mediator_id=mediator.pk,
+                accepted_on=today - timedelta(days=8),
+            )
+            rs.referral_declare_conflicts(
+                actor=mediator, referral_id=referral.pk, text="本人与双方当事人均无利害关系。"
+            )
+            return referral
+
+        referred("draft", "6000.00", send=False)
+        referred("sent", "8000.00")
+        rs.referral_acknowledge(actor=mediator, referral_id=referred("acknowledged", "9500.00").pk)
+        declined = referred("declined", "7200.00")
+        rs.referral_decline(actor=mediator, referral_id=declined.pk, reason="本中心近期案件已满。")
+        withdrawn = referred("withdrawn", "3100.00")
+        rs.referral_withdraw(actor=staff, referral_id=withdrawn.pk, reason="客户要求暂缓调解。")
+
+        working = accepted("in_mediation", "15000.00")
+        self._evidence(working.dispute.reference, customer, staff)
+        rs.session_schedule(
+            actor=mediator,
+            referral_id=working.pk,
+            starts_at=timezone.now() + timedelta(days=2, hours=1),
+            mode="online",
+            place="https://mediation.example/room/2026-015",
+        )
+        rs.proposal_make(
+            actor=mediator,
+            referral_id=working.pk,
+            amount=Decimal("8000.00"),
+            terms="银行补偿客户8,000元，客户放弃其他请求。",
+            performance_due=today + timedelta(days=15),
+        )
+        bundle_request(
+            actor=staff,
+            reference=working.dispute.reference,
+            recipient_kind=OrganisationKind.MEDIATION_CENTRE,
+            organisation_id=centre.pk,
+        )
+
+        agreed = accepted("agreement", "26000.00")
+        pdf = _demo_pdf(
+            "人民调解协议书（演示）",
+            "<p>银行于十五日内向申请人支付人民币18,000元。</p>"
+            "<p>双方签字、调解员签字并加盖调解中心印章。</p>",
+        )
+        rs.agreement_record(
+            actor=mediator,
+            referral_id=agreed.pk,
+            upload=io.BytesIO(pdf),
+            file_name="调解协议书.pdf",
+            size=len(pdf),
+            amount=Decimal("18000.00"),
+            terms="银行支付18,000元，双方再无争议。",
+            performance_due=today + timedelta(days=10),
+            effective_on=today - timedelta(days=2),
+        )
+
+        proposal = accepted("proposal_accepted", "5200.00")
+        offer = rs.proposal_make(
+            actor=mediator,
+            referral_id=proposal.pk,
+            amount=Decimal("4000.00"),
+            terms="银行退还手续费4,000元。",
+            performance_due=today + timedelta(days=7),
+        )
+        rs.proposal_answer(actor=customer, proposal_id=offer.pk, accept=True)
+
+        failed = accepted("failed", "42000.00")
+        rs.referral_fail(actor=mediator, referral_id=failed.pk, reason="双方对赔偿比例分歧较大。")
+
+        arbitrated = accepted("arbitration", "49999.00")
+        rs.referral_fail(actor=mediator, referral_id=arbitrated.pk, reason="客户选择仲裁。")
+        ref = arbitrated.dispute.reference
+        pdf = _demo_pdf("仲裁协议（演示）", "<p>双方同意将本争议提交上海仲裁委员会仲裁。</p>")
+        case = rs.arbitration_start(
+            actor=staff,
+            reference=ref,
+            commission_id=commission.pk,
+            agreement_signed_on=today - timedelta(days=6),
+            upload=io.BytesIO(pdf),
+            file_name="仲裁协议.pdf",
+            size=len(pdf),
+        )
+        rs.arbitration_file(actor=staff, case_id=case.pk, filed_on=today - timedelta(days=5))
+        rs.arbitration_accept(
+            actor=users["arbitrator"],
+            case_id=case.pk,
+            accepted_on=today - timedelta(days=3),
+            case_number="（2026）沪仲案字第0456号",
+        )
+
+    def _evidence(self, reference: str, customer: User, staff: User) -> None:
+        for actor, title, category, body in (
             (
                 customer,
                 "理财产品销售合同",
                 "contract",
-                "<h1>理财产品销售合同（演示）</h1><p>产品名称：稳健增利3号</p>"
-                "<p>风险等级：R2（中低风险）</p><p>认购金额：人民币 300,000.00 元</p>",
+                "<p>产品名称：稳健增利3号</p><p>风险等级：R2（中低风险）</p>"
+                "<p>认购金额：人民币 300,000.00 元</p>",
             ),
             (
                 staff,
                 "客户风险评估问卷",
                 "correspondence",
-                "<h1>客户风险承受能力评估问卷（演示）</h1><p>评估结果：稳健型（C2）</p>"
-                "<p>评估日期：2026年5月10日</p>",
+                "<p>评估结果：稳健型（C2）</p><p>评估日期：2026年5月10日</p>",
             ),
-        ]
-        for actor, title, category, body in documents:
-            html = (
-                "<html><head><style>@page{size:A4;margin:25mm}"
-                'html{font-family:"Noto Sans CJK SC",sans-serif}</style></head>'
-                f"<body>{body}</body></html>"
-            )
-            pdf = HTML(string=html).write_pdf() or b""
+        ):
+            pdf = _demo_pdf(f"{title}（演示）", body)
             evidence_upload(
                 actor=actor,
-                reference=dispute.reference,
+                reference=reference,
                 upload=io.BytesIO(pdf),
                 original_name=f"{title}.pdf",
                 declared_size=len(pdf),
                 title=title,
                 category=category,
             )
-        bundle_request(
-            actor=staff,
-            reference=dispute.reference,
-            recipient_kind=OrganisationKind.MEDIATION_CENTRE,
-            organisation_id=centre.pk,
-        )
 
     def _print_logins(self) -> None:
         self.stdout.write("")

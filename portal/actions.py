@@ -1,0 +1,74 @@
+"""Buttons on a case page: each action is a form posted to one URL that calls one service.
+
+A registry maps an action name to its label, form, the service call, and who sees it; the
+page renders the forms for the actions the user may take now, and `post_action` validates the
+posted form and runs the service. Refusals raised by the service become messages on the page
+(portal.middleware.ApplicationErrorMiddleware), returning the user to `back`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from portal.forms import form_errors_to_messages
+from portal.models import User
+from portal.types import AuthedRequest
+
+
+@dataclass(frozen=True)
+class Action[T]:
+    label: Any
+    form: type[forms.Form] | None
+    run: Callable[[AuthedRequest, T, dict[str, Any]], object]
+    shown: Callable[[User, T], bool]
+    danger: bool = False
+    message: Any = None
+    form_kwargs: Callable[[T], dict[str, Any]] | None = None
+    multipart: bool = False
+
+
+def shown_actions[T](
+    registry: dict[str, Action[T]], user: User, obj: T, prefix: str = ""
+) -> list[tuple[str, Action[T], forms.Form | None]]:
+    out = []
+    for name, action in registry.items():
+        if action.shown(user, obj):
+            form = None
+            if action.form is not None:
+                extra = action.form_kwargs(obj) if action.form_kwargs else {}
+                form = action.form(prefix=f"{prefix}{name}", **extra)
+            out.append((name, action, form))
+    return out
+
+
+def post_action[T](
+    request: AuthedRequest,
+    registry: dict[str, Action[T]],
+    name: str,
+    obj: T,
+    back: str,
+    prefix: str = "",
+) -> HttpResponse:
+    action = registry.get(name)
+    if action is None:
+        raise Http404("action")
+    request.error_redirect = back  # type: ignore[attr-defined]
+    cleaned: dict[str, Any] = {}
+    if action.form is not None:
+        extra = action.form_kwargs(obj) if action.form_kwargs else {}
+        form = action.form(request.POST, request.FILES, prefix=f"{prefix}{name}", **extra)
+        if not form.is_valid():
+            form_errors_to_messages(request, form)
+            return redirect(back)
+        cleaned = form.cleaned_data
+    action.run(request, obj, cleaned)
+    messages.success(request, str(action.message or _("Done.")))
+    return redirect(back)

@@ -1,0 +1,80 @@
+"""Running one django-fsm transition the house way (STYLE.md 4).
+
+The caller has already fetched and locked the row (a fetch-and-authorise helper from
+portal/permissions.py, inside transaction.atomic). This checks the state, then the permission,
+lets the service set fields (`before`), runs the transition, lets it derive fields from the new
+state (`after`), saves, appends the audit event and queues
+side effects for after commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from portal.audit import audit_record
+from portal.exceptions import ApplicationError, TransitionRefused
+from portal.models import User
+
+
+class ActionForbidden(ApplicationError):
+    code = "forbidden"
+    http_status: int = 403
+
+
+def may_transition(obj: models.Model, name: str, user: User) -> bool:
+    """The transition's permission alone (django_fsm.has_transition_perm also checks the
+    conditions, and 'not allowed' must be told apart from 'not ready yet')."""
+    meta = getattr(obj, name)._django_fsm
+    state = meta.field.get_state(obj)
+    return bool(meta.has_transition(state) and meta.has_transition_perm(obj, state, user))
+
+
+def run_transition[M: models.Model](
+    obj: M,
+    name: str,
+    *,
+    actor: User,
+    case_ref: str,
+    action: str,
+    reason: str = "",
+    before: Callable[[M], None] | None = None,
+    after: Callable[[M], None] | None = None,
+    data: dict[str, Any] | None = None,
+    on_commit: Callable[[], None] | None = None,
+) -> M:
+    method = getattr(obj, name)
+    field = method._django_fsm.field
+    from_state = field.get_state(obj)
+    if not can_proceed(method, check_conditions=False):
+        display = getattr(obj, f"get_{field.name}_display")()
+        raise TransitionRefused(
+            _("This action is not possible while the case is “%(state)s”.") % {"state": display}
+        )
+    if not may_transition(obj, name, actor):
+        raise ActionForbidden(_("You may not take this action on this case."))
+    if before is not None:
+        before(obj)
+    if not can_proceed(method):
+        raise TransitionRefused(_("The conditions for this action are not met yet."))
+    method()
+    if after is not None:
+        after(obj)
+    obj.save()
+    audit_record(
+        actor=actor,
+        action=action,
+        target=obj,
+        from_state=from_state,
+        to_state=field.get_state(obj),
+        reason=reason,
+        data=data,
+        case_ref=case_ref,
+    )
+    if on_commit is not None:
+        transaction.on_commit(on_commit)
+    return obj

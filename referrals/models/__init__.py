@@ -1,0 +1,46 @@
+"""Models of the referrals app, one module per subdomain."""
+
+from referrals.models.arbitration import (
+    ArbitrationCase,
+    ArbitrationDecision,
+    AwardKind,
+    LitigationRecord,
+)
+from referrals.models.bundles import Bundle, BundleExhibit, BundleQuerySet, BundleStatus
+from referrals.models.partners import (
+    OrganisationKind,
+    PartnerOrganisation,
+    PartnerOrganisationQuerySet,
+)
+from referrals.models.referrals import (
+    MediationAgreement,
+    MediationExtension,
+    MediationSession,
+    MediatorProposal,
+    ProposalAnswer,
+    Referral,
+    ReferralQuerySet,
+    SessionMode,
+)
+
+__all__ = [
+    "ArbitrationCase",
+    "ArbitrationDecision",
+    "AwardKind",
+    "Bundle",
+    "BundleExhibit",
+    "BundleQuerySet",
+    "BundleStatus",
+    "LitigationRecord",
+    "MediationAgreement",
+    "MediationExtension",
+    "MediationSession",
+    "MediatorProposal",
+    "OrganisationKind",
+    "PartnerOrganisation",
+    "PartnerOrganisationQuerySet",
+    "ProposalAnswer",
+    "Referral",
+    "ReferralQuerySet",
+    "SessionMode",
+]

@@ -1,0 +1,366 @@
+"""The referral, arbitration and litigation panels of the case page, and their actions.
+
+Every party works on the same case page (/disputes/<ref>/); what each sees and may do comes
+from portal/permissions.py. Partner session notes are rendered for the centre's members only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from mediation.models import Dispute
+from portal import permissions
+from portal.actions import Action, post_action, shown_actions
+from portal.decorators import role_required
+from portal.models import User
+from portal.transitions import may_transition
+from portal.types import AuthedRequest
+from referrals import services as rs
+from referrals.forms import (
+    AcceptReferralForm,
+    AgreementForm,
+    ArbitrationAcceptForm,
+    ArbitrationDecisionForm,
+    DateForm,
+    DeclarationForm,
+    ExtensionForm,
+    InboxFilterForm,
+    ProposalForm,
+    ReferralSendForm,
+    RequiredReasonForm,
+    SessionForm,
+)
+from referrals.models import (
+    ArbitrationCase,
+    MediationExtension,
+    MediationSession,
+    MediatorProposal,
+    Referral,
+)
+
+
+def _can(name: str) -> Any:
+    return lambda user, obj: may_transition(obj, name, user)
+
+
+def _centre_member_while(*states: str) -> Any:
+    return lambda user, r: permissions.is_referral_partner(r, user) and r.status in states
+
+
+REFERRAL_ACTIONS: dict[str, Action[Referral]] = {
+    "send": Action(
+        _("Send to the centre"),
+        ReferralSendForm,
+        lambda rq, r, c: rs.referral_send(
+            actor=rq.user, referral_id=r.pk, bundle_id=c["bundle"].pk if c["bundle"] else None
+        ),
+        _can("send"),
+        form_kwargs=lambda r: {"referral": r},
+    ),
+    "acknowledge": Action(
+        _("Acknowledge receipt"),
+        None,
+        lambda rq, r, c: rs.referral_acknowledge(actor=rq.user, referral_id=r.pk),
+        _can("acknowledge"),
+    ),
+    "accept": Action(
+        _("Accept and assign a mediator"),
+        AcceptReferralForm,
+        lambda rq, r, c: rs.referral_accept(
+            actor=rq.user, referral_id=r.pk, mediator_id=c["mediator"].pk
+        ),
+        _can("accept"),
+        form_kwargs=lambda r: {"referral": r},
+    ),
+    "decline": Action(
+        _("Decline"),
+        RequiredReasonForm,
+        lambda rq, r, c: rs.referral_decline(actor=rq.user, referral_id=r.pk, reason=c["reason"]),
+        _can("decline"),
+        danger=True,
+    ),
+    "declare": Action(
+        _("Conflict-of-interest declaration"),
+        DeclarationForm,
+        lambda rq, r, c: rs.referral_declare_conflicts(
+            actor=rq.user, referral_id=r.pk, text=c["text"]
+        ),
+        lambda u, r: _centre_member_while("accepted")(u, r) and not r.sessions.exists(),
+    ),
+    "schedule": Action(
+        _("Schedule a session"),
+        SessionForm,
+        lambda rq, r, c: rs.session_schedule(
+            actor=rq.user,
+            referral_id=r.pk,
+            starts_at=c["starts_at"],
+            mode=c["mode"],
+            place=c["place"],
+        ),
+        _centre_member_while("accepted"),
+    ),
+    "extend": Action(
+        _("Propose an extension"),
+        ExtensionForm,
+        lambda rq, r, c: rs.extension_propose(
+            actor=rq.user, referral_id=r.pk, days=c["days"], reason=c["reason"]
+        ),
+        _centre_member_while("accepted"),
+    ),
+    "propose": Action(
+        _("Make a mediator's proposal"),
+        ProposalForm,
+        lambda rq, r, c: rs.proposal_make(
+            actor=rq.user,
+            referral_id=r.pk,
+            amount=c["amount"],
+            terms=c["terms"],
+            performance_due=c["performance_due"],
+        ),
+        _centre_member_while("accepted"),
+    ),
+    "agreement": Action(
+        _("Record the signed agreement"),
+        AgreementForm,
+        lambda rq, r, c: rs.agreement_record(
+            actor=rq.user,
+            referral_id=r.pk,
+            upload=c["file"],
+            file_name=c["file"].name,
+            size=c["file"].size,
+            amount=c["amount"],
+            terms=c["terms"],
+            performance_due=c["performance_due"],
+            effective_on=c["effective_on"],
+        ),
+        _can("record_agreement"),
+        multipart=True,
+    ),
+    "fail": Action(
+        _("Record that mediation failed"),
+        RequiredReasonForm,
+        lambda rq, r, c: rs.referral_fail(actor=rq.user, referral_id=r.pk, reason=c["reason"]),
+        _can("fail"),
+        danger=True,
+    ),
+    "withdraw": Action(
+        _("Withdraw the referral"),
+        RequiredReasonForm,
+        lambda rq, r, c: rs.referral_withdraw(actor=rq.user, referral_id=r.pk, reason=c["reason"]),
+        _can("withdraw"),
+        danger=True,
+    ),
+}
+
+ARBITRATION_ACTIONS: dict[str, Action[ArbitrationCase]] = {
+    "file": Action(
+        _("Record the filing"),
+        DateForm,
+        lambda rq, a, c: rs.arbitration_file(actor=rq.user, case_id=a.pk, filed_on=c["day"]),
+        _can("file"),
+    ),
+    "accept": Action(
+        _("Record the acceptance"),
+        ArbitrationAcceptForm,
+        lambda rq, a, c: rs.arbitration_accept(
+            actor=rq.user, case_id=a.pk, accepted_on=c["day"], case_number=c["case_number"]
+        ),
+        _can("accept"),
+    ),
+    "decide": Action(
+        _("Record an award or a mediation document"),
+        ArbitrationDecisionForm,
+        lambda rq, a, c: rs.arbitration_decide(
+            actor=rq.user,
+            case_id=a.pk,
+            kind=c["kind"],
+            made_on=c["day"],
+            summary=c["summary"],
+            amount=c["amount"],
+        ),
+        _can("make_award"),
+    ),
+    "withdraw": Action(
+        _("Withdraw the arbitration"),
+        RequiredReasonForm,
+        lambda rq, a, c: rs.arbitration_withdraw(actor=rq.user, case_id=a.pk, reason=c["reason"]),
+        _can("withdraw"),
+        danger=True,
+    ),
+}
+
+
+def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
+    """What the referral, arbitration and litigation panels show this user."""
+    referrals = [
+        r
+        for r in dispute.referrals.select_related(
+            "organisation", "mediator", "bundle"
+        ).prefetch_related("sessions", "extensions", "proposals")
+        if permissions.can_view_referral(user, r)
+    ]
+    panels = []
+    for referral in referrals:
+        agreement = (
+            getattr(referral, "agreement", None)
+            if referral.status in ("agreement", "proposal_accepted")
+            else None
+        )
+        panels.append(
+            {
+                "referral": referral,
+                "agreement": agreement,
+                "notes_visible": permissions.can_read_session_notes(user, referral),
+                "actions": shown_actions(REFERRAL_ACTIONS, user, referral, prefix="r-"),
+                "is_customer": permissions.is_dispute_customer(dispute, user),
+                "is_handler": permissions.can_handle_dispute(dispute, user),
+            }
+        )
+    arbitrations = [
+        {"case": case, "actions": shown_actions(ARBITRATION_ACTIONS, user, case, prefix="a-")}
+        for case in dispute.arbitrations.select_related("commission").prefetch_related("decisions")
+        if not permissions.is_partner_member(user) or user.organisation_id == case.commission_id
+    ]
+    return {
+        "referral_panels": panels,
+        "arbitration_panels": arbitrations,
+        "litigations": list(dispute.litigations.all()),
+        "today": timezone.localdate(),
+    }
+
+
+def _case_url(dispute: Dispute, anchor: str = "") -> str:
+    return reverse("mediation:detail", args=[dispute.reference]) + anchor
+
+
+@login_required
+@require_POST
+def referral_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    referral = permissions.referral_get_for(request.user, pk)
+    return post_action(
+        request,
+        REFERRAL_ACTIONS,
+        action,
+        referral,
+        _case_url(referral.dispute, "#referral"),
+        prefix="r-",
+    )
+
+
+@login_required
+@require_POST
+def arbitration_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    case = permissions.arbitration_get_for(request.user, pk)
+    return post_action(
+        request,
+        ARBITRATION_ACTIONS,
+        action,
+        case,
+        _case_url(case.dispute, "#arbitration"),
+        prefix="a-",
+    )
+
+
+def _answer_actions(accept: bool) -> dict[str, Action[MediatorProposal]]:
+    return {
+        "answer": Action(
+            _("Answer"),
+            None,
+            lambda rq, p, c: rs.proposal_answer(actor=rq.user, proposal_id=p.pk, accept=accept),
+            lambda u, p: True,
+        )
+    }
+
+
+@login_required
+@require_POST
+def proposal_answer(request: AuthedRequest, pk: int, answer: str) -> HttpResponse:
+    proposal = MediatorProposal.objects.select_related("referral").filter(pk=pk).first()
+    if proposal is None or answer not in ("accept", "refuse"):
+        raise permissions.refuse(request.user, "proposal", pk)
+    referral = permissions.referral_get_for(request.user, proposal.referral_id)
+    return post_action(
+        request,
+        _answer_actions(answer == "accept"),
+        "answer",
+        proposal,
+        _case_url(referral.dispute, "#referral"),
+    )
+
+
+@login_required
+@require_POST
+def extension_consent(request: AuthedRequest, pk: int) -> HttpResponse:
+    extension = MediationExtension.objects.filter(pk=pk).first()
+    if extension is None:
+        raise permissions.refuse(request.user, "extension", pk)
+    referral = permissions.referral_get_for(request.user, extension.referral_id)
+    actions: dict[str, Action[MediationExtension]] = {
+        "consent": Action(
+            _("Consent"),
+            None,
+            lambda rq, e, c: rs.extension_consent(actor=rq.user, extension_id=e.pk),
+            lambda u, e: True,
+        )
+    }
+    return post_action(
+        request, actions, "consent", extension, _case_url(referral.dispute, "#referral")
+    )
+
+
+@login_required
+@require_POST
+def session_notes(request: AuthedRequest, pk: int) -> HttpResponse:
+    session = MediationSession.objects.filter(pk=pk).first()
+    if session is None:
+        raise permissions.refuse(request.user, "session", pk)
+    referral = permissions.referral_get_for(request.user, session.referral_id)
+    if not permissions.can_read_session_notes(request.user, referral):
+        raise permissions.refuse(request.user, "session", pk)
+    actions: dict[str, Action[MediationSession]] = {
+        "notes": Action(
+            _("Save notes"),
+            None,
+            lambda rq, s, c: rs.session_record_notes(
+                actor=rq.user, session_id=s.pk, notes=rq.POST.get("notes", "")
+            ),
+            lambda u, s: True,
+        )
+    }
+    return post_action(request, actions, "notes", session, _case_url(referral.dispute, "#referral"))
+
+
+@login_required
+@role_required("partner")
+def inbox(request: AuthedRequest) -> HttpResponse:
+    """The mediator's inbox: referrals to their own organisation only."""
+    today = timezone.localdate()
+    qs = permissions.referrals_visible_to(request.user).for_inbox()
+    form = InboxFilterForm(request.GET or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data.get("status"):
+            qs = qs.filter(status=data["status"])
+        if data.get("due") == "overdue":
+            qs = qs.assignment_overdue(today=today)
+        elif data.get("due") == "soon":
+            qs = qs.due_soon(today=today)
+        if data.get("mine"):
+            qs = qs.filter(mediator=request.user)
+    query = request.GET.copy()
+    query.pop("page", None)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "referrals/inbox.html",
+        {"form": form, "page": page, "today": today, "query": query.urlencode()},
+    )
