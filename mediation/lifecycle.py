@@ -6,6 +6,7 @@ States, in order::
                          \\-> fast_lane -> referred -> in_mediation -> agreement_reached
                                                                    \\-> mediation_failed
     mediation_failed -> in_arbitration | in_litigation | bank_handling
+    agreement_reached -> fast_lane (a court rejected the agreement: mediate again)
     bank_handling | agreement_reached | in_arbitration | in_litigation -> closed
     any open state -> withdrawn
 
@@ -23,6 +24,7 @@ start_mediation     referred                                     in_mediation
 reach_agreement     in_mediation                                 agreement_reached
 fail_mediation      referred, in_mediation                       mediation_failed
 resume_handling     mediation_failed, agreement_reached          bank_handling
+mediate_again       agreement_reached                            fast_lane
 start_arbitration   bank_handling, mediation_failed              in_arbitration
 start_litigation    bank_handling, mediation_failed,             in_litigation
                     agreement_reached
@@ -225,6 +227,16 @@ class DisputeLifecycle(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=status,
+        source=S.AGREEMENT_REACHED,
+        target=S.FAST_LANE,
+        permission=permissions.is_party_or_handler,
+    )
+    def mediate_again(self) -> None:
+        """A court rejected confirmation of the agreement; the parties mediate again
+        (CPL art. 206)."""
+
+    @transition(
+        field=status,
         source=[S.BANK_HANDLING, S.MEDIATION_FAILED],
         target=S.IN_ARBITRATION,
         permission=permissions.can_handle_dispute,
@@ -236,7 +248,7 @@ class DisputeLifecycle(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=[S.BANK_HANDLING, S.MEDIATION_FAILED, S.AGREEMENT_REACHED],
         target=S.IN_LITIGATION,
-        permission=permissions.can_handle_dispute,
+        permission=permissions.is_party_or_handler,
     )
     def start_litigation(self) -> None:
         """The customer sues, or a confirmation was rejected (CPL art. 206)."""
@@ -255,7 +267,7 @@ class DisputeLifecycle(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=WITHDRAWABLE_STATES,
         target=S.WITHDRAWN,
-        permission=permissions.can_withdraw_dispute,
+        permission=permissions.is_party_or_handler,
     )
     def withdraw(self) -> None:
         """The customer withdraws (staff may record a withdrawal made by phone or letter)."""

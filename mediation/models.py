@@ -312,7 +312,12 @@ class EvidenceCategory(models.TextChoices):
     CORRESPONDENCE = "correspondence", _("Correspondence")
     TRANSCRIPT = "transcript", _("Recording transcript")
     IDENTITY = "identity", _("Identity document")
+    BANK_IDENTITY = "bank_identity", _("Bank's licence and legal representative")
     AGREEMENT = "agreement", _("Mediation agreement")
+    MEDIATION_PROOF = "mediation_proof", _("Proof of mediation by the centre")
+    POWER_OF_ATTORNEY = "power_of_attorney", _("Power of attorney")
+    RULING = "ruling", _("Court ruling")
+    PAYMENT_PROOF = "payment_proof", _("Proof of payment")
     OTHER = "other", _("Other")
 
 

@@ -23,7 +23,13 @@ from django.http import Http404
 if TYPE_CHECKING:
     from mediation.models import Dispute, DisputeQuerySet, EvidenceItem
     from portal.models import User
-    from referrals.models import ArbitrationCase, Bundle, Referral, ReferralQuerySet
+    from referrals.models import (
+        ArbitrationCase,
+        Bundle,
+        JudicialConfirmation,
+        Referral,
+        ReferralQuerySet,
+    )
 
 access_log = logging.getLogger("portal.access")
 
@@ -98,7 +104,8 @@ def can_conclude_mediation(dispute: Dispute, user: User) -> bool:
     )
 
 
-def can_withdraw_dispute(dispute: Dispute, user: User) -> bool:
+def is_party_or_handler(dispute: Dispute, user: User) -> bool:
+    """The customer, or bank staff handling the case: withdrawing, suing, mediating again."""
     return is_dispute_customer(dispute, user) or can_handle_dispute(dispute, user)
 
 
@@ -122,6 +129,7 @@ def partner_has_case(dispute: Dispute, user: User) -> bool:
     return bool(
         dispute.referrals.filter(organisation_id=org, status__in=DISCLOSED_STATES).exists()
         or dispute.arbitrations.filter(commission_id=org).exists()
+        or dispute.confirmations.filter(court_id=org).exclude(status="preparing").exists()
     )
 
 
@@ -148,10 +156,11 @@ def can_upload_evidence(user: User, dispute: Dispute) -> bool:
 
     if dispute.status not in OPEN_STATES:
         return False
+    # Partner members upload agreements, rulings and awards on cases sent to them.
     return (
         is_dispute_customer(dispute, user)
         or can_handle_dispute(dispute, user)
-        or is_dispute_mediator(dispute, user)
+        or partner_has_case(dispute, user)
     )
 
 
@@ -172,14 +181,17 @@ def disputes_visible_to(user: User) -> DisputeQuerySet:
         from django.db.models import Exists, OuterRef
 
         from referrals.lifecycle import DISCLOSED_STATES
-        from referrals.models import ArbitrationCase, Referral
+        from referrals.models import ArbitrationCase, JudicialConfirmation, Referral
 
         org = user.organisation_id
         referred = Referral.objects.filter(
             dispute=OuterRef("pk"), organisation_id=org, status__in=DISCLOSED_STATES
         )
         arbitrated = ArbitrationCase.objects.filter(dispute=OuterRef("pk"), commission_id=org)
-        return qs.filter(Exists(referred) | Exists(arbitrated))
+        at_court = JudicialConfirmation.objects.filter(
+            dispute=OuterRef("pk"), court_id=org
+        ).exclude(status="preparing")
+        return qs.filter(Exists(referred) | Exists(arbitrated) | Exists(at_court))
     if is_auditor(user):
         return qs.filter(status="closed")
     return qs.none()
@@ -334,6 +346,45 @@ def arbitration_get_for(user: User, pk: int, *, for_update: bool = False) -> Arb
     if is_partner_member(user) and user.organisation_id != case.commission_id:
         raise refuse(user, "arbitration", pk)
     return case
+
+
+# ---- judicial confirmation ---------------------------------------------------------------
+
+
+def can_prepare_confirmation(confirmation: JudicialConfirmation, user: User) -> bool:
+    """The parties: bank staff assemble the joint application; the customer may withdraw it or
+    choose what follows a rejection."""
+    dispute = confirmation.dispute
+    return can_handle_dispute(dispute, user) or is_dispute_customer(dispute, user)
+
+
+def can_act_for_court(confirmation: JudicialConfirmation, user: User) -> bool:
+    """The court's own clerks and judges; bank staff too, when the court works on paper."""
+    if is_partner_member(user):
+        return user.organisation_id == confirmation.court_id
+    return can_handle_dispute(confirmation.dispute, user)
+
+
+def can_view_confirmation(user: User, confirmation: JudicialConfirmation) -> bool:
+    if is_partner_member(user):
+        return bool(
+            user.organisation_id == confirmation.court_id and confirmation.status != "preparing"
+        )
+    return can_view_dispute(user, confirmation.dispute)
+
+
+def confirmation_get_for(user: User, pk: int, *, for_update: bool = False) -> JudicialConfirmation:
+    from referrals.models import JudicialConfirmation
+
+    qs = JudicialConfirmation.objects.select_related(
+        "dispute", "dispute__branch", "dispute__customer", "court", "agreement"
+    )
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    confirmation = qs.filter(pk=pk).first()
+    if confirmation is None or not can_view_confirmation(user, confirmation):
+        raise refuse(user, "confirmation", pk)
+    return confirmation
 
 
 # Object permissions, so templates and admin can ask `user.has_perm(...)` with the same rules.

@@ -231,3 +231,26 @@ def render_zip(data: BundleData) -> bytes:
             archive.writestr(exhibit.file_name, exhibit.read())
         archive.writestr("manifest.json", manifest_bytes(data))
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class ConfirmationFormData:
+    """Everything the application form for judicial confirmation shows."""
+
+    court: str
+    applicants: list[Party]
+    agent: bool
+    mediation_centre: str
+    mediator: str
+    agreement_effective_on: date
+    terms: str
+    amount: str
+    performance_due: date
+    case_reference: str
+    materials: list[str]
+    generated_at: datetime
+
+
+def render_confirmation_form(data: ConfirmationFormData) -> bytes:
+    """The joint application (申请书) for judicial confirmation, in Chinese."""
+    return _html_to_pdf("pdf/confirmation_application.html", {"data": data}, FontConfiguration())

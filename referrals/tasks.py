@@ -11,3 +11,11 @@ from referrals.services.bundles import bundle_generate
 def build_bundle(bundle_id: int) -> None:
     """Build one queued bundle version. Safe to run twice: a bundle not queued is skipped."""
     bundle_generate(bundle_id=bundle_id)
+
+
+@task()
+def build_confirmation_form(confirmation_id: int) -> None:
+    """Render the judicial-confirmation application form. Skips one that is not queued."""
+    from referrals.services.confirmation import confirmation_form_generate
+
+    confirmation_form_generate(confirmation_id=confirmation_id)

@@ -10,16 +10,18 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from mediation.forms import OptionalReasonForm
 from mediation.models import Dispute
 from portal import permissions
 from portal.actions import Action, post_action, shown_actions
+from portal.audit import audit_record
 from portal.decorators import role_required
 from portal.models import User
 from portal.transitions import may_transition
@@ -28,19 +30,27 @@ from referrals import services as rs
 from referrals.forms import (
     AcceptReferralForm,
     AgreementForm,
+    AmendAgreementForm,
     ArbitrationAcceptForm,
     ArbitrationDecisionForm,
+    ConfirmationAcceptForm,
     DateForm,
     DeclarationForm,
     ExtensionForm,
     InboxFilterForm,
+    NotAcceptForm,
+    PerformanceForm,
     ProposalForm,
     ReferralSendForm,
+    RejectForm,
     RequiredReasonForm,
+    RulingForm,
     SessionForm,
 )
 from referrals.models import (
     ArbitrationCase,
+    FormStatus,
+    JudicialConfirmation,
     MediationExtension,
     MediationSession,
     MediatorProposal,
@@ -199,6 +209,160 @@ ARBITRATION_ACTIONS: dict[str, Action[ArbitrationCase]] = {
 }
 
 
+def _party_in_preparation(user: User, c: JudicialConfirmation) -> bool:
+    return c.status == "preparing" and permissions.can_prepare_confirmation(c, user)
+
+
+def _staff_in(*states: str) -> Any:
+    return lambda user, c: c.status in states and permissions.can_handle_dispute(c.dispute, user)
+
+
+def _consent_pending(user: User, c: JudicialConfirmation) -> bool:
+    if c.status != "preparing":
+        return False
+    if permissions.is_dispute_customer(c.dispute, user):
+        return c.customer_consent_at is None
+    return permissions.can_handle_dispute(c.dispute, user) and c.bank_consent_at is None
+
+
+def _file(rq: AuthedRequest, c: JudicialConfirmation, data: dict[str, Any]) -> object:
+    return rs.confirmation_file(actor=rq.user, confirmation_id=c.pk)
+
+
+def _ruling_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    upload = data.get("file")
+    return {
+        "ruling_number": data["ruling_number"],
+        "ruling_on": data["ruling_on"],
+        "received_on": data["received_on"],
+        "upload": upload,
+        "file_name": upload.name if upload else "",
+        "size": upload.size if upload else None,
+    }
+
+
+CONFIRMATION_ACTIONS: dict[str, Action[JudicialConfirmation]] = {
+    "consent": Action(
+        _("We agree to apply jointly for confirmation"),
+        None,
+        lambda rq, c, d: rs.confirmation_consent(actor=rq.user, confirmation_id=c.pk),
+        _consent_pending,
+    ),
+    "form": Action(
+        _("Generate the application form"),
+        None,
+        lambda rq, c, d: rs.confirmation_request_form(actor=rq.user, confirmation_id=c.pk),
+        _staff_in("preparing"),
+        message=_("The application form is being generated; this page shows when it is ready."),
+    ),
+    "file": Action(_("File the joint application"), None, _file, _staff_in("preparing")),
+    "accept": Action(
+        _("Record the court's acceptance"),
+        ConfirmationAcceptForm,
+        lambda rq, c, d: rs.confirmation_accept(
+            actor=rq.user, confirmation_id=c.pk, accepted_on=d["day"], case_number=d["case_number"]
+        ),
+        _can("accept"),
+    ),
+    "not_accept": Action(
+        _("Record that the court did not accept"),
+        NotAcceptForm,
+        lambda rq, c, d: rs.confirmation_not_accept(
+            actor=rq.user, confirmation_id=c.pk, reason=d["reason"], note=d["note"]
+        ),
+        _can("not_accept"),
+        danger=True,
+    ),
+    "extend_review": Action(
+        _("Record the 10-day extension of the ruling period"),
+        RequiredReasonForm,
+        lambda rq, c, d: rs.confirmation_extend_review(
+            actor=rq.user, confirmation_id=c.pk, reason=d["reason"]
+        ),
+        lambda u, c: _can("confirm")(u, c) and not c.decision_extended,
+    ),
+    "confirm": Action(
+        _("Record the ruling confirming the agreement"),
+        RulingForm,
+        lambda rq, c, d: rs.confirmation_confirm(
+            actor=rq.user, confirmation_id=c.pk, **_ruling_kwargs(d)
+        ),
+        _can("confirm"),
+        multipart=True,
+    ),
+    "reject": Action(
+        _("Record the ruling rejecting the application"),
+        RejectForm,
+        lambda rq, c, d: rs.confirmation_reject(
+            actor=rq.user,
+            confirmation_id=c.pk,
+            ground=d["ground"],
+            note=d["note"],
+            **_ruling_kwargs(d),
+        ),
+        _can("reject"),
+        danger=True,
+        multipart=True,
+    ),
+    "amend": Action(
+        _("Amend the agreement and apply again"),
+        AmendAgreementForm,
+        lambda rq, c, d: rs.confirmation_after_rejection(
+            actor=rq.user,
+            confirmation_id=c.pk,
+            route="amend",
+            upload=d["file"],
+            file_name=d["file"].name,
+            size=d["file"].size,
+            terms=d["terms"],
+            effective_on=d["effective_on"],
+        ),
+        _can("amend_agreement"),
+        multipart=True,
+    ),
+    "mediate": Action(
+        _("Mediate again"),
+        OptionalReasonForm,
+        lambda rq, c, d: rs.confirmation_after_rejection(
+            actor=rq.user, confirmation_id=c.pk, route="mediate", reason=d["reason"]
+        ),
+        _can("mediate_again"),
+    ),
+    "sue": Action(
+        _("Go to court with a lawsuit"),
+        OptionalReasonForm,
+        lambda rq, c, d: rs.confirmation_after_rejection(
+            actor=rq.user, confirmation_id=c.pk, route="sue", reason=d["reason"]
+        ),
+        _can("sue"),
+    ),
+    "performance": Action(
+        _("Record the bank's payment"),
+        PerformanceForm,
+        lambda rq, c, d: rs.performance_record(
+            actor=rq.user,
+            confirmation_id=c.pk,
+            paid_on=d["paid_on"],
+            amount=d["amount"],
+            upload=d["file"],
+            file_name=d["file"].name,
+            size=d["file"].size,
+        ),
+        lambda u, c: _staff_in("confirmed")(u, c) and c.paid_on is None,
+        multipart=True,
+    ),
+    "withdraw": Action(
+        _("Withdraw the application"),
+        RequiredReasonForm,
+        lambda rq, c, d: rs.confirmation_withdraw(
+            actor=rq.user, confirmation_id=c.pk, reason=d["reason"]
+        ),
+        _can("withdraw"),
+        danger=True,
+    ),
+}
+
+
 def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
     """What the referral, arbitration and litigation panels show this user."""
     referrals = [
@@ -230,7 +394,18 @@ def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
         for case in dispute.arbitrations.select_related("commission").prefetch_related("decisions")
         if not permissions.is_partner_member(user) or user.organisation_id == case.commission_id
     ]
+    confirmations = [
+        {
+            "c": c,
+            "actions": shown_actions(CONFIRMATION_ACTIONS, user, c, prefix="c-"),
+            "missing": c.missing_materials() if c.status == "preparing" else [],
+            "is_customer": permissions.is_dispute_customer(dispute, user),
+        }
+        for c in dispute.confirmations.select_related("court", "agreement", "ruling_document")
+        if permissions.can_view_confirmation(user, c)
+    ]
     return {
+        "confirmation_panels": confirmations,
         "referral_panels": panels,
         "arbitration_panels": arbitrations,
         "litigations": list(dispute.litigations.all()),
@@ -254,6 +429,41 @@ def referral_action(request: AuthedRequest, pk: int, action: str) -> HttpRespons
         _case_url(referral.dispute, "#referral"),
         prefix="r-",
     )
+
+
+@login_required
+@require_POST
+def confirmation_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    confirmation = permissions.confirmation_get_for(request.user, pk)
+    return post_action(
+        request,
+        CONFIRMATION_ACTIONS,
+        action,
+        confirmation,
+        _case_url(confirmation.dispute, "#confirmation"),
+        prefix="c-",
+    )
+
+
+@login_required
+def confirmation_application(request: AuthedRequest, pk: int) -> FileResponse:
+    confirmation = permissions.confirmation_get_for(request.user, pk)
+    if confirmation.form_status != FormStatus.READY:
+        raise Http404("application form")
+    audit_record(
+        actor=request.user,
+        action="confirmation.form_downloaded",
+        target=confirmation,
+        case_ref=confirmation.dispute.reference,
+    )
+    response = FileResponse(
+        confirmation.application_pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{confirmation.dispute.reference}-司法确认申请书.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

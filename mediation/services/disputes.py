@@ -443,3 +443,14 @@ def dispute_start_arbitration(*, actor: User, reference: str, reason: str = "") 
     return _run_transition(
         actor=actor, reference=reference, name="start_arbitration", reason=reason
     )
+
+
+def dispute_mediate_again(*, actor: User, reference: str, reason: str = "") -> Dispute:
+    """After a rejected confirmation: back to the fast lane for a new mediation."""
+
+    def clear(d: Dispute) -> None:
+        d.current_organisation = None
+
+    return _run_transition(
+        actor=actor, reference=reference, name="mediate_again", reason=reason, before=clear
+    )

@@ -53,7 +53,12 @@ from portal.services import user_get_or_create_customer
 from portal.transitions import may_transition
 from portal.types import AuthedRequest
 from referrals import services as referral_services
-from referrals.forms import ArbitrationStartForm, LitigationForm, ReferralCreateForm
+from referrals.forms import (
+    ArbitrationStartForm,
+    ConfirmationStartForm,
+    LitigationForm,
+    ReferralCreateForm,
+)
 from referrals.lifecycle import OPEN_REFERRAL_STATES
 from referrals.views_case import case_panels
 
@@ -238,6 +243,21 @@ ACTIONS: dict[str, Action[Dispute]] = {
         ),
         message=gettext_lazy(
             "Referral drafted. Send it once the customer's consent names the centre."
+        ),
+    ),
+    "confirm_apply": Action(
+        gettext_lazy("Prepare a judicial-confirmation application"),
+        ConfirmationStartForm,
+        lambda r, d, c: referral_services.confirmation_start(
+            actor=r.user,
+            reference=d.reference,
+            court_id=c["court"].pk,
+            filed_by_agent=c["filed_by_agent"],
+        ),
+        lambda u, d: (
+            permissions.can_handle_dispute(d, u)
+            and d.status == DisputeStatus.AGREEMENT_REACHED
+            and not d.confirmations.filter(status__in=["preparing", "filed", "accepted"]).exists()
         ),
     ),
     "arbitrate": Action(

@@ -7,6 +7,7 @@ from referrals.models.arbitration import (
     LitigationRecord,
 )
 from referrals.models.bundles import Bundle, BundleExhibit, BundleQuerySet, BundleStatus
+from referrals.models.confirmation import FormStatus, JudicialConfirmation
 from referrals.models.partners import (
     OrganisationKind,
     PartnerOrganisation,
@@ -31,6 +32,8 @@ __all__ = [
     "BundleExhibit",
     "BundleQuerySet",
     "BundleStatus",
+    "FormStatus",
+    "JudicialConfirmation",
     "LitigationRecord",
     "MediationAgreement",
     "MediationExtension",

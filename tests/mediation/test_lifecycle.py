@@ -63,6 +63,7 @@ def _call(name, dispute, actors, centre):
         "fail_mediation": lambda: services.dispute_fail_mediation(
             actor=mediator, reference=ref, reason="分歧"
         ),
+        "mediate_again": lambda: services.dispute_mediate_again(actor=staff, reference=ref),
         "resume_handling": lambda: services.dispute_resume_handling(actor=staff, reference=ref),
         "start_arbitration": lambda: services.dispute_start_arbitration(actor=staff, reference=ref),
         "start_litigation": lambda: services.dispute_start_litigation(actor=staff, reference=ref),

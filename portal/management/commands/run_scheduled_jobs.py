@@ -11,11 +11,14 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from referrals.services import bundle_requeue_stale
+from referrals.services.confirmation import confirmation_requeue_stale_forms
 
 
 class Command(BaseCommand):
-    help = "Run the recurring jobs: requeue bundle builds interrupted by a crash."
+    help = "Run the recurring jobs: requeue document builds interrupted by a crash."
 
     def handle(self, *args: Any, **options: Any) -> None:
         requeued = bundle_requeue_stale()
         self.stdout.write(f"bundles: {requeued} interrupted builds requeued or given up")
+        forms = confirmation_requeue_stale_forms()
+        self.stdout.write(f"confirmation forms: {forms} lost builds requeued")

@@ -325,6 +325,8 @@ class Command(BaseCommand):
             organisation_id=centre.pk,
         )
 
+        self._confirmations(users, orgs, accepted)
+
         agreed = accepted("agreement", "26000.00")
         pdf = _demo_pdf(
             "人民调解协议书（演示）",
@@ -376,6 +378,101 @@ class Command(BaseCommand):
             accepted_on=today - timedelta(days=3),
             case_number="（2026）沪仲案字第0456号",
         )
+
+    def _confirmations(
+        self, users: dict[str, User], orgs: list[PartnerOrganisation], accepted: Any
+    ) -> None:
+        """A judicial confirmation in each state, at the demo court."""
+        customer, staff, mediator, clerk = (
+            users["customer"],
+            users["staff"],
+            users["mediator"],
+            users["clerk"],
+        )
+        court = orgs[3]
+        today = timezone.localdate()
+        for state in (
+            "preparing",
+            "filed",
+            "accepted",
+            "not_accepted",
+            "confirmed",
+            "rejected",
+            "withdrawn",
+        ):
+            referral = accepted(f"司法确认：{state}", "18800.00")
+            ref = referral.dispute.reference
+            pdf = _demo_pdf("人民调解协议书（演示）", "<p>银行支付人民币12,000元。</p>")
+            rs.agreement_record(
+                actor=mediator,
+                referral_id=referral.pk,
+                upload=io.BytesIO(pdf),
+                file_name="调解协议书.pdf",
+                size=len(pdf),
+                amount=Decimal("12000.00"),
+                terms="银行支付12,000元。",
+                performance_due=today + timedelta(days=5),
+                effective_on=today - timedelta(days=3),
+            )
+            c = rs.confirmation_start(actor=staff, reference=ref, court_id=court.pk)
+            for actor, title, category in (
+                (mediator, "调解组织证明", "mediation_proof"),
+                (customer, "申请人身份证", "identity"),
+                (staff, "银行营业执照", "bank_identity"),
+            ):
+                doc = _demo_pdf(f"{title}（演示）", "<p>演示材料。</p>")
+                evidence_upload(
+                    actor=actor,
+                    reference=ref,
+                    upload=io.BytesIO(doc),
+                    original_name=f"{title}.pdf",
+                    declared_size=len(doc),
+                    title=title,
+                    category=category,
+                )
+            rs.confirmation_request_form(actor=staff, confirmation_id=c.pk)
+            rs.confirmation_form_generate(confirmation_id=c.pk)
+            rs.confirmation_consent(actor=customer, confirmation_id=c.pk)
+            if state == "preparing":
+                continue
+            if state == "withdrawn":
+                rs.confirmation_withdraw(
+                    actor=customer, confirmation_id=c.pk, reason="双方决定自行履行。"
+                )
+                continue
+            rs.confirmation_consent(actor=staff, confirmation_id=c.pk)
+            rs.confirmation_file(actor=staff, confirmation_id=c.pk)
+            if state == "filed":
+                continue
+            if state == "not_accepted":
+                rs.confirmation_not_accept(
+                    actor=clerk,
+                    confirmation_id=c.pk,
+                    reason="no_jurisdiction",
+                    note="应向调解组织所在地法院申请。",
+                )
+                continue
+            rs.confirmation_accept(
+                actor=clerk,
+                confirmation_id=c.pk,
+                accepted_on=today,
+                case_number=f"（{today.year}）沪0115民特{c.pk}号",
+            )
+            ruling: dict[str, Any] = {
+                "ruling_number": f"（{today.year}）沪0115民特{c.pk}号",
+                "ruling_on": today,
+                "received_on": today,
+            }
+            if state == "confirmed":
+                rs.confirmation_confirm(actor=clerk, confirmation_id=c.pk, **ruling)
+            elif state == "rejected":
+                rs.confirmation_reject(
+                    actor=clerk,
+                    confirmation_id=c.pk,
+                    ground="unclear",
+                    note="履行方式约定不明确。",
+                    **ruling,
+                )
 
     def _evidence(self, reference: str, customer: User, staff: User) -> None:
         for actor, title, category, body in (

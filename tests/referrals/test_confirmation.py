@@ -1,0 +1,415 @@
+"""Judicial confirmation: the window across holidays, joint consent, materials, every
+transition allowed and refused, the court's clocks, after the ruling, and court isolation."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+import referrals.confirmation_lifecycle as confirmation_lifecycle
+from mediation.lifecycle import DisputeStatus
+from mediation.models import Dispute
+from mediation.services.evidence import evidence_upload
+from portal.exceptions import ApplicationError, TransitionRefused
+from portal.models import AuditEvent
+from referrals import services as rs
+from referrals.confirmation_lifecycle import ConfirmationStatus
+from referrals.models import FormStatus, JudicialConfirmation, OrganisationKind
+from tests.conftest import client_for
+from tests.factories import OrganisationFactory, PartnerFactory, make_dispute, refer
+from tests.factories.files import pdf_bytes, png_bytes
+from tests.lifecycle_tables import allowed, declared_transitions, docstring_table, refusals
+
+pytestmark = pytest.mark.django_db
+
+
+def test_table_matches_code():
+    assert docstring_table(confirmation_lifecycle) == declared_transitions(JudicialConfirmation)
+
+
+@pytest.fixture
+def court(db):
+    return OrganisationFactory.create(name="上海市浦东新区人民法院", kind=OrganisationKind.COURT)
+
+
+@pytest.fixture
+def other_court(db):
+    return OrganisationFactory.create(name="北京市朝阳区人民法院", kind=OrganisationKind.COURT)
+
+
+@pytest.fixture
+def clerk(court):
+    return PartnerFactory.create(organisation=court, partner_role="court_clerk")
+
+
+@pytest.fixture
+def other_clerk(other_court):
+    return PartnerFactory.create(organisation=other_court, partner_role="court_clerk")
+
+
+def _upload(actor, dispute, title, category, content=None):
+    return evidence_upload(
+        actor=actor,
+        reference=dispute.reference,
+        upload=io.BytesIO(content or pdf_bytes()),
+        original_name=f"{title}.pdf",
+        declared_size=None,
+        title=title,
+        category=category,
+    )
+
+
+@pytest.fixture
+def agreed(customer, staff, mediator, branch, centre):
+    """A dispute with a signed agreement that took effect yesterday."""
+    dispute = make_dispute(customer, branch, "20000.00")
+    referral = refer(dispute, customer, staff, centre)
+    rs.referral_accept(actor=mediator, referral_id=referral.pk, mediator_id=mediator.pk)
+    rs.agreement_record(
+        actor=mediator,
+        referral_id=referral.pk,
+        upload=io.BytesIO(pdf_bytes()),
+        file_name="协议.pdf",
+        size=None,
+        amount=Decimal("12000.00"),
+        terms="银行支付12,000元",
+        effective_on=timezone.localdate() - timedelta(1),
+        performance_due=timezone.localdate() + timedelta(days=10),
+    )
+    dispute.refresh_from_db()
+    return dispute
+
+
+def _ready_to_file(dispute, customer, staff, court, django_capture_on_commit_callbacks):
+    c = rs.confirmation_start(actor=staff, reference=dispute.reference, court_id=court.pk)
+    _upload(staff, dispute, "调解证明", "mediation_proof")
+    _upload(customer, dispute, "身份证", "identity", png_bytes())
+    _upload(staff, dispute, "营业执照", "bank_identity")
+    with django_capture_on_commit_callbacks(execute=True):
+        rs.confirmation_request_form(actor=staff, confirmation_id=c.pk)
+    rs.confirmation_consent(actor=customer, confirmation_id=c.pk)
+    rs.confirmation_consent(actor=staff, confirmation_id=c.pk)
+    c.refresh_from_db()
+    return c
+
+
+def test_joint_consent_and_materials_are_required(
+    agreed, customer, staff, court, django_capture_on_commit_callbacks
+):
+    c = rs.confirmation_start(
+        actor=staff, reference=agreed.reference, court_id=court.pk, filed_by_agent=True
+    )
+    with pytest.raises(ApplicationError) as info:
+        rs.confirmation_file(actor=staff, confirmation_id=c.pk)
+    assert info.value.code == "no_joint_consent"
+    rs.confirmation_consent(actor=customer, confirmation_id=c.pk)
+    with pytest.raises(ApplicationError):
+        rs.confirmation_file(actor=staff, confirmation_id=c.pk)  # the bank has not agreed
+    rs.confirmation_consent(actor=staff, confirmation_id=c.pk)
+    with pytest.raises(ApplicationError) as info:
+        rs.confirmation_file(actor=staff, confirmation_id=c.pk)
+    assert info.value.code == "materials_missing"
+    assert "授权委托书" in info.value.message and "调解" in info.value.message
+    c.refresh_from_db()
+    assert c.status == "preparing"
+
+
+def test_window_ends_on_a_holiday_moves_to_next_working_day(agreed, staff, court):
+    c = rs.confirmation_start(actor=staff, reference=agreed.reference, court_id=court.pk)
+    from portal.calendar import period_end
+
+    # 1 Sept + 30 = 1 Oct (National Day) -> Thursday 8 Oct.
+    assert period_end(date(2026, 9, 1), 30) == date(2026, 10, 8)
+    # 10 Sept + 30 = Saturday 10 Oct, a 调休 working day: it stays.
+    assert period_end(date(2026, 9, 10), 30) == date(2026, 10, 10)
+    assert c.window_ends == agreed.referrals.get().agreement.confirmation_window_ends
+
+
+def test_lapsed_window_refuses_filing_and_offers_routes(
+    agreed, customer, staff, court, django_capture_on_commit_callbacks
+):
+    c = _ready_to_file(agreed, customer, staff, court, django_capture_on_commit_callbacks)
+    JudicialConfirmation.objects.filter(pk=c.pk).update(window_ends=date(2026, 1, 5))
+    with pytest.raises(ApplicationError) as info:
+        rs.confirmation_file(actor=staff, confirmation_id=c.pk)
+    assert info.value.code == "window_lapsed"
+    html = client_for(customer).get(reverse("mediation:detail", args=[agreed.reference]))
+    assert "已届满" in html.content.decode() or "Lapsed" in html.content.decode()
+
+
+def test_full_path_to_confirmation_and_payment(
+    agreed, customer, staff, court, clerk, django_capture_on_commit_callbacks, tmp_path
+):
+    c = _ready_to_file(agreed, customer, staff, court, django_capture_on_commit_callbacks)
+    assert c.form_status == FormStatus.READY and not c.missing_materials()
+    path = tmp_path / "form.pdf"
+    with c.application_pdf.open("rb") as fh:
+        path.write_bytes(fh.read())
+    fonts = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert any("CJK" in line and " yes " in line for line in fonts.splitlines())
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "司法确认申请书" in text and court.name in text and agreed.customer.id_number in text
+
+    rs.confirmation_file(actor=staff, confirmation_id=c.pk, filed_on=date(2026, 9, 29))
+    c.refresh_from_db()
+    assert c.acceptance_due == date(2026, 10, 8)  # 2 Oct falls in National Day
+    with pytest.raises(ApplicationError):
+        rs.confirmation_accept(
+            actor=clerk, confirmation_id=c.pk, accepted_on=date(2026, 10, 8), case_number="第12号"
+        )
+    rs.confirmation_accept(
+        actor=clerk,
+        confirmation_id=c.pk,
+        accepted_on=date(2026, 10, 8),
+        case_number="（2026）沪0115民特12号",
+    )
+    c.refresh_from_db()
+    assert c.decision_due == date(2026, 10, 23) and c.decision_ceiling == date(2026, 11, 9)
+    rs.confirmation_extend_review(actor=clerk, confirmation_id=c.pk, reason="院长批准")
+    c.refresh_from_db()
+    assert c.decision_due == date(2026, 11, 2)
+    with pytest.raises(TransitionRefused):
+        rs.confirmation_extend_review(actor=clerk, confirmation_id=c.pk, reason="again")
+    rs.confirmation_confirm(
+        actor=clerk,
+        confirmation_id=c.pk,
+        ruling_number="（2026）沪0115民特12号",
+        ruling_on=date(2026, 10, 20),
+        received_on=date(2026, 10, 22),
+        upload=io.BytesIO(pdf_bytes()),
+        file_name="裁定书.pdf",
+        size=None,
+    )
+    c.refresh_from_db()
+    assert c.status == "confirmed" and c.objection_until == date(2026, 11, 6)
+    due = c.agreement.performance_due
+    assert c.enforcement_until >= due.replace(year=due.year + 2)
+    with pytest.raises(ApplicationError):
+        rs.performance_record(
+            actor=staff,
+            confirmation_id=c.pk,
+            paid_on=timezone.localdate(),
+            amount=Decimal("100.00"),
+            upload=io.BytesIO(pdf_bytes()),
+            file_name="回单.pdf",
+            size=None,
+        )
+    rs.performance_record(
+        actor=staff,
+        confirmation_id=c.pk,
+        paid_on=timezone.localdate(),
+        amount=Decimal("12000.00"),
+        upload=io.BytesIO(pdf_bytes()),
+        file_name="回单.pdf",
+        size=None,
+    )
+    c.refresh_from_db()
+    assert c.paid_on and c.payment_proof and not c.unpaid_after_due
+
+
+def test_unpaid_after_due_tells_the_customer_about_enforcement(
+    agreed, customer, staff, court, clerk, django_capture_on_commit_callbacks
+):
+    c = _ready_to_file(agreed, customer, staff, court, django_capture_on_commit_callbacks)
+    rs.confirmation_file(actor=staff, confirmation_id=c.pk)
+    today = timezone.localdate()
+    rs.confirmation_accept(
+        actor=clerk, confirmation_id=c.pk, accepted_on=today, case_number="（2026）沪0115民特3号"
+    )
+    rs.confirmation_confirm(
+        actor=clerk,
+        confirmation_id=c.pk,
+        ruling_number="（2026）沪0115民特3号",
+        ruling_on=today,
+        received_on=today,
+    )
+    c.agreement.performance_due = today - timedelta(days=1)
+    c.agreement.save()
+    c.refresh_from_db()
+    assert c.unpaid_after_due
+    html = client_for(customer).get(reverse("mediation:detail", args=[agreed.reference]))
+    assert "强制执行" in html.content.decode()
+
+
+@pytest.mark.parametrize("route", ["amend", "mediate", "sue"])
+def test_after_rejection_each_route_is_a_transition(
+    route, agreed, customer, staff, court, clerk, django_capture_on_commit_callbacks
+):
+    c = _ready_to_file(agreed, customer, staff, court, django_capture_on_commit_callbacks)
+    rs.confirmation_file(actor=staff, confirmation_id=c.pk)
+    today = timezone.localdate()
+    rs.confirmation_accept(
+        actor=clerk, confirmation_id=c.pk, accepted_on=today, case_number="（2026）沪0115民特5号"
+    )
+    rs.confirmation_reject(
+        actor=clerk,
+        confirmation_id=c.pk,
+        ground="unclear",
+        ruling_number="（2026）沪0115民特5号",
+        ruling_on=today,
+        received_on=today,
+        note="履行方式不明确",
+    )
+    kwargs = (
+        {
+            "upload": io.BytesIO(pdf_bytes()),
+            "file_name": "新协议.pdf",
+            "terms": "银行于十日内转账支付12,000元",
+            "effective_on": today,
+        }
+        if route == "amend"
+        else {"reason": "双方选择"}
+    )
+    result = rs.confirmation_after_rejection(
+        actor=customer, confirmation_id=c.pk, route=route, **kwargs
+    )
+    c.refresh_from_db()
+    dispute = Dispute.objects.get(pk=agreed.pk)
+    if route == "amend":
+        assert c.status == "amended" and result.status == "preparing" and result.previous == c
+        assert result.window_ends > today and dispute.status == DisputeStatus.AGREEMENT_REACHED
+    elif route == "mediate":
+        assert c.status == "remediation" and dispute.status == DisputeStatus.FAST_LANE
+    else:
+        assert c.status == "litigation" and dispute.status == DisputeStatus.IN_LITIGATION
+
+
+def test_clerk_of_another_court_gets_404(
+    agreed, customer, staff, court, clerk, other_clerk, django_capture_on_commit_callbacks
+):
+    c = _ready_to_file(agreed, customer, staff, court, django_capture_on_commit_callbacks)
+    page = reverse("mediation:detail", args=[agreed.reference])
+    assert client_for(clerk).get(page).status_code == 404  # not filed yet: nothing to see
+    rs.confirmation_file(actor=staff, confirmation_id=c.pk)
+    assert client_for(clerk).get(page).status_code == 200
+    assert client_for(other_clerk).get(page).status_code == 404
+    with pytest.raises(Http404):
+        rs.confirmation_accept(
+            actor=other_clerk,
+            confirmation_id=c.pk,
+            accepted_on=timezone.localdate(),
+            case_number="（2026）京0105民特1号",
+        )
+    url = reverse("referrals:confirmation_action", args=[c.pk, "accept"])
+    assert client_for(other_clerk).post(url).status_code == 404
+    assert (
+        client_for(other_clerk)
+        .get(reverse("referrals:confirmation_application", args=[c.pk]))
+        .status_code
+        == 404
+    )
+    assert (
+        client_for(clerk)
+        .get(reverse("referrals:confirmation_application", args=[c.pk]))
+        .status_code
+        == 200
+    )
+
+
+# ---- every transition allowed and refused ---------------------------------------------------
+
+
+def _confirmation_in(state, dispute, court, staff):
+    agreement = dispute.referrals.get().agreement
+    return JudicialConfirmation.objects.create(
+        dispute=dispute,
+        agreement=agreement,
+        court=court,
+        terms="t",
+        agreement_document=agreement.document,
+        effective_on=agreement.effective_on,
+        window_ends=agreement.confirmation_window_ends,
+        created_by=staff,
+        status=state,
+        customer_consent_at=timezone.now(),
+        bank_consent_at=timezone.now(),
+        form_status=FormStatus.READY,
+        filed_on=timezone.localdate(),
+        accepted_on=timezone.localdate(),
+    )
+
+
+def _go(name, c, customer, staff, clerk):
+    today = timezone.localdate()
+    ruling: dict[str, Any] = {
+        "ruling_number": "（2026）沪0115民特9号",
+        "ruling_on": today,
+        "received_on": today,
+    }
+    return {
+        "file": lambda: rs.confirmation_file(actor=staff, confirmation_id=c.pk),
+        "accept": lambda: rs.confirmation_accept(
+            actor=clerk,
+            confirmation_id=c.pk,
+            accepted_on=today,
+            case_number="（2026）沪0115民特9号",
+        ),
+        "not_accept": lambda: rs.confirmation_not_accept(
+            actor=clerk, confirmation_id=c.pk, reason="no_jurisdiction"
+        ),
+        "confirm": lambda: rs.confirmation_confirm(actor=clerk, confirmation_id=c.pk, **ruling),
+        "reject": lambda: rs.confirmation_reject(
+            actor=clerk, confirmation_id=c.pk, ground="unclear", **ruling
+        ),
+        "withdraw": lambda: rs.confirmation_withdraw(
+            actor=customer, confirmation_id=c.pk, reason="撤回"
+        ),
+        "amend_agreement": lambda: rs.confirmation_after_rejection(
+            actor=staff,
+            confirmation_id=c.pk,
+            route="amend",
+            upload=io.BytesIO(pdf_bytes()),
+            file_name="a.pdf",
+            terms="t",
+            effective_on=today,
+        ),
+        "mediate_again": lambda: rs.confirmation_after_rejection(
+            actor=staff, confirmation_id=c.pk, route="mediate"
+        ),
+        "sue": lambda: rs.confirmation_after_rejection(
+            actor=staff, confirmation_id=c.pk, route="sue"
+        ),
+    }[name]()
+
+
+@pytest.fixture
+def materials(agreed, customer, staff):
+    _upload(staff, agreed, "调解证明", "mediation_proof")
+    _upload(customer, agreed, "身份证", "identity", png_bytes())
+    _upload(staff, agreed, "营业执照", "bank_identity")
+    return agreed
+
+
+@pytest.mark.parametrize(
+    ("name", "state"), refusals(JudicialConfirmation, ConfirmationStatus.values)
+)
+def test_transition_refused(name, state, materials, customer, staff, court, clerk):
+    c = _confirmation_in(state, materials, court, staff)
+    events = AuditEvent.objects.count()
+    # The court sees nothing of an application still being prepared.
+    court_acts = name in ("accept", "not_accept", "confirm", "reject")
+    expected = Http404 if state == "preparing" and court_acts else TransitionRefused
+    with pytest.raises(expected):
+        _go(name, c, customer, staff, clerk)
+    c.refresh_from_db()
+    assert c.status == state and AuditEvent.objects.count() == events
+
+
+@pytest.mark.parametrize(("name", "state"), allowed(JudicialConfirmation))
+def test_transition_allowed(name, state, materials, customer, staff, court, clerk):
+    c = _confirmation_in(state, materials, court, staff)
+    _go(name, c, customer, staff, clerk)
+    c.refresh_from_db()
+    assert c.status == declared_transitions(JudicialConfirmation)[name][1]
