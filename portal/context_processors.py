@@ -26,7 +26,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 (reverse("mediation:record"), _("Record a phone/letter dispute")),
             ]
         elif role == "auditor":
-            items += [(reverse("mediation:closed_cases"), _("Closed cases"))]
+            items += [
+                (reverse("reviews:queue"), _("Look-back reviews")),
+                (reverse("mediation:closed_cases"), _("Closed cases")),
+            ]
         elif role == "partner":
             items += [
                 (reverse("referrals:inbox"), _("Referral inbox")),

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         ArbitrationCase,
         Bundle,
         JudicialConfirmation,
+        LookbackReview,
         Referral,
         ReferralQuerySet,
     )
@@ -385,6 +386,37 @@ def confirmation_get_for(user: User, pk: int, *, for_update: bool = False) -> Ju
     if confirmation is None or not can_view_confirmation(user, confirmation):
         raise refuse(user, "confirmation", pk)
     return confirmation
+
+
+# ---- look-back reviews -------------------------------------------------------------------
+
+
+def is_system_or_administrator(_obj: object, user: User | None) -> bool:
+    """Scheduled jobs act with no user; an administrator may run them by hand."""
+    return user is None or is_administrator(user)
+
+
+def can_take_review(review: LookbackReview, user: User) -> bool:
+    return bool(is_auditor(user))
+
+
+def is_review_auditor(review: LookbackReview, user: User) -> bool:
+    """The auditor who took the review works it; reviews are the audit department's alone."""
+    return bool(is_auditor(user) and review.auditor_id == user.pk)
+
+
+def review_get_for(user: User, pk: int, *, for_update: bool = False) -> LookbackReview:
+    from referrals.models import LookbackReview
+
+    qs = LookbackReview.objects.select_related(
+        "dispute", "dispute__customer", "dispute__branch", "auditor"
+    )
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    review = qs.filter(pk=pk).first()
+    if review is None or not is_auditor(user):
+        raise refuse(user, "review", pk)
+    return review
 
 
 # Object permissions, so templates and admin can ask `user.has_perm(...)` with the same rules.

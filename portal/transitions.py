@@ -26,7 +26,7 @@ class ActionForbidden(ApplicationError):
     http_status: int = 403
 
 
-def may_transition(obj: models.Model, name: str, user: User) -> bool:
+def may_transition(obj: models.Model, name: str, user: User | None) -> bool:
     """The transition's permission alone (django_fsm.has_transition_perm also checks the
     conditions, and 'not allowed' must be told apart from 'not ready yet')."""
     meta = getattr(obj, name)._django_fsm
@@ -38,7 +38,7 @@ def run_transition[M: models.Model](
     obj: M,
     name: str,
     *,
-    actor: User,
+    actor: User | None,
     case_ref: str,
     action: str,
     reason: str = "",

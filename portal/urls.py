@@ -42,6 +42,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("disputes/", include("mediation.urls")),
     path("referrals/", include("referrals.urls")),
+    path("reviews/", include("referrals.urls_reviews")),
     path("admin/", admin.site.urls),
 ]
 

@@ -40,7 +40,10 @@ def home(request: HttpRequest) -> HttpResponse:
         context["disputes"] = visible.for_list()[:10]
         template = "portal/home_partner.html"
     elif permissions.is_auditor(user):
+        from referrals.services.reviews import auditor_figures
+
         context["closed_count"] = visible.count()
+        context["figures"] = auditor_figures(today=today)
         template = "portal/home_auditor.html"
     else:
         template = "portal/home_admin.html"

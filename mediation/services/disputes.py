@@ -358,8 +358,12 @@ def dispute_withdraw(*, actor: User, reference: str, reason: str) -> Dispute:
     )
 
 
+@transaction.atomic
 def dispute_close(*, actor: User, reference: str, reason: str, note: str = "") -> Dispute:
-    """Close with a closure reason. Closing schedules the six-month look-back review."""
+    """Close with a closure reason. Closing schedules the six-month look-back review by the
+    audit department (seed 6.3), in the same transaction."""
+    from referrals.services.reviews import review_schedule  # referrals builds on mediation
+
     if reason not in ClosureReason.values:
         raise ApplicationError(_("Choose a closure reason."))
     if reason == ClosureReason.OTHER and not note.strip():
@@ -370,7 +374,7 @@ def dispute_close(*, actor: User, reference: str, reason: str, note: str = "") -
         d.closure_note = note.strip()
         d.closed_at = timezone.now()
 
-    return _run_transition(
+    dispute = _run_transition(
         actor=actor,
         reference=reference,
         name="close",
@@ -378,6 +382,8 @@ def dispute_close(*, actor: User, reference: str, reason: str, note: str = "") -
         before=set_reason,
         data={"closure_reason": reason},
     )
+    review_schedule(dispute=dispute, actor=actor)
+    return dispute
 
 
 def dispute_start_litigation(*, actor: User, reference: str, reason: str = "") -> Dispute:

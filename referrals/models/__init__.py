@@ -23,8 +23,17 @@ from referrals.models.referrals import (
     ReferralQuerySet,
     SessionMode,
 )
+from referrals.models.reviews import (
+    CHECKLIST,
+    LookbackReview,
+    LookbackReviewQuerySet,
+    RectificationAction,
+    RepeatFinding,
+    Verdict,
+)
 
 __all__ = [
+    "CHECKLIST",
     "ArbitrationCase",
     "ArbitrationDecision",
     "AwardKind",
@@ -35,6 +44,8 @@ __all__ = [
     "FormStatus",
     "JudicialConfirmation",
     "LitigationRecord",
+    "LookbackReview",
+    "LookbackReviewQuerySet",
     "MediationAgreement",
     "MediationExtension",
     "MediationSession",
@@ -43,7 +54,10 @@ __all__ = [
     "PartnerOrganisation",
     "PartnerOrganisationQuerySet",
     "ProposalAnswer",
+    "RectificationAction",
     "Referral",
     "ReferralQuerySet",
+    "RepeatFinding",
     "SessionMode",
+    "Verdict",
 ]

@@ -26,6 +26,21 @@ def _quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def _unfuzzy(entry: str) -> str:
+    """Drop makemessages' fuzzy guesses: the table's translation is the reviewed one."""
+    lines = []
+    for line in entry.split("\n"):
+        if line.startswith("#| "):
+            continue
+        if line.startswith("#,"):
+            flags = [f.strip() for f in line[2:].split(",") if f.strip() != "fuzzy"]
+            if not flags:
+                continue
+            line = "#, " + ", ".join(flags)
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def main() -> int:
     table: dict[str, str | list[str]] = json.loads(TABLE.read_text(encoding="utf-8"))
     text = PO.read_text(encoding="utf-8")
@@ -43,7 +58,7 @@ def main() -> int:
             continue
         plural = re.search(r'^msgid_plural ((?:".*"\n?)+)', entry, re.M)
         value = table.get(msgid)
-        entry = entry.replace("#, fuzzy\n", "")
+        entry = _unfuzzy(entry)
         if value is None:
             missing.append(msgid)
             out.append(entry)

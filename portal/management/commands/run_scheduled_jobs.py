@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from referrals.services import bundle_requeue_stale
@@ -15,10 +16,14 @@ from referrals.services.confirmation import confirmation_requeue_stale_forms
 
 
 class Command(BaseCommand):
-    help = "Run the recurring jobs: requeue document builds interrupted by a crash."
+    help = (
+        "Run the recurring jobs: requeue document builds interrupted by a crash, and move "
+        "due look-back reviews into the auditors' queue."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         requeued = bundle_requeue_stale()
         self.stdout.write(f"bundles: {requeued} interrupted builds requeued or given up")
         forms = confirmation_requeue_stale_forms()
         self.stdout.write(f"confirmation forms: {forms} lost builds requeued")
+        call_command("queue_due_reviews", stdout=self.stdout)

@@ -23,7 +23,7 @@ from mediation.models import Dispute, ProductCategory
 from mediation.services.evidence import evidence_upload
 from portal.models import Branch, PartnerRole, Role, User
 from referrals import services as rs
-from referrals.models import OrganisationKind, PartnerOrganisation, Referral
+from referrals.models import LookbackReview, OrganisationKind, PartnerOrganisation, Referral
 from referrals.services import bundle_request, litigation_record
 
 DEMO_PASSWORD = "Demo-2026-portal"  # noqa: S105 - printed demo logins, DEBUG only
@@ -247,6 +247,7 @@ class Command(BaseCommand):
         ms.dispute_close(
             actor=staff, reference=d.reference, reason=ClosureReason.BANK_DECISION_ACCEPTED
         )
+        self._reviews(users, new)
         # withdrawn
         d = new(customer2, "300.00", ProductCategory.OTHER, "网点排队时间过长。", "改进服务。", 3)
         ms.dispute_withdraw(actor=customer2, reference=d.reference, reason="问题已解决。")
@@ -473,6 +474,74 @@ class Command(BaseCommand):
                     note="履行方式约定不明确。",
                     **ruling,
                 )
+
+    def _reviews(self, users: dict[str, User], new: Any) -> None:
+        """Look-back reviews in each state. The closed dispute above has a scheduled one;
+        these five pretend to have closed seven months ago so that their reviews are due."""
+        from referrals.services import reviews as rv
+
+        staff, auditor = users["staff"], users["auditor"]
+        checklist = {
+            "root_cause": "yes",
+            "accountability": "yes",
+            "performance": "na",
+            "satisfaction": "yes",
+            "repeat": "none",
+        }
+        checklist.update({f"{k}_finding": "已核实。" for k in list(checklist)})
+        checklist["accountability_persons"] = "理财经理 王某"
+        for state in ("queued", "in_review", "passed", "failed", "re_review_scheduled"):
+            d = new(
+                users["customer"] if state == "in_review" else users["customer2"],
+                "2600.00",
+                ProductCategory.CREDIT_CARD,
+                f"信用卡年费争议（回头看演示：{state}）。",
+                "退还年费。",
+                230,
+            )
+            ms.dispute_triage(
+                actor=staff, reference=d.reference, cause_label="信用卡纠纷", urgency="normal"
+            )
+            ms.dispute_start_bank_handling(actor=staff, reference=d.reference)
+            ms.dispute_close(
+                actor=staff, reference=d.reference, reason=ClosureReason.BANK_DECISION_ACCEPTED
+            )
+            past = timezone.now() - timedelta(days=210)
+            Dispute.objects.filter(pk=d.pk).update(closed_at=past)
+            LookbackReview.objects.filter(dispute=d).update(
+                closed_on=past.date(), due_on=rv.review_due_date(past.date())
+            )
+            rv.review_enqueue_due()
+            review = LookbackReview.objects.get(dispute=d)
+            if state == "queued":
+                continue
+            rv.review_take(actor=auditor, review_id=review.pk)
+            if state == "in_review":
+                continue
+            values = dict(checklist)
+            if state != "passed":
+                values["repeat"], values["repeat_finding"] = "found", "客户通过电话再次投诉年费。"
+            rv.review_save_checklist(actor=auditor, review_id=review.pk, values=values)
+            rv.review_decide(
+                actor=auditor,
+                review_id=review.pk,
+                passed=state == "passed",
+                findings="整改到位。" if state == "passed" else "年费减免规则未修订。",
+            )
+            if state == "passed":
+                continue
+            action = rv.rectification_add(
+                actor=auditor,
+                review_id=review.pk,
+                what="修订信用卡年费减免规则并培训网点员工。",
+                owner="信用卡中心",
+                due_on=timezone.localdate() + timedelta(days=30),
+            )
+            if state == "re_review_scheduled":
+                rv.rectification_done(
+                    actor=auditor, action_id=action.pk, evidence="制度修订文件 信卡〔2026〕12号"
+                )
+                rv.review_schedule_re_review(actor=auditor, review_id=review.pk)
 
     def _evidence(self, reference: str, customer: User, staff: User) -> None:
         for actor, title, category, body in (
