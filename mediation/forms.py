@@ -202,6 +202,21 @@ class ExtendForm(forms.Form):
     )
 
 
+class ReturnVisitForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("How satisfied are you with the handling? (1 = not at all, 5 = very)"),
+        choices=[(n, str(n)) for n in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("State"), required=False, choices=[("", _("All states")), *DisputeStatus.choices]

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -357,3 +357,30 @@ class EvidenceItem(models.Model):
         if role == "staff":
             return str(_("Bank"))
         return str(_("Partner"))
+
+
+class ReturnVisit(models.Model):
+    """The customer's rating of the handling after closure (seed 4.2, 5.2): online within 7
+    days of closure, or a telephone return visit recorded by staff."""
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online rating by the customer")
+        PHONE = "phone", _("Telephone return visit")
+
+    dispute = models.OneToOneField(Dispute, on_delete=models.CASCADE, related_name="return_visit")
+    rating = models.PositiveSmallIntegerField(
+        _("rating (1-5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("return visit")
+        verbose_name_plural = _("return visits")
+
+    def __str__(self) -> str:
+        return f"{self.dispute_id}: {self.rating}"

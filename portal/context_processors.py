@@ -37,4 +37,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ]
         if user.is_staff:
             items.append((reverse("admin:index"), _("Administration")))
-    return {"nav_items": items}
+    unread = 0
+    if user is not None and user.is_authenticated:
+        unread = user.notifications.filter(read_at__isnull=True).count()
+    return {"nav_items": items, "unread_count": unread}

@@ -205,3 +205,78 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class Notification(models.Model):
+    """One message to one person, shown in the in-app notification centre.
+
+    `dedupe_key` makes reminders idempotent: the same deadline and threshold never notifies the
+    same person twice, however often the daily job runs.
+    """
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    event = models.CharField(_("event"), max_length=60)
+    # Chinese first, with English: both are stored, the page shows the reader's language.
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"))
+    title_en = models.CharField(max_length=200, blank=True)
+    body_en = models.TextField(blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    legal = models.BooleanField(_("legal notice"), default=False)
+    case_ref = models.CharField(max_length=40, blank=True)
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Delivery(models.Model):
+    """A notification sent through one outside channel (email; SMS later), with retries."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        RETRYING = "retrying", _("Will retry")
+        FAILED = "failed", _("Gave up")
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    channel = models.CharField(_("channel"), max_length=20)
+    address = models.CharField(_("address"), max_length=200)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.address} {self.status}"
+
+
+class NotificationOptOut(models.Model):
+    """A person switched an event off (legal notices cannot be switched off)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="opt_outs")
+    event = models.CharField(max_length=60)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "event"], name="one_opt_out")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.event}"

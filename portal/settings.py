@@ -238,3 +238,5 @@ LOOKBACK_RE_REVIEW_MONTHS = env.int("LOOKBACK_RE_REVIEW_MONTHS", default=3)
 CONSENT_TEXT_VERSION = "2026-11-v1"
 
 PORTAL_TITLE = _("Dispute mediation fast lane")
+# Absolute address of the portal, for links in emails.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")

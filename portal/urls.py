@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import views
+from portal import views, views_notifications
 from portal.forms import SignInForm
 
 urlpatterns = [
@@ -40,6 +40,14 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("notifications/", views_notifications.centre, name="notifications"),
+    path("notifications/<int:pk>/read/", views_notifications.read, name="notification_read"),
+    path("notifications/read-all/", views_notifications.read_all, name="notifications_read_all"),
+    path(
+        "notifications/preferences/",
+        views_notifications.preferences,
+        name="notification_preferences",
+    ),
     path("disputes/", include("mediation.urls")),
     path("referrals/", include("referrals.urls")),
     path("reviews/", include("referrals.urls_reviews")),

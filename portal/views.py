@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.db.models import Avg, Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -35,6 +36,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "due_soon": visible.due_soon(today=today).count(),
             "fast_lane": visible.fast_lane().count(),
         }
+        context["satisfaction"] = visible.filter(return_visit__isnull=False).aggregate(
+            average=Avg("return_visit__rating"), count=Count("return_visit")
+        )
         template = "portal/home_staff.html"
     elif permissions.is_partner_member(user):
         context["disputes"] = visible.for_list()[:10]

@@ -20,6 +20,8 @@ from portal import permissions
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError
 from portal.models import User
+from portal.notifications import notify_after_commit
+from portal.notifications.audience import case_url
 from portal.transitions import ActionForbidden
 from referrals.models import OrganisationKind, PartnerOrganisation
 
@@ -133,7 +135,15 @@ def consent_opt_in(
         ip_address=ip_address,
         user_agent=user_agent,
     )
-    return dispute_opt_in(actor=actor, reference=reference)
+    dispute = dispute_opt_in(actor=actor, reference=reference)
+    notify_after_commit(
+        "opt_in_confirmed",
+        recipients=[dispute.customer],
+        case_ref=reference,
+        url=case_url(dispute),
+        params={"ref": reference},
+    )
+    return dispute
 
 
 @transaction.atomic

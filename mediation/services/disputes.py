@@ -30,6 +30,8 @@ from portal.audit import audit_record
 from portal.calendar import period_end
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import Branch, User
+from portal.notifications import notify_after_commit
+from portal.notifications.audience import case_url
 from portal.transitions import ActionForbidden, run_transition
 
 
@@ -118,6 +120,14 @@ def dispute_submit(
             if existing is not None and existing.customer_id == customer.pk:
                 return existing
         raise
+    notify_after_commit(
+        "dispute_received",
+        recipients=[customer],
+        case_ref=dispute.reference,
+        url=case_url(dispute),
+        params={"ref": dispute.reference, "due": dispute.decision_due},
+    )
+    _notify_lane(dispute)
     audit_record(
         actor=recorded_by or customer,
         action="dispute.submitted",
@@ -131,6 +141,22 @@ def dispute_submit(
         },
     )
     return dispute
+
+
+def _notify_lane(dispute: Dispute) -> None:
+    lane = (
+        _("eligible: you may choose mediation")
+        if dispute.fast_lane_eligible
+        else _("not eligible: the claim is above %(t)s yuan")
+        % {"t": f"{fast_lane_threshold():,.2f}"}
+    )
+    notify_after_commit(
+        "lane_decided",
+        recipients=[dispute.customer],
+        case_ref=dispute.reference,
+        url=case_url(dispute),
+        params={"ref": dispute.reference, "lane": lane},
+    )
 
 
 def _lock(actor: User, reference: str) -> Dispute:
@@ -208,6 +234,7 @@ def dispute_amend(
             target=dispute,
             data={"eligible": dispute.fast_lane_eligible, "amount": str(dispute.amount)},
         )
+        _notify_lane(dispute)
     return dispute
 
 
@@ -383,6 +410,13 @@ def dispute_close(*, actor: User, reference: str, reason: str, note: str = "") -
         data={"closure_reason": reason},
     )
     review_schedule(dispute=dispute, actor=actor)
+    notify_after_commit(
+        "return_visit",
+        recipients=[dispute.customer],
+        case_ref=dispute.reference,
+        url=case_url(dispute),
+        params={"ref": dispute.reference},
+    )
     return dispute
 
 

@@ -34,16 +34,18 @@ from mediation.forms import (
     OptInForm,
     OptionalReasonForm,
     ReasonForm,
+    ReturnVisitForm,
     StaffIntakeForm,
     TriageForm,
 )
 from mediation.lifecycle import DisputeStatus
-from mediation.models import Consent, Dispute
+from mediation.models import Consent, Dispute, ReturnVisit
 from mediation.services.consents import (
     DISCLOSURE_CATEGORIES,
     disclosure_consent_text,
     mediation_consent_text,
 )
+from mediation.services.return_visits import customer_may_rate, return_visit_record
 from mediation.timeline import NEXT_STEPS, dispute_timeline
 from portal import permissions
 from portal.actions import Action, post_action, shown_actions
@@ -313,6 +315,27 @@ ACTIONS: dict[str, Action[Dispute]] = {
             actor=r.user, reference=d.reference, reason=c["reason"], note=c["note"]
         ),
         _transition_available("close"),
+    ),
+    "rate": Action(
+        gettext_lazy("Rate the handling of your case"),
+        ReturnVisitForm,
+        lambda r, d, c: return_visit_record(
+            actor=r.user, reference=d.reference, rating=c["rating"], comment=c["comment"]
+        ),
+        customer_may_rate,
+        message=gettext_lazy("Thank you for your rating."),
+    ),
+    "phone_visit": Action(
+        gettext_lazy("Record a telephone return visit"),
+        ReturnVisitForm,
+        lambda r, d, c: return_visit_record(
+            actor=r.user, reference=d.reference, rating=c["rating"], comment=c["comment"]
+        ),
+        lambda u, d: (
+            permissions.can_handle_dispute(d, u)
+            and d.status == DisputeStatus.CLOSED
+            and not ReturnVisit.objects.filter(dispute=d).exists()
+        ),
     ),
     "withdraw": Action(
         gettext_lazy("Withdraw the dispute"),

@@ -20,6 +20,8 @@ from portal.audit import audit_record
 from portal.calendar import StatutoryCalendar, add_months_clamped, period_end
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import User
+from portal.notifications import notify_after_commit
+from portal.notifications.audience import case_url, parties
 from portal.transitions import ActionForbidden, run_transition
 from referrals.models import (
     ArbitrationCase,
@@ -50,6 +52,17 @@ def _transition(
         before=before,
         reason=reason,
         data={"case": case.pk},
+    )
+    notify_after_commit(
+        "arbitration_milestone",
+        recipients=parties(case.dispute),
+        case_ref=case.dispute.reference,
+        url=case_url(case.dispute),
+        params={
+            "ref": case.dispute.reference,
+            "milestone": case.get_status_display(),
+            "commission": case.commission.name,
+        },
     )
 
 

@@ -33,6 +33,8 @@ from portal.audit import audit_record
 from portal.calendar import StatutoryCalendar, add_years_clamped, period_end
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import User
+from portal.notifications import notify_after_commit
+from portal.notifications.audience import case_url, parties
 from portal.transitions import ActionForbidden, run_transition
 from referrals.confirmation_lifecycle import NotAcceptedReason, RejectionGround
 from referrals.documents import ConfirmationFormData, Party, render_confirmation_form
@@ -67,6 +69,16 @@ def _transition(
         before=before,
         reason=reason,
         data={"confirmation": c.pk, "court": c.court.name},
+    )
+
+
+def _tell(c: JudicialConfirmation, event: str, **params: object) -> None:
+    notify_after_commit(
+        event,
+        recipients=parties(c.dispute),
+        case_ref=c.dispute.reference,
+        url=case_url(c.dispute),
+        params={"ref": c.dispute.reference, **params},
     )
 
 
@@ -306,6 +318,7 @@ def confirmation_accept(
         conf.decision_ceiling = period_end(accepted_on, 30)
 
     _transition(c, "accept", actor, before=prepare)
+    _tell(c, "court_accepted", number=c.case_number, due=c.decision_due)
     return c
 
 
@@ -414,6 +427,7 @@ def confirmation_confirm(
         )
 
     _transition(c, "confirm", actor, before=prepare)
+    _tell(c, "court_ruling", number=c.ruling_number, outcome=_("agreement confirmed"))
     return c
 
 
@@ -449,6 +463,7 @@ def confirmation_reject(
         conf.rejection_ground, conf.note = ground, note.strip()
 
     _transition(c, "reject", actor, before=prepare, reason=note)
+    _tell(c, "court_ruling", number=c.ruling_number, outcome=_("application rejected"))
     return c
 
 

@@ -25,6 +25,13 @@ from portal.audit import audit_record
 from portal.calendar import add_working_days, period_end
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import PartnerRole, User
+from portal.notifications import notify_after_commit
+from portal.notifications.audience import (
+    branch_staff,
+    case_url,
+    organisation_members,
+    parties,
+)
 from portal.transitions import ActionForbidden, run_transition
 from referrals.models import (
     Bundle,
@@ -61,6 +68,27 @@ def _transition(
         before=before,
         reason=reason,
         data={"referral": referral.pk, "organisation": referral.organisation.name},
+    )
+
+
+def _tell(referral: Referral, event: str, recipients: list[User], **params: object) -> None:
+    dispute = referral.dispute
+    notify_after_commit(
+        event,
+        recipients=recipients,
+        case_ref=dispute.reference,
+        url=case_url(dispute),
+        params={"ref": dispute.reference, "org": referral.organisation.name, **params},
+    )
+
+
+def _tell_agreement(agreement: MediationAgreement) -> None:
+    _tell(
+        agreement.referral,
+        "agreement_recorded",
+        parties(agreement.referral.dispute),
+        effective=agreement.effective_on,
+        window=agreement.confirmation_window_ends,
     )
 
 
@@ -134,6 +162,11 @@ def referral_send(*, actor: User, referral_id: int, bundle_id: int | None = None
     dispute_services.dispute_refer(
         actor=actor, reference=referral.dispute.reference, organisation_id=referral.organisation_id
     )
+    _tell(
+        referral,
+        "referral_sent",
+        [referral.dispute.customer, *organisation_members(referral.organisation_id)],
+    )
     return referral
 
 
@@ -174,6 +207,13 @@ def referral_accept(
     )
     referral.mediation_due = dispute.mediation_due
     referral.save(update_fields=["mediation_due"])
+    _tell(
+        referral,
+        "referral_accepted",
+        parties(referral.dispute),
+        mediator=mediator.display_name,
+        due=referral.mediation_due,
+    )
     return referral
 
 
@@ -191,6 +231,7 @@ def referral_decline(*, actor: User, referral_id: int, reason: str) -> Referral:
     dispute_services.dispute_return_to_lane(
         actor=actor, reference=referral.dispute.reference, reason=reason
     )
+    _tell(referral, "referral_declined", parties(referral.dispute), reason=reason)
     return referral
 
 
@@ -245,6 +286,14 @@ def session_schedule(
         case_ref=referral.dispute.reference,
         data={"starts_at": starts_at.isoformat(), "mode": mode},
     )
+    _tell(
+        referral,
+        "session_scheduled",
+        parties(referral.dispute),
+        when=timezone.localtime(starts_at).strftime("%Y-%m-%d %H:%M"),
+        mode=session.get_mode_display(),
+        place=session.place,
+    )
     return session
 
 
@@ -274,6 +323,13 @@ def session_reschedule(
         target=session,
         case_ref=session.referral.dispute.reference,
         data={"from": old.isoformat(), "to": starts_at.isoformat()},
+    )
+    _tell(
+        session.referral,
+        "session_moved",
+        parties(session.referral.dispute),
+        when=timezone.localtime(starts_at).strftime("%Y-%m-%d %H:%M"),
+        place=session.place,
     )
     return session
 
@@ -419,6 +475,7 @@ def agreement_record(
 
     _transition(referral, "record_agreement", actor, before=close)
     dispute_services.dispute_reach_agreement(actor=actor, reference=referral.dispute.reference)
+    _tell_agreement(agreement)
     return agreement
 
 
@@ -458,6 +515,10 @@ def proposal_make(
         case_ref=referral.dispute.reference,
         data={"amount": str(amount), "binding": proposal.binding_on_bank},
     )
+    answering = [referral.dispute.customer]
+    if not proposal.binding_on_bank:
+        answering += branch_staff(referral.dispute)
+    _tell(referral, "proposal_awaiting", answering, amount=f"{amount:,.2f}")
     return proposal
 
 
@@ -515,6 +576,7 @@ def proposal_answer(*, actor: User, proposal_id: int, accept: bool) -> MediatorP
 
         _transition(referral, "accept_proposal", actor, before=close)
         dispute_services.dispute_reach_agreement(actor=actor, reference=dispute.reference)
+        _tell_agreement(referral.agreement)
     return proposal
 
 

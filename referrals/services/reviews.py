@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,8 @@ from portal.audit import audit_record
 from portal.calendar import add_months_clamped
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import User
+from portal.notifications import notify_after_commit
+from portal.notifications.audience import auditors
 from portal.transitions import ActionForbidden, run_transition
 from referrals.models import (
     CHECKLIST,
@@ -87,6 +90,13 @@ def review_enqueue_due(*, today: date | None = None) -> int:
                 r.queued_at = timezone.now()
 
             _transition(review, "enqueue", None, before=stamp)
+            notify_after_commit(
+                "review_due",
+                recipients=auditors(),
+                case_ref=review.dispute.reference,
+                url=reverse("reviews:detail", args=[review.pk]),
+                params={"ref": review.dispute.reference},
+            )
             moved += 1
     return moved
 

@@ -59,11 +59,13 @@ def main() -> int:
         plural = re.search(r'^msgid_plural ((?:".*"\n?)+)', entry, re.M)
         value = table.get(msgid)
         entry = _unfuzzy(entry)
-        if value is None:
-            missing.append(msgid)
-            out.append(entry)
-            continue
         head = entry[: entry.index("msgstr")]
+        if value is None:
+            # Untranslated: leave it empty rather than keep makemessages' fuzzy guess.
+            missing.append(msgid)
+            empty = 'msgstr[0] ""' if plural else 'msgstr ""'
+            out.append(head.rstrip("\n") + "\n" + empty)
+            continue
         if plural:
             forms = value if isinstance(value, list) else [value]
             head = head.rstrip("\n") + "\n"

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from portal.notifications import retry_deliveries
 from referrals.services import bundle_requeue_stale
 from referrals.services.confirmation import confirmation_requeue_stale_forms
 
@@ -27,3 +28,6 @@ class Command(BaseCommand):
         forms = confirmation_requeue_stale_forms()
         self.stdout.write(f"confirmation forms: {forms} lost builds requeued")
         call_command("queue_due_reviews", stdout=self.stdout)
+        call_command("send_due_reminders", stdout=self.stdout)
+        retried = retry_deliveries()
+        self.stdout.write(f"deliveries: {retried} queued again")

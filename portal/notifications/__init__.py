@@ -1,0 +1,149 @@
+"""Keeping people informed: notifications in the portal and by email.
+
+Services call `notify_after_commit(...)`: nothing is said about a change that rolled back.
+`notify` writes one Notification per recipient (skipping those who switched a non-legal event
+off, and any duplicate of a dedupe key), one Delivery per outside channel, and queues the
+deliveries as background tasks; a failing mail server is retried with back-off and loses
+nothing (`retry_deliveries`, run by `manage.py run_scheduled_jobs`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+
+from portal.models import Delivery, Notification, NotificationOptOut, User
+from portal.notifications.channels import CHANNELS, channel_named
+from portal.notifications.events import EVENTS
+
+log = logging.getLogger("portal.notifications")
+
+MAX_ATTEMPTS = 6
+
+
+def _render(text: Any, params: dict[str, Any], language: str) -> str:
+    with translation.override(language):
+        return str(text) % {k: str(v) for k, v in params.items()}
+
+
+def notify(
+    event: str,
+    *,
+    recipients: Iterable[User],
+    params: dict[str, Any],
+    case_ref: str = "",
+    url: str = "",
+    dedupe: str | None = None,
+) -> list[Notification]:
+    kind = EVENTS[event]
+    people = {u.pk: u for u in recipients if u is not None and u.is_active}
+    if not kind.legal and people:
+        opted_out = set(
+            NotificationOptOut.objects.filter(event=event, user_id__in=people).values_list(
+                "user_id", flat=True
+            )
+        )
+        people = {pk: u for pk, u in people.items() if pk not in opted_out}
+    created: list[Notification] = []
+    for user in people.values():
+        try:
+            with transaction.atomic():
+                notification = Notification.objects.create(
+                    recipient=user,
+                    event=event,
+                    legal=kind.legal,
+                    case_ref=case_ref,
+                    url=url,
+                    title=_render(kind.title, params, "zh-hans"),
+                    body=_render(kind.body, params, "zh-hans"),
+                    title_en=_render(kind.title, params, "en"),
+                    body_en=_render(kind.body, params, "en"),
+                    dedupe_key=f"{dedupe}:{user.pk}" if dedupe else None,
+                )
+                for channel in CHANNELS:
+                    address = channel.address(user)
+                    if address:
+                        delivery = Delivery.objects.create(
+                            notification=notification, channel=channel.name, address=address
+                        )
+                        transaction.on_commit(partial(_enqueue, delivery.pk))
+        except IntegrityError:
+            continue  # already notified for this deadline and threshold
+        created.append(notification)
+    return created
+
+
+def notify_after_commit(event: str, **kwargs: Any) -> None:
+    """The form services use: the notification goes out only if the change commits."""
+    recipients = list(kwargs.pop("recipients"))
+    transaction.on_commit(lambda: notify(event, recipients=recipients, **kwargs))
+
+
+def _enqueue(delivery_id: int) -> None:
+    from portal.tasks import deliver
+
+    deliver.enqueue(delivery_id)
+
+
+def deliver_one(delivery_id: int) -> str:
+    """Send one delivery; on failure keep it for a retry with exponential back-off."""
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update()
+            .select_related("notification")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None or delivery.status in (Delivery.Status.SENT, Delivery.Status.FAILED):
+            return "skipped"
+        delivery.attempts += 1
+        try:
+            channel_named(delivery.channel).send(delivery)
+        except Exception as exc:
+            log.warning("delivery %s failed (attempt %s): %s", delivery_id, delivery.attempts, exc)
+            delivery.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+            if delivery.attempts >= MAX_ATTEMPTS:
+                delivery.status = Delivery.Status.FAILED
+                delivery.next_attempt_at = None
+            else:
+                delivery.status = Delivery.Status.RETRYING
+                delivery.next_attempt_at = timezone.now() + timedelta(minutes=2**delivery.attempts)
+        else:
+            delivery.status = Delivery.Status.SENT
+            delivery.sent_at = timezone.now()
+            delivery.next_attempt_at = None
+            delivery.last_error = ""
+        delivery.save()
+        return str(delivery.status)
+
+
+def retry_deliveries(*, now: datetime | None = None) -> int:
+    """Queue again the deliveries whose back-off has passed, and pending ones whose task was
+    lost. Idempotent."""
+    now = now or timezone.now()
+    due = list(
+        Delivery.objects.filter(
+            status=Delivery.Status.RETRYING, next_attempt_at__lte=now
+        ).values_list("pk", flat=True)
+    )
+    lost = list(
+        Delivery.objects.filter(
+            status=Delivery.Status.PENDING, notification__created_at__lt=now - timedelta(minutes=15)
+        ).values_list("pk", flat=True)
+    )
+    for pk in due + lost:
+        _enqueue(pk)
+    return len(due) + len(lost)
+
+
+def mark_read(*, user: User, notification_id: int | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        qs = qs.filter(pk=notification_id)
+    return qs.update(read_at=timezone.now())

@@ -1,0 +1,13 @@
+"""Background tasks of the portal package."""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+from portal.notifications import deliver_one
+
+
+@task()
+def deliver(delivery_id: int) -> None:
+    """Send one notification delivery (email); failures are kept for a retry."""
+    deliver_one(delivery_id)

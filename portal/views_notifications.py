@@ -1,0 +1,59 @@
+"""The notification centre and notification preferences."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.models import NotificationOptOut
+from portal.notifications import mark_read
+from portal.notifications.events import EVENTS
+from portal.types import AuthedRequest
+
+
+@login_required
+def centre(request: AuthedRequest) -> HttpResponse:
+    qs = request.user.notifications.order_by("-created_at", "-pk")
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "portal/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def read(request: AuthedRequest, pk: int) -> HttpResponse:
+    notification = request.user.notifications.filter(pk=pk).first()
+    mark_read(user=request.user, notification_id=pk)
+    if notification is not None and notification.url and request.POST.get("open"):
+        return redirect(notification.url)
+    return redirect("notifications")
+
+
+@login_required
+@require_POST
+def read_all(request: AuthedRequest) -> HttpResponse:
+    count = mark_read(user=request.user)
+    messages.success(request, _("%(n)s notifications marked as read.") % {"n": count})
+    return redirect("notifications")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request: AuthedRequest) -> HttpResponse:
+    """Switch events off; legal notices are always sent."""
+    optional = {key: kind for key, kind in EVENTS.items() if not kind.legal}
+    if request.method == "POST":
+        wanted_off = {key for key in optional if request.POST.get(key) != "on"}
+        NotificationOptOut.objects.filter(user=request.user).exclude(event__in=wanted_off).delete()
+        for key in wanted_off:
+            NotificationOptOut.objects.get_or_create(user=request.user, event=key)
+        messages.success(request, _("Your preferences were saved."))
+        return redirect("notification_preferences")
+    off = set(request.user.opt_outs.values_list("event", flat=True))
+    rows = [(key, kind.label, key not in off) for key, kind in optional.items()]
+    legal = [kind.label for kind in EVENTS.values() if kind.legal]
+    return render(request, "portal/notification_preferences.html", {"rows": rows, "legal": legal})
