@@ -1,9 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import AuditEvent, Branch, CalendarDay, User
+from portal.models import ApiToken, AuditEvent, Branch, CalendarDay, Delivery, User
 
 
 @admin.register(User)
@@ -73,4 +73,76 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Issue a token by adding one (the key is shown once); revoke with the action."""
+
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    fields = ("name", "user", "organisation")
+    readonly_fields = ("prefix", "created_at", "last_used_at", "revoked_at")
+    actions = ["revoke"]
+
+    def get_form(  # type: ignore[override]
+        self, request: HttpRequest, obj: object = None, change: bool = False, **kwargs: object
+    ) -> type:
+        from django import forms
+
+        from referrals.models import PartnerOrganisation
+
+        class TokenForm(forms.ModelForm):
+            organisation = forms.ModelChoiceField(
+                queryset=PartnerOrganisation.objects.all(),
+                required=False,
+                help_text=_("For a partner organisation's system; leave empty for a person."),
+            )
+
+            class Meta:
+                model = ApiToken
+                fields = ("name", "user")
+
+            def __init__(self, *args: object, **kw: object) -> None:
+                super().__init__(*args, **kw)  # type: ignore[arg-type]
+                self.fields["user"].required = False
+
+        return TokenForm
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: object, change: bool) -> None:
+        from portal.api_auth import token_issue, token_issue_for_organisation
+
+        if change:
+            return
+        data = form.cleaned_data  # type: ignore[attr-defined]
+        if data.get("organisation"):
+            token, key = token_issue_for_organisation(
+                name=data["name"], organisation=data["organisation"]
+            )
+        else:
+            token, key = token_issue(name=data["name"], user=data["user"])
+        obj.pk = token.pk
+        messages.warning(request, _("The token key, shown only now: %(key)s") % {"key": key})
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request: HttpRequest, queryset: object) -> None:
+        from portal.api_auth import token_revoke
+
+        for token in queryset:  # type: ignore[attr-defined]
+            token_revoke(token=token)
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ("notification", "channel", "address", "status", "attempts", "sent_at")
+    list_filter = ("status", "channel")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

@@ -280,3 +280,43 @@ class NotificationOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.event}"
+
+
+class ApiToken(models.Model):
+    """An API token, stored hashed. A partner organisation's token acts as that
+    organisation's service account (so the same access rules apply); a personal token is for a
+    staff member's scripts. Issued and revoked in the admin; the key is shown once."""
+
+    name = models.CharField(_("name"), max_length=100)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a create request carrying an Idempotency-Key, replayed for the same
+    key and body (and refused with 422 for the same key and another body)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_key_per_user")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "rules.apps.AutodiscoverRulesConfig",
     "django_fsm",
     "django_tasks_db",
@@ -178,11 +180,41 @@ TASKS = {
 }
 
 REST_FRAMEWORK = {
+    # Token first: an unauthenticated call answers 401 with WWW-Authenticate: Token.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal.api_auth.PortalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "portal.exceptions.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_RATE_ANON", default="120/min"),
+        "user": env.str("API_RATE_USER", default="6000/min"),
+        "auth": env.str("API_RATE_AUTH", default="5/min"),
+    },
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Dispute mediation portal API",
+    "DESCRIPTION": "Disputes, evidence, bundles, referrals, judicial confirmations, "
+    "arbitrations and look-back reviews. Errors are JSON: {code, message}.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ProductCategoryEnum": "mediation.models.ProductCategory",
+        "EvidenceCategoryEnum": "mediation.models.EvidenceCategory",
+        "VerdictEnum": "referrals.models.reviews.Verdict",
+    },
 }
 
 # Security: strict in production, relaxed only where DEBUG needs plain HTTP.

@@ -51,6 +51,7 @@ urlpatterns = [
     path("disputes/", include("mediation.urls")),
     path("referrals/", include("referrals.urls")),
     path("reviews/", include("referrals.urls_reviews")),
+    path("api/v1/", include("portal.api_urls")),
     path("admin/", admin.site.urls),
 ]
 

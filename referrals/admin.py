@@ -1,7 +1,13 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from referrals.models import Bundle, BundleExhibit, PartnerOrganisation
+from referrals.models import (
+    Bundle,
+    BundleExhibit,
+    PartnerOrganisation,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 
 @admin.register(PartnerOrganisation)
@@ -39,4 +45,41 @@ class BundleAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ("organisation", "url", "is_active", "created_at")
+    list_filter = ("is_active",)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """The delivery log: what was sent to whom, how often, and the last answer."""
+
+    list_display = (
+        "event",
+        "endpoint",
+        "status",
+        "attempts",
+        "last_status_code",
+        "created_at",
+        "delivered_at",
+    )
+    list_filter = ("status", "event")
+    readonly_fields = (
+        "endpoint",
+        "event",
+        "payload",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_status_code",
+        "last_error",
+        "created_at",
+        "delivered_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

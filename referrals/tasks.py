@@ -19,3 +19,11 @@ def build_confirmation_form(confirmation_id: int) -> None:
     from referrals.services.confirmation import confirmation_form_generate
 
     confirmation_form_generate(confirmation_id=confirmation_id)
+
+
+@task()
+def deliver_webhook(delivery_id: int) -> None:
+    """POST one signed webhook; failures are kept for a retry with back-off."""
+    from referrals.services.webhooks import webhook_deliver
+
+    webhook_deliver(delivery_id=delivery_id)

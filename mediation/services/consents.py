@@ -175,6 +175,26 @@ def consent_give_disclosure(
     )
 
 
+def _tell_partners_of_withdrawal(consent: Consent) -> None:
+    """Centres that received the case learn at once that nothing more may be disclosed."""
+    from referrals.lifecycle import DISCLOSED_STATES
+    from referrals.services.webhooks import webhook_emit
+
+    organisations = set(
+        consent.dispute.referrals.filter(status__in=DISCLOSED_STATES).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    if consent.recipient_id:
+        organisations &= {consent.recipient_id}
+    for organisation_id in organisations:
+        webhook_emit(
+            "consent.withdrawn",
+            organisation_id=organisation_id,
+            payload={"case": consent.dispute.reference, "kind": consent.kind},
+        )
+
+
 @transaction.atomic
 def consent_withdraw(*, actor: User, consent_id: int, reason: str = "") -> Consent:
     """Withdrawal stops any further disclosure; what was already sent is not recalled."""
@@ -195,4 +215,5 @@ def consent_withdraw(*, actor: User, consent_id: int, reason: str = "") -> Conse
         case_ref=consent.dispute.reference,
         reason=reason,
     )
+    _tell_partners_of_withdrawal(consent)
     return consent

@@ -31,9 +31,11 @@ from referrals.models.reviews import (
     RepeatFinding,
     Verdict,
 )
+from referrals.models.webhooks import WEBHOOK_EVENTS, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "CHECKLIST",
+    "WEBHOOK_EVENTS",
     "ArbitrationCase",
     "ArbitrationDecision",
     "AwardKind",
@@ -60,4 +62,6 @@ __all__ = [
     "RepeatFinding",
     "SessionMode",
     "Verdict",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

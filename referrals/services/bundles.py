@@ -29,6 +29,7 @@ from referrals.bundle_data import bundle_data
 from referrals.bundle_profiles import PROFILES
 from referrals.documents import BundleRenderError, render_bundle, render_zip
 from referrals.models import Bundle, BundleExhibit, BundleStatus, PartnerOrganisation
+from referrals.services.webhooks import webhook_emit
 
 log = logging.getLogger("portal.bundles")
 
@@ -167,6 +168,17 @@ def bundle_generate(*, bundle_id: int) -> Bundle | None:
                     "content_hash": locked.content_hash,
                 },
             )
+            if locked.organisation_id:
+                webhook_emit(
+                    "bundle.ready",
+                    organisation_id=locked.organisation_id,
+                    payload={
+                        "bundle": locked.pk,
+                        "case": locked.dispute.reference,
+                        "version": locked.version,
+                        "pdf_sha256": locked.pdf_sha256,
+                    },
+                )
         return locked
     except Exception as exc:
         for name in stored:

@@ -45,6 +45,7 @@ from referrals.models import (
     ProposalAnswer,
     Referral,
 )
+from referrals.services.webhooks import webhook_emit
 
 
 def _lock(actor: User, referral_id: int) -> Referral:
@@ -166,6 +167,15 @@ def referral_send(*, actor: User, referral_id: int, bundle_id: int | None = None
         referral,
         "referral_sent",
         [referral.dispute.customer, *organisation_members(referral.organisation_id)],
+    )
+    webhook_emit(
+        "referral.sent",
+        organisation_id=referral.organisation_id,
+        payload={
+            "referral": referral.pk,
+            "case": referral.dispute.reference,
+            "bundle_version": referral.bundle.version if referral.bundle else None,
+        },
     )
     return referral
 
@@ -617,4 +627,10 @@ def referral_withdraw(*, actor: User, referral_id: int, reason: str) -> Referral
         dispute_services.dispute_fail_mediation(actor=actor, reference=ref, reason=reason)
     elif dispute.status == DisputeStatus.REFERRED:
         dispute_services.dispute_return_to_lane(actor=actor, reference=ref, reason=reason)
+    if was != "draft":
+        webhook_emit(
+            "referral.withdrawn",
+            organisation_id=referral.organisation_id,
+            payload={"referral": referral.pk, "case": ref, "reason": reason.strip()},
+        )
     return referral

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand
 from portal.notifications import retry_deliveries
 from referrals.services import bundle_requeue_stale
 from referrals.services.confirmation import confirmation_requeue_stale_forms
+from referrals.services.webhooks import webhook_retry_due
 
 
 class Command(BaseCommand):
@@ -31,3 +32,5 @@ class Command(BaseCommand):
         call_command("send_due_reminders", stdout=self.stdout)
         retried = retry_deliveries()
         self.stdout.write(f"deliveries: {retried} queued again")
+        hooks = webhook_retry_due()
+        self.stdout.write(f"webhooks: {hooks} queued again")

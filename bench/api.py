@@ -1,0 +1,175 @@
+"""API throughput against a bare Django JSON view, side by side in one run (issue 8).
+
+Starts gunicorn (2 workers) on loopback with 100,000 disputes in the database, then drives
+the dispute list (pages of 50), a dispute's detail and a bare Django view that returns a fixed
+JSON body, each for the same time with the same number of client threads. It prints requests
+per second, p50/p95 latency and each endpoint's ratio to the bare view (machine timings are
+noisy: the ratio is the figure to read). Target: the list at half the bare view's rate or better.
+
+    .venv/bin/python bench/api.py                    # 100,000 disputes, 15 s per endpoint
+    .venv/bin/python bench/api.py --disputes 20000 --seconds 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DB = ROOT / "var" / "bench-api.sqlite3"
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{DB}")
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from mediation.models import Dispute  # noqa: E402
+from portal.api_auth import token_issue  # noqa: E402
+from portal.models import Branch, Role, User  # noqa: E402
+
+PORT = 8765
+
+
+def prepare(count: int) -> str:
+    call_command("migrate", verbosity=0)
+    head, _ = Branch.objects.get_or_create(
+        code="HO", defaults={"name": "总行", "is_head_office": True}
+    )
+    staff, _ = User.objects.get_or_create(
+        username="bench-staff", defaults={"role": Role.STAFF, "branch": head}
+    )
+    have = Dispute.objects.count()
+    if have < count:
+        customer, _ = User.objects.get_or_create(
+            username="bench-customer", defaults={"role": Role.CUSTOMER}
+        )
+        now = timezone.now()
+        batch = []
+        for n in range(have, count):
+            batch.append(
+                Dispute(
+                    reference=f"MD-2099-{n:06d}",
+                    customer=customer,
+                    branch=head,
+                    category="wealth",
+                    amount=Decimal("1000.00") + n % 5000,
+                    facts="基准测试",
+                    request="基准测试",
+                    received_at=now - timedelta(minutes=n),
+                    next_deadline=(now + timedelta(days=n % 30)).date(),
+                    fast_lane_eligible=True,
+                )
+            )
+            if len(batch) == 5000:
+                Dispute.objects.bulk_create(batch)
+                batch = []
+        Dispute.objects.bulk_create(batch)
+    _token, key = token_issue(name="bench", user=staff)
+    return key
+
+
+def drive(path: str, token: str, seconds: float, threads: int) -> list[float]:
+    latencies: list[float] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        mine = []
+        while time.monotonic() < stop:
+            start = time.perf_counter()
+            conn.request(
+                "GET", path, headers={"Authorization": f"Token {token}", "Host": "127.0.0.1"}
+            )
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                raise SystemExit(f"{path}: HTTP {response.status}")
+            mine.append(time.perf_counter() - start)
+        with lock:
+            latencies.extend(mine)
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--disputes", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+    token = prepare(args.disputes)
+    sample = Dispute.objects.order_by("pk").values_list("reference", flat=True)[args.disputes // 2]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "portal.wsgi",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        for _ in range(50):
+            try:
+                http.client.HTTPConnection("127.0.0.1", PORT, timeout=1).request("GET", "/")
+                break
+            except OSError:
+                time.sleep(0.2)
+        endpoints = [
+            ("bare Django JSON view", "/bench/bare/"),
+            ("dispute list (50 per page)", "/api/v1/disputes/?page_size=50"),
+            ("dispute detail", f"/api/v1/disputes/{sample}/"),
+        ]
+        drive("/bench/bare/", token, 2, args.threads)  # warm up both workers
+        results = {}
+        for label, path in endpoints:
+            latencies = drive(path, token, args.seconds, args.threads)
+            results[label] = (len(latencies) / args.seconds, latencies)
+        bare_rps = results["bare Django JSON view"][0]
+        print(
+            f"{Dispute.objects.count():,} disputes; gunicorn -w 2; {args.threads} client "
+            f"threads; {args.seconds:.0f} s per endpoint"
+        )
+        for label, (rps, lat) in results.items():
+            p50 = statistics.median(lat) * 1000
+            p95 = statistics.quantiles(lat, n=20)[18] * 1000
+            print(
+                f"  {label:<28} {rps:8.1f} req/s  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  "
+                f"ratio to bare {rps / bare_rps:.2f}"
+            )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

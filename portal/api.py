@@ -1,0 +1,181 @@
+"""What every API view shares: pagination, idempotent creates, filters, throttles, token auth."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import wraps
+from typing import Any, cast
+
+from django.db import IntegrityError, transaction
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions as drf_permissions
+from rest_framework import serializers, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from portal.api_auth import token_issue
+from portal.exceptions import ApplicationError
+from portal.models import IdempotencyRecord, User
+
+
+class UpdatedCursorPagination(CursorPagination):
+    """Stable paging for polling partners: newest change first, 50 a page (at most 200)."""
+
+    ordering = ("-updated_at", "-pk")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class IdempotencyKeyReused(ApplicationError):
+    code = "idempotency_key_reused"
+    http_status: int = 422
+
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Repeat a create safely: the same key and body return the first result.",
+)
+
+
+def _request_fingerprint(request: Request) -> str:
+    digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
+    if request.content_type.startswith("application/json"):
+        digest.update(request.body)
+    else:
+        data: Any = request.data
+        for key in sorted(data.keys()):
+            value = data.get(key)
+            if hasattr(value, "chunks"):
+                digest.update(f"{key}=file:{value.name}:{value.size}:".encode())
+                for chunk in value.chunks():
+                    digest.update(chunk)
+                value.seek(0)
+            else:
+                digest.update(f"{key}={value}\n".encode())
+    return digest.hexdigest()
+
+
+def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Create endpoints accept an Idempotency-Key: the same key and body return the first
+    result; the same key with another body answers 422."""
+
+    @wraps(view)
+    def wrapper(self: APIView, request: Request, *args: Any, **kwargs: Any) -> Response:
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key:
+            return view(self, request, *args, **kwargs)
+        if len(key) > 200:
+            raise ApplicationError(_("The Idempotency-Key is too long."), code="invalid")
+        fingerprint = _request_fingerprint(request)
+        user: User = request.user  # type: ignore[assignment]
+        previous = IdempotencyRecord.objects.filter(user=user, key=key).first()
+        if previous is not None:
+            if previous.request_hash != fingerprint:
+                raise IdempotencyKeyReused(_("This Idempotency-Key was used with another request."))
+            return Response(previous.response, status=previous.status_code)
+        response = view(self, request, *args, **kwargs)
+        if 200 <= response.status_code < 300:
+            try:
+                with transaction.atomic():
+                    IdempotencyRecord.objects.create(
+                        user=user,
+                        key=key,
+                        request_hash=fingerprint,
+                        status_code=response.status_code,
+                        response=json.loads(json.dumps(response.data, default=str)),
+                    )
+            except IntegrityError:
+                first = IdempotencyRecord.objects.get(user=user, key=key)
+                return Response(first.response, status=first.status_code)
+        return response
+
+    return wrapper
+
+
+class ChangeFilters(serializers.Serializer):
+    """Polling filters every list accepts."""
+
+    status = serializers.CharField(required=False)
+    updated_since = serializers.DateTimeField(required=False)
+    due_before = serializers.DateField(required=False)
+
+
+def parse_filters(request: Request) -> dict[str, Any]:
+    raw = {
+        k: request.query_params[k]
+        for k in ("status", "updated_since", "due_before")
+        if request.query_params.get(k)
+    }
+    if (
+        "updated_since" in raw
+        and parse_datetime(raw["updated_since"]) is None
+        and (parse_date(raw["updated_since"]) is not None)
+    ):
+        raw["updated_since"] = f"{raw['updated_since']}T00:00:00"
+    filters = ChangeFilters(data=raw)
+    filters.is_valid(raise_exception=True)
+    data: dict[str, Any] = dict(filters.validated_data)
+    assert all(isinstance(v, str | datetime | date) for v in data.values())
+    return data
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("status", str, description="Only objects in this state."),
+    OpenApiParameter("updated_since", datetime, description="Changed at or after this time."),
+    OpenApiParameter("due_before", date, description="Next deadline before this date."),
+]
+
+
+class TokenRequest(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"})
+    name = serializers.CharField(max_length=100, default="script")
+
+
+class TokenResponse(serializers.Serializer):
+    token = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ObtainStaffToken(APIView):
+    """A personal API token for a bank staff member's scripts (rate limited)."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [drf_permissions.AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(request=TokenRequest, responses={201: TokenResponse})
+    def post(self, request: Request) -> Response:
+        from django.contrib.auth import authenticate
+
+        data = TokenRequest(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
+        if user is None or getattr(user, "role", None) != "staff":
+            raise ApplicationError(
+                _("Wrong credentials, or not a bank staff account."), code="invalid_credentials"
+            )
+        token, key = token_issue(name=data.validated_data["name"], user=user)  # type: ignore[arg-type]
+        return Response({"token": key, "name": token.name}, status=status.HTTP_201_CREATED)
+
+
+def actor(request: Request) -> User:
+    """The signed-in user behind an API request (IsAuthenticated guarantees one)."""
+    return cast(User, request.user)
