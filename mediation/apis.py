@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import FileResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
@@ -15,6 +16,7 @@ from rest_framework.response import Response
 
 from mediation import services
 from mediation.amounts import parse_amount
+from mediation.lifecycle import DisputeStatus
 from mediation.models import Dispute, EvidenceCategory, EvidenceItem, ProductCategory
 from mediation.services.evidence import evidence_log_download, evidence_upload
 from mediation.timeline import dispute_timeline
@@ -65,6 +67,60 @@ class DisputeOut(serializers.ModelSerializer):
             "next_deadline",
             "updated_at",
         ]
+
+
+_DATE = serializers.DateField()
+_STATUS_LABELS = dict(DisputeStatus.choices)
+LIST_FIELDS = (
+    "reference",
+    "status",
+    "category",
+    "amount",
+    "fast_lane_eligible",
+    "branch__code",
+    "customer__real_name",
+    "customer__username",
+    "channel",
+    "received_at",
+    "decision_due",
+    "mediation_due",
+    "next_deadline",
+    "updated_at",
+)
+
+
+def dispute_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The list's rows, built from values() with DisputeOut's exact representation: DRF's
+    ModelSerializer took two thirds of a 50-row page's time."""
+    labels = {key: str(label) for key, label in _STATUS_LABELS.items()}
+
+    def day(value: Any) -> Any:
+        return _DATE.to_representation(value) if value else None
+
+    def moment(value: Any) -> str:
+        # What DRF's DateTimeField gives for an aware value in the current time zone.
+        text = timezone.localtime(value).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return [
+        {
+            "reference": r["reference"],
+            "status": r["status"],
+            "status_display": labels[r["status"]],
+            "category": r["category"],
+            "amount": f"{r['amount']:.2f}",
+            "fast_lane_eligible": r["fast_lane_eligible"],
+            "branch": r["branch__code"],
+            "customer_name": r["customer__real_name"] or r["customer__username"],
+            "channel": r["channel"],
+            "received_at": moment(r["received_at"]),
+            "decision_due": day(r["decision_due"]),
+            "mediation_due": day(r["mediation_due"]),
+            "next_deadline": day(r["next_deadline"]),
+            "updated_at": moment(r["updated_at"]),
+        }
+        for r in rows
+    ]
 
 
 class DisputeIn(serializers.Serializer):
@@ -139,18 +195,18 @@ class DisputeViewSet(viewsets.GenericViewSet):
     def _get(self, reference: str) -> Dispute:
         return permissions.dispute_get_for(actor(self.request), reference)
 
-    @extend_schema(parameters=FILTER_PARAMETERS)
+    @extend_schema(parameters=FILTER_PARAMETERS, responses=DisputeOut(many=True))
     def list(self, request: Request) -> Response:
         filters = parse_filters(request)
-        qs = self.get_queryset()
+        qs = permissions.disputes_visible_to(actor(request))
         if "status" in filters:
             qs = qs.filter(status=filters["status"])
         if "updated_since" in filters:
             qs = qs.filter(updated_at__gte=filters["updated_since"])
         if "due_before" in filters:
             qs = qs.filter(next_deadline__lt=filters["due_before"])
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(DisputeOut(page, many=True).data)
+        page = self.paginate_queryset(qs.values(*LIST_FIELDS, "pk"))
+        return self.get_paginated_response(dispute_rows(page or []))
 
     def retrieve(self, request: Request, reference: str) -> Response:
         return Response(DisputeOut(self._get(reference)).data)

@@ -474,3 +474,11 @@ def test_amend_opt_in_and_withdraw(customer, other_customer, branch, centre):
     assert withdrawn.json()["status"] == "withdrawn"
     timeline = client.get(f"/api/v1/disputes/{d.reference}/timeline/").json()
     assert [e["title"] for e in timeline][-1] == "纠纷已撤回"
+
+
+def test_list_rows_match_the_detail_representation(customer, staff, branch):
+    d = make_dispute(customer, branch, "12345.60")
+    client = api(staff)
+    listed = client.get("/api/v1/disputes/").json()["results"]
+    detail = client.get(f"/api/v1/disputes/{d.reference}/").json()
+    assert listed == [detail]
