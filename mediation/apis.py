@@ -24,6 +24,7 @@ from portal import permissions
 from portal.api import (
     FILTER_PARAMETERS,
     IDEMPOTENCY_PARAMETER,
+    ReasonIn,
     UpdatedCursorPagination,
     actor,
     idempotent,
@@ -142,10 +143,6 @@ class OptInIn(serializers.Serializer):
     agree_mediation = serializers.BooleanField()
     agree_disclosure = serializers.BooleanField()
     organisation = serializers.IntegerField(required=False, allow_null=True)
-
-
-class ReasonIn(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
 
 
 class TimelineOut(serializers.Serializer):

@@ -126,9 +126,7 @@ def parse_filters(request: Request) -> dict[str, Any]:
         raw["updated_since"] = f"{raw['updated_since']}T00:00:00"
     filters = ChangeFilters(data=raw)
     filters.is_valid(raise_exception=True)
-    data: dict[str, Any] = dict(filters.validated_data)
-    assert all(isinstance(v, str | datetime | date) for v in data.values())
-    return data
+    return dict(filters.validated_data)
 
 
 FILTER_PARAMETERS = [
@@ -136,6 +134,12 @@ FILTER_PARAMETERS = [
     OpenApiParameter("updated_since", datetime, description="Changed at or after this time."),
     OpenApiParameter("due_before", date, description="Next deadline before this date."),
 ]
+
+
+class ReasonIn(serializers.Serializer):
+    """A reason, for every action that needs one (withdraw, decline ...)."""
+
+    reason = serializers.CharField(max_length=2000)
 
 
 class TokenRequest(serializers.Serializer):

@@ -52,6 +52,12 @@ def period_end(start: date, days: int) -> date:
     return cal.next_working_day_on_or_after(start + timedelta(days=days))
 
 
+def next_working_day_on_or_after(day: date) -> date:
+    """`day` itself when it is a working day, else the first working day after it (how a
+    period counted in months or years ends, CPL art. 85)."""
+    return _calendar_around(day, 0).next_working_day_on_or_after(day)
+
+
 def add_working_days(start: date, days: int) -> date:
     """The `days`-th working day after `start` (the start day not counted)."""
     cal = _calendar_around(start, days)

@@ -17,6 +17,7 @@ from portal import permissions
 from portal.api import (
     FILTER_PARAMETERS,
     IDEMPOTENCY_PARAMETER,
+    ReasonIn,
     UpdatedCursorPagination,
     actor,
     idempotent,
@@ -171,10 +172,6 @@ class AcceptIn(serializers.Serializer):
     mediator = serializers.IntegerField()
 
 
-class ReferralReasonIn(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
-
-
 class ReferralViewSet(viewsets.GenericViewSet):
     """Partner organisations see only what was sent to them (drafts never)."""
 
@@ -224,10 +221,10 @@ class ReferralViewSet(viewsets.GenericViewSet):
         )
         return Response(ReferralOut(referral).data)
 
-    @extend_schema(request=ReferralReasonIn, responses=ReferralOut)
+    @extend_schema(request=ReasonIn, responses=ReferralOut)
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: int) -> Response:
-        data = ReferralReasonIn(data=request.data)
+        data = ReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
         referral = rs.referral_decline(
             actor=actor(request),

@@ -17,7 +17,7 @@ from mediation.services import disputes as dispute_services
 from mediation.services.evidence import evidence_upload
 from portal import permissions
 from portal.audit import audit_record
-from portal.calendar import StatutoryCalendar, add_months_clamped, period_end
+from portal.calendar import add_months_clamped, next_working_day_on_or_after, period_end
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import User
 from portal.notifications import notify_after_commit
@@ -167,10 +167,6 @@ def arbitration_accept(
     return case
 
 
-def _on_or_after_working_day(day: date) -> date:
-    return StatutoryCalendar(day, day + date.resolution * 40).next_working_day_on_or_after(day)
-
-
 @transaction.atomic
 def arbitration_decide(
     *,
@@ -200,7 +196,7 @@ def arbitration_decide(
         if kind != AwardKind.PARTIAL:
             c.award_on = made_on
             c.correction_until = period_end(made_on, 30)
-            c.set_aside_until = _on_or_after_working_day(add_months_clamped(made_on, 3))
+            c.set_aside_until = next_working_day_on_or_after(add_months_clamped(made_on, 3))
 
     _transition(case, name, actor, before=prepare)
     return ArbitrationDecision.objects.create(

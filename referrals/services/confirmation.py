@@ -30,7 +30,7 @@ from mediation.services import disputes as dispute_services
 from mediation.services.evidence import evidence_upload
 from portal import permissions
 from portal.audit import audit_record
-from portal.calendar import StatutoryCalendar, add_years_clamped, period_end
+from portal.calendar import add_years_clamped, next_working_day_on_or_after, period_end
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import User
 from portal.notifications import notify_after_commit
@@ -84,10 +84,6 @@ def _tell(c: JudicialConfirmation, event: str, **params: object) -> None:
 
 def _lock(actor: User, pk: int) -> JudicialConfirmation:
     return permissions.confirmation_get_for(actor, pk, for_update=True)
-
-
-def _next_working_day(day: date) -> date:
-    return StatutoryCalendar(day, day + timedelta(days=40)).next_working_day_on_or_after(day)
 
 
 @transaction.atomic
@@ -422,7 +418,7 @@ def confirmation_confirm(
             file_name=file_name,
             size=size,
         )
-        conf.enforcement_until = _next_working_day(
+        conf.enforcement_until = next_working_day_on_or_after(
             add_years_clamped(conf.agreement.performance_due, 2)
         )
 
