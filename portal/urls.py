@@ -3,15 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from portal import views, views_notifications
-from portal.forms import SignInForm
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=SignInForm),
-        name="login",
-    ),
+    path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/register/", views.register, name="register"),
     path("accounts/profile/", views.profile, name="profile"),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.db.models import Avg, Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +17,8 @@ from django.views.decorators.http import require_http_methods
 
 from mediation.lifecycle import DisputeStatus
 from portal import permissions
-from portal.forms import RegistrationForm
+from portal.forms import RegistrationForm, SignInForm
+from portal.ratelimit import signin_blocked, signin_failed, signin_succeeded
 from portal.services import user_register_customer
 
 
@@ -77,6 +81,27 @@ def register(request: HttpRequest) -> HttpResponse:
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/profile.html")
+
+
+class SignInView(LoginView):
+    """Django's sign-in, rate limited per address and login (portal/ratelimit.py)."""
+
+    authentication_form = SignInForm
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        login_name = request.POST.get("username", "")
+        if signin_blocked(request, login_name):
+            form = self.get_form()
+            form.add_error(
+                None, _("Too many failed attempts. Wait 15 minutes, or reset your password.")
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        response = super().post(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            signin_succeeded(request, login_name)
+        else:
+            signin_failed(request, login_name)
+        return response
 
 
 def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -148,3 +148,28 @@ def test_english_switch(client):
 def test_pages_are_chinese_first_whatever_the_browser_asks(client):
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert "调解快车道" in page.content.decode()
+
+
+def test_sign_in_is_rate_limited(client, customer):
+    from django.core.cache import cache
+
+    cache.clear()
+    for _ in range(10):
+        assert (
+            client.post(
+                reverse("login"), {"username": customer.mobile, "password": "wrong"}
+            ).status_code
+            == 200
+        )
+    blocked = client.post(
+        reverse("login"), {"username": customer.mobile, "password": "Correct-Horse-42"}
+    )
+    assert blocked.status_code == 429 and "15" in blocked.content.decode()
+    assert "_auth_user_id" not in client.session
+    cache.clear()
+    assert (
+        client.post(
+            reverse("login"), {"username": customer.mobile, "password": "Correct-Horse-42"}
+        ).status_code
+        == 302
+    )
