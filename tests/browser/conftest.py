@@ -1,0 +1,124 @@
+"""Browser journeys: Debian's Chromium driven by Playwright against the live test server.
+
+No browser is downloaded: Playwright launches /usr/bin/chromium (installed by .ci/run). axe-core
+(from the npm registry, vendored under static/axe/) is served by the test server itself, so the
+pages keep their strict Content-Security-Policy while they are checked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+def pytest_collection_modifyitems(items):  # type: ignore[no-untyped-def]
+    if not Path(CHROMIUM).exists():
+        skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed")
+        for item in items:
+            if "tests/browser" in str(item.fspath):
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyped-def]
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args, live_server):  # type: ignore[no-untyped-def]
+    return {
+        **browser_context_args,
+        "base_url": live_server.url,
+        "locale": "zh-CN",
+        "viewport": {"width": 1280, "height": 900},
+        "accept_downloads": True,
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _allow_sync_db_beside_playwright():  # type: ignore[no-untyped-def]
+    """Playwright's sync API runs an event loop in the test's thread, where the test also sets
+    up (and the database teardown flushes) its data through the ORM: allow that while the
+    browser tests run. Never set in deployment (tests/portal/test_deploy.py drops it)."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(autouse=True)
+def _static_axe(settings):  # type: ignore[no-untyped-def]
+    settings.STATICFILES_DIRS = [
+        *settings.STATICFILES_DIRS,
+        str(Path(__file__).resolve().parent / "static"),
+    ]
+
+
+class Watch:
+    """Fails the journey on any console error or failed request."""
+
+    def __init__(self, page) -> None:  # type: ignore[no-untyped-def]
+        self.problems: list[str] = []
+        page.on("console", self._console)
+        page.on("requestfailed", self._failed)
+        page.on("response", self._response)
+
+    def _console(self, message) -> None:  # type: ignore[no-untyped-def]
+        if message.type == "error":
+            self.problems.append(f"console: {message.text}")
+
+    def _response(self, response) -> None:  # type: ignore[no-untyped-def]
+        if response.status >= 400:
+            self.problems.append(f"HTTP {response.status}: {response.url}")
+
+    def _failed(self, request) -> None:  # type: ignore[no-untyped-def]
+        # A file served as an attachment ends its navigation as a download: Chromium reports
+        # that as an aborted request, which is expected for the portal's download links.
+        download = re.search(r"/(bundles/\d+/(pdf|zip)|evidence/\d+|application)/", request.url)
+        if download and "ERR_ABORTED" in (request.failure or ""):
+            return
+        self.problems.append(f"failed: {request.url} {request.failure}")
+
+    def check(self) -> None:
+        assert not self.problems, self.problems
+
+
+def check_accessibility(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """axe-core on the current page: no serious or critical violation. Saves a screenshot."""
+    page.add_script_tag(url="/static/axe/axe.min.js")
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, (name, serious)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def watch(page):  # type: ignore[no-untyped-def]
+    w = Watch(page)
+    yield w
+    w.check()

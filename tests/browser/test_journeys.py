@@ -1,0 +1,339 @@
+"""The main journeys in a real browser, in Chinese, as the people who make them.
+
+Each journey clicks and types only what its person would; what other parties do in between
+(the bank referring, the centre proposing ...) is done through the same services the pages
+call. Every journey fails on a console error or a failed request, and its pages pass axe-core
+with no serious violation; screenshots land in test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Locator, Page, expect
+
+from mediation import services as ms
+from mediation.models import Dispute
+from referrals import services as rs
+from referrals.models import OrganisationKind, Referral
+from tests.browser.conftest import check_accessibility
+from tests.factories import (
+    BranchFactory,
+    CustomerFactory,
+    OrganisationFactory,
+    PartnerFactory,
+    StaffFactory,
+    UserFactory,
+    make_dispute,
+    refer,
+    valid_id,
+)
+from tests.factories.files import jpeg_with_gps_bytes, pdf_bytes
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+PASSWORD = "Correct-Horse-42"
+
+
+def sign_in(page: Page, login: str, password: str = PASSWORD) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("手机号、邮箱或用户名:").fill(login)
+    page.get_by_label("密码:").fill(password)
+    page.locator("main").get_by_role("button", name="登录").click()
+    expect(page.get_by_role("button", name="退出")).to_be_visible()
+
+
+def open_action(page: Page, label: str) -> Locator:
+    """Open a <details> action panel with the keyboard, as a keyboard user would; return it."""
+    summary = page.locator("summary", has_text=label).first
+    summary.focus()
+    page.keyboard.press("Enter")
+    return page.locator("details[open]", has=page.locator("summary", has_text=label)).first
+
+
+@pytest.fixture
+def world(db):  # type: ignore[no-untyped-def]
+    branch = BranchFactory.create(code="SH01", name="上海浦东支行")
+    staff = StaffFactory.create(username="staff", branch=branch)
+    centre = OrganisationFactory.create(name="上海市金融消费纠纷调解中心")
+    mediator = PartnerFactory.create(username="mediator", organisation=centre, real_name="刘洋")
+    return {"branch": branch, "staff": staff, "centre": centre, "mediator": mediator}
+
+
+def test_customer_journey(page: Page, watch, world, tmp_path):  # type: ignore[no-untyped-def]
+    # Register.
+    page.goto("/accounts/register/")
+    page.get_by_label("姓名:").fill("王小明")
+    page.get_by_label("手机号码:").fill("13912345678")
+    page.get_by_label("居民身份证号码:").fill(valid_id(5))
+    page.get_by_label("密码:", exact=True).fill("Mediation-Fast-2026")
+    page.get_by_label("再次输入密码:").fill("Mediation-Fast-2026")
+    check_accessibility(page, "01-register")
+    page.get_by_role("button", name="创建账户").click()
+    expect(page.get_by_text("欢迎！您的账户已开通。")).to_be_visible()
+
+    # File a 30,000 yuan dispute.
+    page.get_by_role("link", name="提交纠纷", exact=True).click()
+    page.get_by_label("销售产品或管理您账户的网点:").select_option(label="上海浦东支行")
+    page.get_by_label("产品类别:").select_option(label="理财产品")
+    page.get_by_label("索赔金额（元）:").fill("30,000")
+    page.get_by_label("事实经过:").fill("销售人员承诺保本，实际亏损三万元。")
+    page.get_by_label("您的诉求:").fill("赔偿本金损失。")
+    check_accessibility(page, "02-file-dispute")
+    page.get_by_role("button", name="提交纠纷").click()
+    expect(page.get_by_text(re.compile(r"您的纠纷 MD-\d{4}-\d{6} 已受理"))).to_be_visible()
+    dispute = Dispute.objects.get()
+
+    # Opt into the fast lane with both consents.
+    page.get_by_label("我同意调解").check()
+    page.get_by_label("我同意按上述说明提供我的个人信息").check()
+    page.get_by_label("意向调解中心:").select_option(label="上海市金融消费纠纷调解中心")
+    page.get_by_role("button", name="选择调解快车道").click()
+    expect(page.get_by_text("您的案件已进入调解快车道。")).to_be_visible()
+
+    # Upload a PDF and a photo.
+    for name, content, title in (
+        ("合同.pdf", pdf_bytes(2), "理财合同"),
+        ("截图.jpg", jpeg_with_gps_bytes(), "转账截图"),
+    ):
+        path = tmp_path / name
+        path.write_bytes(content)
+        panel = open_action(page, "上传证据")
+        panel.get_by_label("文件（PDF、JPEG 或 PNG）:").set_input_files(str(path))
+        panel.get_by_label("标题:").fill(title)
+        panel.get_by_label("类别:").select_option(label="合同")
+        panel.get_by_role("button", name="上传", exact=True).click()
+        expect(page.get_by_text(f"证据“{title}”已上传。")).to_be_visible()
+    check_accessibility(page, "03-customer-case")
+
+    # The bank refers, the centre accepts and proposes (other people, through the services).
+    referral = rs.referral_create(
+        actor=world["staff"], reference=dispute.reference, organisation_id=world["centre"].pk
+    )
+    rs.referral_send(actor=world["staff"], referral_id=referral.pk)
+    rs.referral_accept(
+        actor=world["mediator"], referral_id=referral.pk, mediator_id=world["mediator"].pk
+    )
+    rs.proposal_make(
+        actor=world["mediator"],
+        referral_id=referral.pk,
+        amount=Decimal("8000.00"),
+        terms="银行补偿客户8,000元。",
+        performance_due=timezone.localdate() + timedelta(days=10),
+    )
+
+    # Follow the timeline and accept the proposal.
+    page.reload()
+    timeline = page.locator("ol.timeline")
+    for step in (
+        "纠纷已受理",
+        "已进入调解快车道",
+        "案件已转交调解中心",
+        "调解中心受理案件并指派调解员",
+        "调解员提出调解方案",
+    ):
+        expect(timeline).to_contain_text(step)
+    page.get_by_role("button", name="接受调解方案").click()
+    expect(page.locator(".case-head .badge")).to_have_text("已达成调解协议")
+
+    # The bank closes the case; the customer rates the handling.
+    ms.dispute_close(actor=world["staff"], reference=dispute.reference, reason="agreement")
+    page.reload()
+    panel = open_action(page, "评价案件处理情况")
+    panel.get_by_label("5", exact=True).check()
+    panel.get_by_label("意见:").fill("处理及时，感谢。")
+    panel.get_by_role("button", name="评价案件处理情况").click()
+    expect(page.get_by_text("感谢您的评价。")).to_be_visible()
+    expect(page.get_by_text("评分 5 / 5")).to_be_visible()
+    check_accessibility(page, "04-customer-closed")
+
+
+def test_customer_above_threshold_is_told_why(page: Page, watch, world):  # type: ignore[no-untyped-def]
+    customer = CustomerFactory.create(username="bigclaim")
+    make_dispute(customer, world["branch"], "80000.00")
+    sign_in(page, "bigclaim")
+    page.get_by_role("link", name="我的纠纷").click()
+    page.get_by_role("link", name=re.compile(r"MD-\d{4}-\d{6}")).click()
+    notice = page.locator("#lane-notice")
+    expect(notice).to_contain_text("本纠纷不能进入调解快车道")
+    expect(notice).to_contain_text("80,000.00")
+    expect(notice).to_contain_text("50,000.00")
+    for route in ("协商调解", "仲裁", "诉讼"):
+        expect(notice).to_contain_text(route)
+    expect(page.get_by_role("button", name="选择调解快车道")).to_have_count(0)
+    check_accessibility(page, "05-above-threshold")
+
+
+def test_mediator_journey(page: Page, watch, world, tmp_path):  # type: ignore[no-untyped-def]
+    customer = CustomerFactory.create()
+    dispute = make_dispute(customer, world["branch"], "15000.00")
+    referral = refer(dispute, customer, world["staff"], world["centre"])
+    from mediation.services.evidence import evidence_upload
+
+    evidence_upload(
+        actor=customer,
+        reference=dispute.reference,
+        upload=io.BytesIO(pdf_bytes()),
+        original_name="合同.pdf",
+        declared_size=None,
+        title="理财合同",
+        category="contract",
+    )
+    rs.bundle_request(
+        actor=world["staff"],
+        reference=dispute.reference,
+        recipient_kind=OrganisationKind.MEDIATION_CENTRE,
+        organisation_id=world["centre"].pk,
+    )
+    rs.bundle_generate(bundle_id=dispute.bundles.get().pk)
+
+    sign_in(page, "mediator")
+    page.get_by_role("link", name="转介收件箱").click()
+    check_accessibility(page, "06-mediator-inbox")
+    page.get_by_role("link", name=dispute.reference).click()
+    panel = open_action(page, "受理并指派调解员")
+    panel.get_by_label("调解员:").select_option(label="刘洋")
+    panel.get_by_role("button", name="受理并指派调解员").click()
+    expect(page.get_by_text("已受理：调解中").first).to_be_visible()
+    panel = open_action(page, "利益冲突声明")
+    panel.get_by_role("button", name="利益冲突声明").click()
+    panel = open_action(page, "安排调解会议")
+    when = (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT10:00")
+    panel.get_by_label("时间:").fill(when)
+    panel.get_by_label("方式:").select_option(label="线上")
+    panel.get_by_label("地点或链接:").fill("https://mediation.example/room/1")
+    panel.get_by_role("button", name="安排调解会议").click()
+    expect(page.get_by_text("https://mediation.example/room/1")).to_be_visible()
+    with page.expect_download() as download:
+        page.locator("#bundles").get_by_role("link", name="PDF").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    signed = tmp_path / "协议.pdf"
+    signed.write_bytes(pdf_bytes())
+    panel = open_action(page, "登记签署的调解协议")
+    panel.get_by_label("已签字盖章的调解协议（PDF或图片）:").set_input_files(str(signed))
+    panel.get_by_label("银行支付金额（元）:").fill("9,000")
+    panel.get_by_label("协议内容:").fill("银行支付9,000元。")
+    panel.get_by_label("履行期限:").fill((timezone.localdate() + timedelta(10)).isoformat())
+    panel.get_by_label("生效日期（各方签字并盖章之日）:").fill(timezone.localdate().isoformat())
+    panel.get_by_role("button", name="登记签署的调解协议").click()
+    expect(page.get_by_text("已签订调解协议").first).to_be_visible()
+    check_accessibility(page, "07-mediator-case")
+    assert Referral.objects.get(pk=referral.pk).status == "agreement"
+
+
+def test_court_clerk_journey(page: Page, watch, world):  # type: ignore[no-untyped-def]
+    court = OrganisationFactory.create(name="上海市浦东新区人民法院", kind=OrganisationKind.COURT)
+    PartnerFactory.create(username="clerk", organisation=court, partner_role="court_clerk")
+    customer = CustomerFactory.create()
+    dispute = make_dispute(customer, world["branch"], "20000.00")
+    referral = refer(dispute, customer, world["staff"], world["centre"])
+    rs.referral_accept(
+        actor=world["mediator"], referral_id=referral.pk, mediator_id=world["mediator"].pk
+    )
+    rs.agreement_record(
+        actor=world["mediator"],
+        referral_id=referral.pk,
+        upload=io.BytesIO(pdf_bytes()),
+        file_name="协议.pdf",
+        size=None,
+        amount=Decimal("12000"),
+        terms="银行支付12,000元。",
+        performance_due=timezone.localdate() + timedelta(10),
+        effective_on=timezone.localdate(),
+    )
+    c = rs.confirmation_start(actor=world["staff"], reference=dispute.reference, court_id=court.pk)
+    from mediation.services.evidence import evidence_upload
+
+    for actor, cat in (
+        (world["mediator"], "mediation_proof"),
+        (customer, "identity"),
+        (world["staff"], "bank_identity"),
+    ):
+        evidence_upload(
+            actor=actor,
+            reference=dispute.reference,
+            upload=io.BytesIO(pdf_bytes()),
+            original_name="a.pdf",
+            declared_size=None,
+            title=cat,
+            category=cat,
+        )
+    rs.confirmation_request_form(actor=world["staff"], confirmation_id=c.pk)
+    rs.confirmation_form_generate(confirmation_id=c.pk)
+    rs.confirmation_consent(actor=customer, confirmation_id=c.pk)
+    rs.confirmation_consent(actor=world["staff"], confirmation_id=c.pk)
+    rs.confirmation_file(actor=world["staff"], confirmation_id=c.pk)
+
+    sign_in(page, "clerk")
+    page.get_by_role("link", name="全部案件").click()
+    page.get_by_role("link", name=dispute.reference).click()
+    today = timezone.localdate().isoformat()
+    panel = open_action(page, "登记法院受理")
+    panel.get_by_label("受理日期:").fill(today)
+    panel.get_by_label("案号（调确字）:").fill(f"（{timezone.localdate().year}）沪0115民特88号")
+    panel.get_by_role("button", name="登记法院受理").click()
+    expect(page.get_by_text("法院已受理").first).to_be_visible()
+    panel = open_action(page, "登记确认协议有效的裁定")
+    panel.get_by_label("裁定书编号:").fill(f"（{timezone.localdate().year}）沪0115民特88号")
+    panel.get_by_label("裁定日期:", exact=True).fill(today)
+    panel.get_by_label("收到裁定日期:").fill(today)
+    panel.get_by_role("button", name="登记确认协议有效的裁定").click()
+    expect(page.get_by_text("已确认有效：可申请强制执行").first).to_be_visible()
+    check_accessibility(page, "08-court-clerk")
+
+
+def test_auditor_journey(page: Page, watch, world):  # type: ignore[no-untyped-def]
+    from referrals.services.reviews import review_enqueue_due
+
+    UserFactory.create(username="auditor", role="auditor", real_name="郑刚")
+    customer = CustomerFactory.create(real_name="张伟")
+    dispute = make_dispute(customer, world["branch"], "1500.00", category="credit_card")
+    staff = world["staff"]
+    ms.dispute_triage(
+        actor=staff, reference=dispute.reference, cause_label="信用卡纠纷", urgency="normal"
+    )
+    ms.dispute_start_bank_handling(actor=staff, reference=dispute.reference)
+    ms.dispute_close(actor=staff, reference=dispute.reference, reason="bank_decision_accepted")
+    # The same customer complains again by phone after closure.
+    repeat = make_dispute(
+        customer,
+        world["branch"],
+        "1500.00",
+        channel="phone",
+        received_at=timezone.now() + timedelta(minutes=5),
+    )
+    review_enqueue_due(today=timezone.localdate() + timedelta(days=200))
+
+    sign_in(page, "auditor")
+    page.get_by_role("link", name="回头看评估").first.click()
+    check_accessibility(page, "09-review-queue")
+    page.get_by_role("link", name=dispute.reference).click()
+    panel = open_action(page, "领取本评估")
+    panel.get_by_role("button", name="领取本评估").click()
+    expect(page.get_by_role("link", name=repeat.reference)).to_be_visible()
+    for item, value in (
+        ("系统漏洞是否修复（系统、合同或流程整改）:", "否"),
+        ("员工问责是否到位:", "是"),
+        ("客户是否二次投诉:", "发现二次投诉"),
+        ("约定履行是否完成:", "不适用"),
+        ("回访客户满意度:", "不适用"),
+    ):
+        page.get_by_label(item).select_option(label=value)
+    for box in page.get_by_label("发现:").all():
+        box.fill("已核实。")
+    page.get_by_role("button", name="保存检查清单").click()
+    expect(page.get_by_text("检查清单已保存。")).to_be_visible()
+    panel = open_action(page, "结论：未通过")
+    panel.get_by_label("评估结论:").fill("年费减免规则未修订，客户二次投诉。")
+    panel.get_by_role("button", name="结论：未通过").click()
+    panel = open_action(page, "新增整改事项")
+    panel.get_by_label("整改事项:").fill("修订信用卡年费减免规则。")
+    panel.get_by_label("责任部门:").fill("信用卡中心")
+    panel.get_by_label("到期日:").fill((timezone.localdate() + timedelta(30)).isoformat())
+    panel.get_by_role("button", name="新增整改事项").click()
+    expect(page.get_by_text("修订信用卡年费减免规则。")).to_be_visible()
+    check_accessibility(page, "10-review")
