@@ -307,6 +307,7 @@ class DisputeViewSet(viewsets.GenericViewSet):
 
 class EvidenceViewSet(viewsets.GenericViewSet):
     serializer_class = EvidenceOut
+    lookup_value_regex = r"\d+"
     queryset = EvidenceItem.objects.none()
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})

@@ -71,6 +71,7 @@ class BundleIn(serializers.Serializer):
 
 class BundleViewSet(viewsets.GenericViewSet):
     serializer_class = BundleOut
+    lookup_value_regex = r"\d+"  # anything else is 404, never a 500 from int()
     queryset = Bundle.objects.none()
 
     @extend_schema(parameters=[OpenApiParameter("case", str, required=True)])
@@ -146,7 +147,9 @@ class SessionIn(serializers.Serializer):
 class ReferralOut(serializers.ModelSerializer):
     case = serializers.CharField(source="dispute.reference")
     organisation_name = serializers.CharField(source="organisation.name")
-    mediator_name = serializers.CharField(source="mediator.display_name", default=None)
+    mediator_name = serializers.CharField(
+        source="mediator.display_name", default=None, allow_null=True
+    )
 
     class Meta:
         model = Referral
@@ -177,6 +180,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
 
     serializer_class = ReferralOut
     pagination_class = UpdatedCursorPagination
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self) -> QuerySet[Referral]:
         return permissions.referrals_visible_to(actor(self.request)).select_related(
@@ -321,6 +325,7 @@ class ReviewOut(serializers.ModelSerializer):
 
 class _ReadOnlyCaseViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = UpdatedCursorPagination
+    lookup_value_regex = r"\d+"
     visible_model: Any
 
     def visible(self) -> QuerySet[Any]:

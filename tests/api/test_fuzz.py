@@ -1,0 +1,59 @@
+"""Fuzzing the API from its own OpenAPI schema (schemathesis), as a signed-in customer and as
+a partner organisation's system: no 500, and no response outside the schema.
+
+The schema is loaded at module level: schemathesis' fixture loader crashes on pytest 9.2
+(TRAPS.md).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from drf_spectacular.generators import SchemaGenerator
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from portal.api_auth import token_issue, token_issue_for_organisation
+from tests.factories import (
+    BranchFactory,
+    CustomerFactory,
+    OrganisationFactory,
+    StaffFactory,
+    make_dispute,
+    refer,
+)
+
+SCHEMA = schemathesis.openapi.from_dict(
+    json.loads(json.dumps(SchemaGenerator().get_schema(request=None, public=True), default=str))
+)
+APP = get_wsgi_application()
+CHECKS = [not_a_server_error, response_schema_conformance]
+FUZZ = settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+@pytest.fixture
+def headers(request, db):  # type: ignore[no-untyped-def]
+    """A customer with a referred dispute; the partner token of the centre it went to."""
+    branch = BranchFactory.create(code="SH01")
+    customer = CustomerFactory.create()
+    staff = StaffFactory.create(branch=branch)
+    centre = OrganisationFactory.create(name="上海市金融消费纠纷调解中心")
+    dispute = make_dispute(customer, branch)
+    refer(dispute, customer, staff, centre)
+    if request.param == "customer":
+        _token, key = token_issue(name="fuzz", user=customer)
+    else:
+        _token, key = token_issue_for_organisation(name="fuzz", organisation=centre)
+    return {"Authorization": f"Token {key}", "Host": "127.0.0.1"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("headers", ["customer", "partner"], indirect=True)
+@SCHEMA.parametrize()
+@FUZZ
+def test_no_server_error_and_responses_match_the_schema(case, headers):  # type: ignore[no-untyped-def]
+    case.call_and_validate(app=APP, headers=headers, checks=CHECKS)
