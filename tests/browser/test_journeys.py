@@ -337,3 +337,34 @@ def test_auditor_journey(page: Page, watch, world):  # type: ignore[no-untyped-d
     panel.get_by_role("button", name="新增整改事项").click()
     expect(page.get_by_text("修订信用卡年费减免规则。")).to_be_visible()
     check_accessibility(page, "10-review")
+
+
+def test_keyboard_only_sign_in_and_filing(page: Page, watch, world):  # type: ignore[no-untyped-def]
+    """No mouse: every control is native HTML, reachable with Tab and used with the keyboard."""
+    CustomerFactory.create(username="keyboard", mobile="13700000009")
+    page.goto("/")
+    page.keyboard.press("Tab")  # the skip link comes first
+    expect(page.get_by_role("link", name="跳到主要内容")).to_be_focused()
+    page.goto("/accounts/login/")  # the login field has the focus from the start
+    expect(page.get_by_label("手机号、邮箱或用户名:")).to_be_focused()
+    page.keyboard.type("13700000009")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="退出")).to_be_visible()
+    link = page.get_by_role("link", name="提交纠纷", exact=True)
+    link.focus()
+    page.keyboard.press("Enter")
+    page.get_by_label("销售产品或管理您账户的网点:").focus()
+    page.keyboard.press("ArrowDown")  # choose the first branch
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")  # product: the next category
+    for text in ("4800", "年费未按约定减免。", "退还年费。"):
+        page.keyboard.press("Tab")
+        page.keyboard.type(text)
+    page.keyboard.press("Tab")  # account number (optional)
+    page.keyboard.press("Tab")  # the submit button
+    expect(page.get_by_role("button", name="提交纠纷")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(re.compile(r"您的纠纷 MD-\d{4}-\d{6} 已受理"))).to_be_visible()
+    assert Dispute.objects.get().amount == Decimal("4800.00")
