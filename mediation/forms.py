@@ -132,7 +132,10 @@ class OptInForm(forms.Form):
         )
 
 
-class DisclosureConsentForm(forms.Form):
+class MediationCentreForm(forms.Form):
+    """One of the active partner mediation centres: for a disclosure consent naming it, or
+    for a referral to it."""
+
     organisation = forms.ModelChoiceField(
         label=_("Mediation centre"), queryset=PartnerOrganisation.objects.none()
     )

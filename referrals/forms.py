@@ -52,18 +52,6 @@ class BundleRequestForm(forms.Form):
         return data
 
 
-class ReferralCreateForm(forms.Form):
-    organisation = forms.ModelChoiceField(
-        label=_("Mediation centre"), queryset=PartnerOrganisation.objects.none()
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = PartnerOrganisation.objects.active().filter(  # type: ignore[attr-defined]
-            kind=OrganisationKind.MEDIATION_CENTRE
-        )
-
-
 class ReferralSendForm(forms.Form):
     bundle = forms.ModelChoiceField(
         label=_("Bundle to send"),

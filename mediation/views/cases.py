@@ -27,9 +27,9 @@ from mediation.forms import (
     AmendForm,
     CloseForm,
     DecisionForm,
-    DisclosureConsentForm,
     DisputeIntakeForm,
     ExtendForm,
+    MediationCentreForm,
     MilestoneForm,
     OptInForm,
     OptionalReasonForm,
@@ -59,7 +59,6 @@ from referrals.forms import (
     ArbitrationStartForm,
     ConfirmationStartForm,
     LitigationForm,
-    ReferralCreateForm,
 )
 from referrals.lifecycle import OPEN_REFERRAL_STATES
 from referrals.views_case import case_panels
@@ -198,7 +197,7 @@ ACTIONS: dict[str, Action[Dispute]] = {
     ),
     "consent_disclosure": Action(
         gettext_lazy("Consent to disclosure to a named mediation centre"),
-        DisclosureConsentForm,
+        MediationCentreForm,
         lambda r, d, c: services.consent_give_disclosure(
             actor=r.user,
             reference=d.reference,
@@ -234,7 +233,7 @@ ACTIONS: dict[str, Action[Dispute]] = {
     ),
     "refer": Action(
         gettext_lazy("Refer to a mediation centre"),
-        ReferralCreateForm,
+        MediationCentreForm,
         lambda r, d, c: referral_services.referral_create(
             actor=r.user, reference=d.reference, organisation_id=c["organisation"].pk
         ),

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
+from portal.backoff import next_attempt_after
 from portal.models import Delivery, Notification, NotificationOptOut, User
 from portal.notifications.channels import CHANNELS, channel_named
 from portal.notifications.events import EVENTS
@@ -108,12 +109,12 @@ def deliver_one(delivery_id: int) -> str:
         except Exception as exc:
             log.warning("delivery %s failed (attempt %s): %s", delivery_id, delivery.attempts, exc)
             delivery.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-            if delivery.attempts >= MAX_ATTEMPTS:
-                delivery.status = Delivery.Status.FAILED
-                delivery.next_attempt_at = None
-            else:
-                delivery.status = Delivery.Status.RETRYING
-                delivery.next_attempt_at = timezone.now() + timedelta(minutes=2**delivery.attempts)
+            delivery.next_attempt_at = next_attempt_after(
+                delivery.attempts, max_attempts=MAX_ATTEMPTS, now=timezone.now()
+            )
+            delivery.status = (
+                Delivery.Status.RETRYING if delivery.next_attempt_at else Delivery.Status.FAILED
+            )
         else:
             delivery.status = Delivery.Status.SENT
             delivery.sent_at = timezone.now()

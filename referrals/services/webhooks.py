@@ -14,13 +14,14 @@ import logging
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from portal.backoff import next_attempt_after
 from referrals.models import WebhookDelivery, WebhookEndpoint
 
 log = logging.getLogger("portal.webhooks")
@@ -116,12 +117,15 @@ def webhook_deliver(*, delivery_id: int) -> str:
             delivery.delivered_at = timezone.now()
             delivery.next_attempt_at = None
             delivery.last_error = ""
-        elif delivery.attempts >= MAX_ATTEMPTS:
-            delivery.status = WebhookDelivery.Status.FAILED
-            delivery.next_attempt_at = None
         else:
-            delivery.status = WebhookDelivery.Status.RETRYING
-            delivery.next_attempt_at = timezone.now() + timedelta(minutes=2**delivery.attempts)
+            delivery.next_attempt_at = next_attempt_after(
+                delivery.attempts, max_attempts=MAX_ATTEMPTS, now=timezone.now()
+            )
+            delivery.status = (
+                WebhookDelivery.Status.RETRYING
+                if delivery.next_attempt_at
+                else WebhookDelivery.Status.FAILED
+            )
         delivery.save()
         return str(delivery.status)
 
