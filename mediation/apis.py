@@ -261,7 +261,7 @@ class DisputeViewSet(viewsets.GenericViewSet):
         return Response(DisputeOut(dispute).data)
 
     @extend_schema(responses=TimelineOut(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request: Request, reference: str) -> Response:
         dispute = self._get(reference)
         return Response(TimelineOut(dispute_timeline(dispute), many=True).data)
@@ -277,6 +277,7 @@ class DisputeViewSet(viewsets.GenericViewSet):
         detail=True,
         methods=["get", "post"],
         parser_classes=[MultiPartParser, FormParser, JSONParser],
+        pagination_class=None,
     )
     def evidence(self, request: Request, reference: str) -> Response:
         if request.method == "GET":

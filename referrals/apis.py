@@ -239,7 +239,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
 
     @extend_schema(methods=["get"], responses=SessionOut(many=True))
     @extend_schema(methods=["post"], request=SessionIn, responses={201: SessionOut})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def sessions(self, request: Request, pk: int) -> Response:
         referral = permissions.referral_get_for(actor(request), pk)
         if request.method == "GET":

@@ -8,10 +8,13 @@ The schema is loaded at module level: schemathesis' fixture loader crashes on py
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -32,7 +35,25 @@ SCHEMA = schemathesis.openapi.from_dict(
 )
 APP = get_wsgi_application()
 CHECKS = [not_a_server_error, response_schema_conformance]
-FUZZ = settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+# Derandomized so that CI is reproducible; FUZZ_EXAMPLES=200 FUZZ_RANDOM=1 digs deeper by hand.
+FUZZ = settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "10")),
+    derandomize=not os.environ.get("FUZZ_RANDOM"),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():  # type: ignore[no-untyped-def]
+    """Calling the WSGI app fires Django's request signals, whose close_old_connections would
+    close the connection holding the test's transaction; Django's test client disconnects it
+    for the same reason."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
