@@ -35,25 +35,11 @@ from django.utils import timezone  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from referrals.documents import BundleData, ExhibitData, Party, render_bundle, render_zip  # noqa: E402
-
-
-def _pdf(pages: int) -> bytes:
-    pdf = pikepdf.new()
-    for _ in range(pages):
-        pdf.add_blank_page(page_size=(595, 842))
-    out = io.BytesIO()
-    pdf.save(out)
-    return out.getvalue()
-
-
-def _png() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (1240, 1754), "white").save(out, format="PNG")
-    return out.getvalue()
+from tests.factories.files import pdf_bytes, png_bytes  # noqa: E402
 
 
 def make_data(exhibits: int = 100) -> BundleData:
-    two_pages, image = _pdf(2), _png()
+    two_pages, image = pdf_bytes(2), png_bytes((1240, 1754))
     items = []
     for n in range(1, exhibits + 1):
         raw, kind = (image, "image/png") if n % 10 == 0 else (two_pages, "application/pdf")

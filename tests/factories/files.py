@@ -8,7 +8,7 @@ import pikepdf
 from PIL import Image
 
 
-def pdf_bytes(pages: int = 1, text: str | None = None) -> bytes:
+def pdf_bytes(pages: int = 1) -> bytes:
     pdf = pikepdf.new()
     for _ in range(pages):
         pdf.add_blank_page(page_size=(595, 842))
