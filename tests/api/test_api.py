@@ -81,6 +81,17 @@ def world(
     }
 
 
+SIGNED_IN_ROLES = [
+    "customer_a",
+    "customer_b",
+    "mediator_x",
+    "mediator_y",
+    "clerk",
+    "auditor",
+    "staff_other_branch",
+    "staff",
+]
+
 READ_MATRIX = {
     # endpoint -> roles that get 200 (all others: 404, anonymous: 401)
     "dispute": {"customer_a", "mediator_x", "staff"},
@@ -103,20 +114,7 @@ def _url(name, world):
 
 
 @pytest.mark.parametrize("endpoint", sorted(READ_MATRIX))
-@pytest.mark.parametrize(
-    "role",
-    [
-        "customer_a",
-        "customer_b",
-        "mediator_x",
-        "mediator_y",
-        "clerk",
-        "auditor",
-        "staff_other_branch",
-        "staff",
-        "anonymous",
-    ],
-)
+@pytest.mark.parametrize("role", [*SIGNED_IN_ROLES, "anonymous"])
 def test_read_permission_matrix(world, endpoint, role):
     response = api(world["users"][role]).get(_url(endpoint, world))
     expected = 401 if role == "anonymous" else 200 if role in READ_MATRIX[endpoint] else 404
@@ -133,19 +131,7 @@ LIST_MATRIX = {
 
 
 @pytest.mark.parametrize("endpoint", sorted(LIST_MATRIX))
-@pytest.mark.parametrize(
-    "role",
-    [
-        "customer_a",
-        "customer_b",
-        "mediator_x",
-        "mediator_y",
-        "clerk",
-        "auditor",
-        "staff_other_branch",
-        "staff",
-    ],
-)
+@pytest.mark.parametrize("role", SIGNED_IN_ROLES)
 def test_list_permission_matrix(world, endpoint, role):
     response = api(world["users"][role]).get(endpoint)
     assert response.status_code == 200
