@@ -14,12 +14,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db import models
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from portal.forms import form_errors_to_messages
 from portal.models import User
+from portal.transitions import may_transition
 from portal.types import AuthedRequest
 
 
@@ -33,6 +35,16 @@ class Action[T]:
     message: Any = None
     form_kwargs: Callable[[T], dict[str, Any]] | None = None
     multipart: bool = False
+
+
+def transition_allowed[T: models.Model](name: str) -> Callable[[User, T], bool]:
+    """`shown` for an action that is the lifecycle transition `name`: offered exactly when the
+    state machine lets this user take it now (the same check the service runs)."""
+
+    def shown(user: User, obj: T) -> bool:
+        return may_transition(obj, name, user)
+
+    return shown
 
 
 def shown_actions[T](

@@ -20,11 +20,10 @@ from django.views.decorators.http import require_POST
 from mediation.forms import OptionalReasonForm
 from mediation.models import Dispute
 from portal import permissions
-from portal.actions import Action, post_action, shown_actions
+from portal.actions import Action, post_action, shown_actions, transition_allowed
 from portal.audit import audit_record
 from portal.decorators import role_required
 from portal.models import User
-from portal.transitions import may_transition
 from portal.types import AuthedRequest
 from referrals import services as rs
 from referrals.forms import (
@@ -58,10 +57,6 @@ from referrals.models import (
 )
 
 
-def _can(name: str) -> Any:
-    return lambda user, obj: may_transition(obj, name, user)
-
-
 def _centre_member_while(*states: str) -> Any:
     return lambda user, r: permissions.is_referral_partner(r, user) and r.status in states
 
@@ -73,14 +68,14 @@ REFERRAL_ACTIONS: dict[str, Action[Referral]] = {
         lambda rq, r, c: rs.referral_send(
             actor=rq.user, referral_id=r.pk, bundle_id=c["bundle"].pk if c["bundle"] else None
         ),
-        _can("send"),
+        transition_allowed("send"),
         form_kwargs=lambda r: {"referral": r},
     ),
     "acknowledge": Action(
         _("Acknowledge receipt"),
         None,
         lambda rq, r, c: rs.referral_acknowledge(actor=rq.user, referral_id=r.pk),
-        _can("acknowledge"),
+        transition_allowed("acknowledge"),
     ),
     "accept": Action(
         _("Accept and assign a mediator"),
@@ -88,14 +83,14 @@ REFERRAL_ACTIONS: dict[str, Action[Referral]] = {
         lambda rq, r, c: rs.referral_accept(
             actor=rq.user, referral_id=r.pk, mediator_id=c["mediator"].pk
         ),
-        _can("accept"),
+        transition_allowed("accept"),
         form_kwargs=lambda r: {"referral": r},
     ),
     "decline": Action(
         _("Decline"),
         RequiredReasonForm,
         lambda rq, r, c: rs.referral_decline(actor=rq.user, referral_id=r.pk, reason=c["reason"]),
-        _can("decline"),
+        transition_allowed("decline"),
         danger=True,
     ),
     "declare": Action(
@@ -152,21 +147,21 @@ REFERRAL_ACTIONS: dict[str, Action[Referral]] = {
             performance_due=c["performance_due"],
             effective_on=c["effective_on"],
         ),
-        _can("record_agreement"),
+        transition_allowed("record_agreement"),
         multipart=True,
     ),
     "fail": Action(
         _("Record that mediation failed"),
         RequiredReasonForm,
         lambda rq, r, c: rs.referral_fail(actor=rq.user, referral_id=r.pk, reason=c["reason"]),
-        _can("fail"),
+        transition_allowed("fail"),
         danger=True,
     ),
     "withdraw": Action(
         _("Withdraw the referral"),
         RequiredReasonForm,
         lambda rq, r, c: rs.referral_withdraw(actor=rq.user, referral_id=r.pk, reason=c["reason"]),
-        _can("withdraw"),
+        transition_allowed("withdraw"),
         danger=True,
     ),
 }
@@ -176,7 +171,7 @@ ARBITRATION_ACTIONS: dict[str, Action[ArbitrationCase]] = {
         _("Record the filing"),
         DateForm,
         lambda rq, a, c: rs.arbitration_file(actor=rq.user, case_id=a.pk, filed_on=c["day"]),
-        _can("file"),
+        transition_allowed("file"),
     ),
     "accept": Action(
         _("Record the acceptance"),
@@ -184,7 +179,7 @@ ARBITRATION_ACTIONS: dict[str, Action[ArbitrationCase]] = {
         lambda rq, a, c: rs.arbitration_accept(
             actor=rq.user, case_id=a.pk, accepted_on=c["day"], case_number=c["case_number"]
         ),
-        _can("accept"),
+        transition_allowed("accept"),
     ),
     "decide": Action(
         _("Record an award or a mediation document"),
@@ -197,13 +192,13 @@ ARBITRATION_ACTIONS: dict[str, Action[ArbitrationCase]] = {
             summary=c["summary"],
             amount=c["amount"],
         ),
-        _can("make_award"),
+        transition_allowed("make_award"),
     ),
     "withdraw": Action(
         _("Withdraw the arbitration"),
         RequiredReasonForm,
         lambda rq, a, c: rs.arbitration_withdraw(actor=rq.user, case_id=a.pk, reason=c["reason"]),
-        _can("withdraw"),
+        transition_allowed("withdraw"),
         danger=True,
     ),
 }
@@ -262,7 +257,7 @@ CONFIRMATION_ACTIONS: dict[str, Action[JudicialConfirmation]] = {
         lambda rq, c, d: rs.confirmation_accept(
             actor=rq.user, confirmation_id=c.pk, accepted_on=d["day"], case_number=d["case_number"]
         ),
-        _can("accept"),
+        transition_allowed("accept"),
     ),
     "not_accept": Action(
         _("Record that the court did not accept"),
@@ -270,7 +265,7 @@ CONFIRMATION_ACTIONS: dict[str, Action[JudicialConfirmation]] = {
         lambda rq, c, d: rs.confirmation_not_accept(
             actor=rq.user, confirmation_id=c.pk, reason=d["reason"], note=d["note"]
         ),
-        _can("not_accept"),
+        transition_allowed("not_accept"),
         danger=True,
     ),
     "extend_review": Action(
@@ -279,7 +274,7 @@ CONFIRMATION_ACTIONS: dict[str, Action[JudicialConfirmation]] = {
         lambda rq, c, d: rs.confirmation_extend_review(
             actor=rq.user, confirmation_id=c.pk, reason=d["reason"]
         ),
-        lambda u, c: _can("confirm")(u, c) and not c.decision_extended,
+        lambda u, c: transition_allowed("confirm")(u, c) and not c.decision_extended,
     ),
     "confirm": Action(
         _("Record the ruling confirming the agreement"),
@@ -287,7 +282,7 @@ CONFIRMATION_ACTIONS: dict[str, Action[JudicialConfirmation]] = {
         lambda rq, c, d: rs.confirmation_confirm(
             actor=rq.user, confirmation_id=c.pk, **_ruling_kwargs(d)
         ),
-        _can("confirm"),
+        transition_allowed("confirm"),
         multipart=True,
     ),
     "reject": Action(
@@ -300,7 +295,7 @@ CONFIRMATION_ACTIONS: dict[str, Action[JudicialConfirmation]] = {
             note=d["note"],
             **_ruling_kwargs(d),
         ),
-        _can("reject"),
+        transition_allowed("reject"),
         danger=True,
         multipart=True,
     ),
@@ -317,7 +312,7 @@ CONFIRMATION_ACTIONS: dict[str, Action[JudicialConfirmation]] = {
             terms=d["terms"],
             effective_on=d["effective_on"],
         ),
-        _can("amend_agreement"),
+        transition_allowed("amend_agreement"),
         multipart=True,
     ),
     "mediate": Action(
@@ -326,7 +321,7 @@ CONFIRMATION_ACTIONS: dict[str, Action[JudicialConfirmation]] = {
         lambda rq, c, d: rs.confirmation_after_rejection(
             actor=rq.user, confirmation_id=c.pk, route="mediate", reason=d["reason"]
         ),
-        _can("mediate_again"),
+        transition_allowed("mediate_again"),
     ),
     "sue": Action(
         _("Go to court with a lawsuit"),
@@ -334,7 +329,7 @@ CONFIRMATION_ACTIONS: dict[str, Action[JudicialConfirmation]] = {
         lambda rq, c, d: rs.confirmation_after_rejection(
             actor=rq.user, confirmation_id=c.pk, route="sue", reason=d["reason"]
         ),
-        _can("sue"),
+        transition_allowed("sue"),
     ),
     "performance": Action(
         _("Record the bank's payment"),
@@ -357,7 +352,7 @@ CONFIRMATION_ACTIONS: dict[str, Action[JudicialConfirmation]] = {
         lambda rq, c, d: rs.confirmation_withdraw(
             actor=rq.user, confirmation_id=c.pk, reason=d["reason"]
         ),
-        _can("withdraw"),
+        transition_allowed("withdraw"),
         danger=True,
     ),
 }

@@ -15,10 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from portal import permissions
-from portal.actions import Action, post_action, shown_actions
+from portal.actions import Action, post_action, shown_actions, transition_allowed
 from portal.decorators import role_required
 from portal.models import User
-from portal.transitions import may_transition
 from portal.types import AuthedRequest
 from referrals.models import CHECKLIST, LookbackReview, RectificationAction, RepeatFinding, Verdict
 from referrals.review_lifecycle import ReviewStatus
@@ -100,7 +99,7 @@ REVIEW_ACTIONS: dict[str, Action[LookbackReview]] = {
         _("Take this review"),
         None,
         lambda rq, r, c: review_services.review_take(actor=rq.user, review_id=r.pk),
-        lambda u, r: may_transition(r, "take", u),
+        transition_allowed("take"),
     ),
     "pass": Action(
         _("Verdict: passed"),

@@ -8,7 +8,6 @@ portal.middleware.ApplicationErrorMiddleware.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import datetime, time
 from typing import Any
 
@@ -48,7 +47,7 @@ from mediation.services.consents import (
 from mediation.services.return_visits import customer_may_rate, return_visit_record
 from mediation.timeline import NEXT_STEPS, dispute_timeline
 from portal import permissions
-from portal.actions import Action, post_action, shown_actions
+from portal.actions import Action, post_action, shown_actions, transition_allowed
 from portal.decorators import role_required
 from portal.models import User
 from portal.services import user_get_or_create_customer
@@ -138,19 +137,12 @@ def record_dispute(request: AuthedRequest) -> HttpResponse:
 # ---- actions ------------------------------------------------------------------------------
 
 
-def _transition_available(name: str) -> Callable[[User, Dispute], bool]:
-    def shown(user: User, dispute: Dispute) -> bool:
-        return may_transition(dispute, name, user)
-
-    return shown
-
-
 def _staff_open(user: User, dispute: Dispute) -> bool:
     return permissions.can_handle_dispute(dispute, user) and dispute.is_open
 
 
 def _customer_may_opt_in(user: User, dispute: Dispute) -> bool:
-    return _transition_available("opt_in")(user, dispute) and dispute.fast_lane_eligible
+    return transition_allowed("opt_in")(user, dispute) and dispute.fast_lane_eligible
 
 
 def _customer_in_lane(user: User, dispute: Dispute) -> bool:
@@ -172,13 +164,13 @@ ACTIONS: dict[str, Action[Dispute]] = {
         gettext_lazy("Triage"),
         TriageForm,
         lambda r, d, c: services.dispute_triage(actor=r.user, reference=d.reference, **c),
-        _transition_available("triage"),
+        transition_allowed("triage"),
     ),
     "start_bank_handling": Action(
         gettext_lazy("Handle on the standard track"),
         None,
         lambda r, d, c: services.dispute_start_bank_handling(actor=r.user, reference=d.reference),
-        _transition_available("start_bank_handling"),
+        transition_allowed("start_bank_handling"),
     ),
     "opt_in": Action(
         gettext_lazy("Choose the mediation fast lane"),
@@ -305,7 +297,7 @@ ACTIONS: dict[str, Action[Dispute]] = {
         lambda r, d, c: services.dispute_resume_handling(
             actor=r.user, reference=d.reference, reason=c["reason"]
         ),
-        _transition_available("resume_handling"),
+        transition_allowed("resume_handling"),
     ),
     "close": Action(
         gettext_lazy("Close the case"),
@@ -313,7 +305,7 @@ ACTIONS: dict[str, Action[Dispute]] = {
         lambda r, d, c: services.dispute_close(
             actor=r.user, reference=d.reference, reason=c["reason"], note=c["note"]
         ),
-        _transition_available("close"),
+        transition_allowed("close"),
     ),
     "rate": Action(
         gettext_lazy("Rate the handling of your case"),
@@ -342,7 +334,7 @@ ACTIONS: dict[str, Action[Dispute]] = {
         lambda r, d, c: services.dispute_withdraw(
             actor=r.user, reference=d.reference, reason=c["reason"]
         ),
-        _transition_available("withdraw"),
+        transition_allowed("withdraw"),
         danger=True,
         message=gettext_lazy("The dispute was withdrawn."),
     ),
