@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,14 +12,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.models import NotificationOptOut
 from portal.notifications import mark_read
 from portal.notifications.events import EVENTS
+from portal.pagination import paginate
 from portal.types import AuthedRequest
 
 
 @login_required
 def centre(request: AuthedRequest) -> HttpResponse:
     qs = request.user.notifications.order_by("-created_at", "-pk")
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    return render(request, "portal/notifications.html", {"page": page})
+    return render(request, "portal/notifications.html", paginate(request, qs, per_page=20))
 
 
 @login_required

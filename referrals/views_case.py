@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from portal.actions import Action, post_action, shown_actions, transition_allowe
 from portal.audit import audit_record
 from portal.decorators import role_required
 from portal.models import User
+from portal.pagination import paginate
 from portal.types import AuthedRequest
 from referrals import services as rs
 from referrals.forms import (
@@ -561,11 +561,6 @@ def inbox(request: AuthedRequest) -> HttpResponse:
             qs = qs.due_soon(today=today)
         if data.get("mine"):
             qs = qs.filter(mediator=request.user)
-    query = request.GET.copy()
-    query.pop("page", None)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(
-        request,
-        "referrals/inbox.html",
-        {"form": form, "page": page, "today": today, "query": query.urlencode()},
+        request, "referrals/inbox.html", {"form": form, **paginate(request, qs), "today": today}
     )

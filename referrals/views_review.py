@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from portal import permissions
 from portal.actions import Action, post_action, shown_actions, transition_allowed
 from portal.decorators import role_required
 from portal.models import User
+from portal.pagination import paginate
 from portal.types import AuthedRequest
 from referrals.models import CHECKLIST, LookbackReview, RectificationAction, RepeatFinding, Verdict
 from referrals.review_lifecycle import ReviewStatus
@@ -153,17 +153,13 @@ def queue(request: AuthedRequest) -> HttpResponse:
         "all": lambda q: q,
     }
     qs = filters[show](qs)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "referrals/review_queue.html",
         {
             "form": form,
-            "page": page,
+            **paginate(request, qs),
             "today": today,
-            "query": query.urlencode(),
             "figures": review_services.auditor_figures(today=today),
         },
     )

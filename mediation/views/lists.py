@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from mediation.forms import QueueFilterForm
-from mediation.models import Dispute
 from portal import permissions
 from portal.decorators import role_required
+from portal.pagination import paginate
 from portal.types import AuthedRequest
-
-PAGE_SIZE = 25
-
-
-def _page(request: AuthedRequest, qs: QuerySet[Dispute]) -> Page[Dispute]:
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @login_required
@@ -29,7 +21,7 @@ def my_disputes(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "mediation/my_disputes.html",
-        {"page": _page(request, qs), "today": timezone.localdate()},
+        {**paginate(request, qs), "today": timezone.localdate()},
     )
 
 
@@ -53,17 +45,8 @@ def queue(request: AuthedRequest) -> HttpResponse:
             qs = qs.due_soon(today=today)
         if data.get("fast_lane"):
             qs = qs.fast_lane()
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
-        request,
-        "mediation/queue.html",
-        {
-            "form": form,
-            "page": _page(request, qs),
-            "today": today,
-            "query": query.urlencode(),
-        },
+        request, "mediation/queue.html", {"form": form, **paginate(request, qs), "today": today}
     )
 
 
@@ -74,7 +57,7 @@ def closed_cases(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "mediation/case_list.html",
-        {"page": _page(request, qs), "today": timezone.localdate(), "title_kind": "closed"},
+        {**paginate(request, qs), "today": timezone.localdate(), "title_kind": "closed"},
     )
 
 
@@ -85,5 +68,5 @@ def partner_cases(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "mediation/case_list.html",
-        {"page": _page(request, qs), "today": timezone.localdate(), "title_kind": "partner"},
+        {**paginate(request, qs), "today": timezone.localdate(), "title_kind": "partner"},
     )

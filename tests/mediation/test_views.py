@@ -311,3 +311,18 @@ def test_partner_and_auditor_lists(mediator, auditor, customer, staff, branch, c
         d.reference
         not in client_for(auditor).get(reverse("mediation:closed_cases")).content.decode()
     )
+
+
+def test_queue_pages_keep_the_filters(staff, customer, branch):
+    for _ in range(26):
+        make_dispute(customer, branch, category="loans")
+    make_dispute(customer, branch)
+    client = client_for(staff)
+    first = client.get(reverse("mediation:queue") + "?category=loans").content.decode()
+    assert "?category=loans&amp;page=2" in first
+    second = client.get(reverse("mediation:queue") + "?category=loans&page=2")
+    assert len(second.context["page"].object_list) == 1
+    assert second.context["query"] == "category=loans"
+    # a page number past the end or junk gives the nearest page, not a 404 or 500
+    assert client.get(reverse("mediation:queue") + "?page=99").context["page"].number == 2
+    assert client.get(reverse("mediation:queue") + "?page=x").context["page"].number == 1
