@@ -15,9 +15,12 @@ closed disputes read-only; administrators work through the admin.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import rules
+from django.db import models
+from django.db.models import QuerySet
 from django.http import Http404
 
 if TYPE_CHECKING:
@@ -210,26 +213,52 @@ def refuse(user: Any, what: str, key: object) -> Http404:
     return Http404(what)
 
 
+def _visible_or_404[M: models.Model](
+    user: User,
+    qs: QuerySet[M],
+    what: str,
+    key: object,
+    may_view: Callable[[M], bool],
+    *,
+    for_update: bool = False,
+    **lookup: object,
+) -> M:
+    """The one object `lookup` finds in `qs` if `may_view` allows it (locked for the rest of
+    the transaction with `for_update`), else a logged refusal: the 404 of a missing object."""
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    obj = qs.filter(**lookup).first()
+    if obj is None or not may_view(obj):
+        raise refuse(user, what, key)
+    return obj
+
+
 def dispute_get_for(user: User, reference: str, *, for_update: bool = False) -> Dispute:
     """Fetch a dispute the user may see, or answer 404 as if it did not exist."""
     from mediation.models import Dispute
 
-    qs = Dispute.objects.select_related("customer", "branch")
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    dispute = qs.filter(reference=reference).first()
-    if dispute is None or not can_view_dispute(user, dispute):
-        raise refuse(user, "dispute", reference)
-    return dispute
+    return _visible_or_404(
+        user,
+        Dispute.objects.select_related("customer", "branch"),
+        "dispute",
+        reference,
+        lambda d: can_view_dispute(user, d),
+        for_update=for_update,
+        reference=reference,
+    )
 
 
 def evidence_get_for(user: User, pk: int) -> EvidenceItem:
     from mediation.models import EvidenceItem
 
-    item = EvidenceItem.objects.select_related("dispute", "dispute__branch").filter(pk=pk).first()
-    if item is None or not can_view_evidence(user, item):
-        raise refuse(user, "evidence", pk)
-    return item
+    return _visible_or_404(
+        user,
+        EvidenceItem.objects.select_related("dispute", "dispute__branch"),
+        "evidence",
+        pk,
+        lambda item: can_view_evidence(user, item),
+        pk=pk,
+    )
 
 
 def can_view_bundle(user: User, bundle: Bundle) -> bool:
@@ -255,14 +284,15 @@ def bundles_visible_to(user: User, dispute: Dispute) -> list[Bundle]:
 def bundle_get_for(user: User, reference: str, pk: int) -> Bundle:
     from referrals.models import Bundle
 
-    bundle = (
-        Bundle.objects.select_related("dispute", "dispute__branch", "dispute__customer")
-        .filter(pk=pk, dispute__reference=reference)
-        .first()
+    return _visible_or_404(
+        user,
+        Bundle.objects.select_related("dispute", "dispute__branch", "dispute__customer"),
+        "bundle",
+        pk,
+        lambda b: can_view_bundle(user, b),
+        pk=pk,
+        dispute__reference=reference,
     )
-    if bundle is None or not can_view_bundle(user, bundle):
-        raise refuse(user, "bundle", pk)
-    return bundle
 
 
 # ---- referrals, proposals, arbitration ------------------------------------------------------
@@ -313,15 +343,17 @@ def referrals_visible_to(user: User) -> ReferralQuerySet:
 def referral_get_for(user: User, pk: int, *, for_update: bool = False) -> Referral:
     from referrals.models import Referral
 
-    qs = Referral.objects.select_related(
-        "dispute", "dispute__customer", "dispute__branch", "organisation", "mediator"
+    return _visible_or_404(
+        user,
+        Referral.objects.select_related(
+            "dispute", "dispute__customer", "dispute__branch", "organisation", "mediator"
+        ),
+        "referral",
+        pk,
+        lambda r: can_view_referral(user, r),
+        for_update=for_update,
+        pk=pk,
     )
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    referral = qs.filter(pk=pk).first()
-    if referral is None or not can_view_referral(user, referral):
-        raise refuse(user, "referral", pk)
-    return referral
 
 
 def can_file_arbitration(case: ArbitrationCase, user: User) -> bool:
@@ -338,15 +370,18 @@ def can_act_for_commission(case: ArbitrationCase, user: User) -> bool:
 def arbitration_get_for(user: User, pk: int, *, for_update: bool = False) -> ArbitrationCase:
     from referrals.models import ArbitrationCase
 
-    qs = ArbitrationCase.objects.select_related("dispute", "dispute__branch", "commission")
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    case = qs.filter(pk=pk).first()
-    if case is None or not can_view_dispute(user, case.dispute):
-        raise refuse(user, "arbitration", pk)
-    if is_partner_member(user) and user.organisation_id != case.commission_id:
-        raise refuse(user, "arbitration", pk)
-    return case
+    return _visible_or_404(
+        user,
+        ArbitrationCase.objects.select_related("dispute", "dispute__branch", "commission"),
+        "arbitration",
+        pk,
+        lambda case: (
+            can_view_dispute(user, case.dispute)
+            and not (is_partner_member(user) and user.organisation_id != case.commission_id)
+        ),
+        for_update=for_update,
+        pk=pk,
+    )
 
 
 # ---- judicial confirmation ---------------------------------------------------------------
@@ -377,15 +412,17 @@ def can_view_confirmation(user: User, confirmation: JudicialConfirmation) -> boo
 def confirmation_get_for(user: User, pk: int, *, for_update: bool = False) -> JudicialConfirmation:
     from referrals.models import JudicialConfirmation
 
-    qs = JudicialConfirmation.objects.select_related(
-        "dispute", "dispute__branch", "dispute__customer", "court", "agreement"
+    return _visible_or_404(
+        user,
+        JudicialConfirmation.objects.select_related(
+            "dispute", "dispute__branch", "dispute__customer", "court", "agreement"
+        ),
+        "confirmation",
+        pk,
+        lambda c: can_view_confirmation(user, c),
+        for_update=for_update,
+        pk=pk,
     )
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    confirmation = qs.filter(pk=pk).first()
-    if confirmation is None or not can_view_confirmation(user, confirmation):
-        raise refuse(user, "confirmation", pk)
-    return confirmation
 
 
 # ---- look-back reviews -------------------------------------------------------------------
@@ -408,15 +445,17 @@ def is_review_auditor(review: LookbackReview, user: User) -> bool:
 def review_get_for(user: User, pk: int, *, for_update: bool = False) -> LookbackReview:
     from referrals.models import LookbackReview
 
-    qs = LookbackReview.objects.select_related(
-        "dispute", "dispute__customer", "dispute__branch", "auditor"
+    return _visible_or_404(
+        user,
+        LookbackReview.objects.select_related(
+            "dispute", "dispute__customer", "dispute__branch", "auditor"
+        ),
+        "review",
+        pk,
+        lambda _review: is_auditor(user),
+        for_update=for_update,
+        pk=pk,
     )
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    review = qs.filter(pk=pk).first()
-    if review is None or not is_auditor(user):
-        raise refuse(user, "review", pk)
-    return review
 
 
 # Object permissions, so templates and admin can ask `user.has_perm(...)` with the same rules.
