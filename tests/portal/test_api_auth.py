@@ -1,0 +1,48 @@
+"""The token lookup behind every API request: the objects select_related() would give."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from portal.api_auth import token_issue, token_issue_for_organisation, token_lookup, token_revoke
+from portal.models import ApiToken
+
+pytestmark = pytest.mark.django_db
+
+
+def orm_lookup(prefix: str) -> ApiToken | None:
+    return (
+        ApiToken.objects.select_related("user", "user__branch", "user__organisation")
+        .filter(prefix=prefix, revoked_at__isnull=True)
+        .first()
+    )
+
+
+def fields(obj):  # type: ignore[no-untyped-def]
+    return None if obj is None else {f.attname: getattr(obj, f.attname) for f in obj._meta.fields}
+
+
+@pytest.mark.parametrize("owner", ["staff", "organisation", "customer"])
+def test_same_objects_as_select_related(owner, staff, centre, customer):
+    if owner == "organisation":
+        token, key = token_issue_for_organisation(name="系统", organisation=centre)
+    else:
+        token, key = token_issue(name="脚本", user=staff if owner == "staff" else customer)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=token.created_at)
+    found, expected = token_lookup(key[:10]), orm_lookup(key[:10])
+    assert found is not None and expected is not None
+    assert fields(found) == fields(expected)
+    assert fields(found.user) == fields(expected.user)
+    with CaptureQueriesContext(connection) as queries:
+        assert fields(found.user.branch) == fields(expected.user.branch)
+        assert fields(found.user.organisation) == fields(expected.user.organisation)
+    assert len(queries) == 0, "branch and organisation come with the token"
+
+
+def test_unknown_and_revoked_tokens_are_not_found(staff):
+    token, key = token_issue(name="脚本", user=staff)
+    assert token_lookup("nosuchpref") is None
+    token_revoke(token=token)
+    assert token_lookup(key[:10]) is None
