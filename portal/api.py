@@ -118,6 +118,8 @@ def parse_filters(request: Request) -> dict[str, Any]:
         for k in ("status", "updated_since", "due_before")
         if request.query_params.get(k)
     }
+    if not raw:
+        return {}
     if (
         "updated_since" in raw
         and parse_datetime(raw["updated_since"]) is None

@@ -5,6 +5,9 @@ from django.urls import include, path
 from portal import views, views_notifications
 
 urlpatterns = [
+    # The API first: partners poll it far more often than people open pages, and URL resolving
+    # tries the patterns in order (none of the others starts with api/).
+    path("api/v1/", include("portal.api_urls")),
     path("", views.home, name="home"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -46,7 +49,6 @@ urlpatterns = [
     path("disputes/", include("mediation.urls")),
     path("referrals/", include("referrals.urls")),
     path("reviews/", include("referrals.urls_reviews")),
-    path("api/v1/", include("portal.api_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,125 @@
+"""The dispute list's own statement: the same rows, order and access rule as the ORM."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone, translation
+from rest_framework.test import APIClient
+
+from mediation.apis import DisputeOut
+from mediation.models import Dispute
+from mediation.selectors import dispute_page
+from portal import permissions
+from portal.models import Role
+from tests.factories import CustomerFactory, UserFactory, make_dispute, refer
+
+pytestmark = pytest.mark.django_db
+
+
+def newest_first(user):  # type: ignore[no-untyped-def]
+    return list(
+        permissions.disputes_visible_to(user)
+        .select_related("customer", "branch")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def test_rows_are_the_serializer_representation(customer, hq_staff, branch):
+    named = CustomerFactory.create(real_name="王芳")
+    make_dispute(customer, branch, "0.01")
+    make_dispute(named, branch, "12345.60", received_at=timezone.now() - timedelta(days=40))
+    last = make_dispute(customer, branch, "50000.00")
+    Dispute.objects.filter(pk=last.pk).update(
+        decision_due=date(2026, 10, 8), mediation_due=date(2027, 2, 1), status="closed"
+    )
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            rows = [row for _position, row in dispute_page(hq_staff, limit=10)]
+            assert rows == [DisputeOut(d).data for d in newest_first(hq_staff)]
+    assert {r["amount"] for r in rows} == {"0.01", "12345.60", "50000.00"}
+
+
+def test_each_role_gets_exactly_what_the_access_rule_allows(
+    customer, other_customer, staff, other_staff, hq_staff, branch, centre, mediator
+):
+    mine = make_dispute(customer, branch)
+    refer(mine, customer, staff, centre)
+    make_dispute(other_customer, branch)
+    closed = make_dispute(other_customer, branch)
+    Dispute.objects.filter(pk=closed.pk).update(status="closed")
+    auditor = UserFactory.create(role=Role.AUDITOR)
+    admin = UserFactory.create(role=Role.ADMIN)
+    for user in (customer, other_customer, staff, other_staff, hq_staff, mediator, auditor, admin):
+        listed = [row["reference"] for _position, row in dispute_page(user, limit=50)]
+        assert listed == [d.reference for d in newest_first(user)], user.role
+    assert [r["reference"] for _p, r in dispute_page(mediator, limit=50)] == [mine.reference]
+    assert dispute_page(admin, limit=50) == []
+
+
+def test_filters(customer, hq_staff, branch):
+    early = make_dispute(customer, branch)
+    late = make_dispute(customer, branch)
+    Dispute.objects.filter(pk=early.pk).update(
+        updated_at=timezone.now() - timedelta(days=3), next_deadline=date(2026, 1, 5)
+    )
+    Dispute.objects.filter(pk=late.pk).update(status="closed", next_deadline=date(2027, 1, 5))
+
+    def refs(**filters):  # type: ignore[no-untyped-def]
+        return [r["reference"] for _p, r in dispute_page(hq_staff, limit=10, **filters)]
+
+    assert refs(status="closed") == [late.reference]
+    assert refs(updated_since=timezone.now() - timedelta(days=1)) == [late.reference]
+    assert refs(due_before=date(2026, 6, 1)) == [early.reference]
+    assert refs(status="submitted", due_before=date(2026, 6, 1)) == [early.reference]
+
+
+def test_pages_walk_every_dispute_once_forwards_and_backwards(customer, hq_staff, branch):
+    """Seven disputes, four of them changed in the same microsecond: pages of two by the next
+    links visit each once, newest first; the previous links walk the same pages back."""
+    disputes = [make_dispute(customer, branch, f"{n}.00") for n in range(1, 8)]
+    same = timezone.now() - timedelta(hours=1)
+    Dispute.objects.filter(pk__in=[d.pk for d in disputes[1:5]]).update(updated_at=same)
+    client = APIClient()
+    client.force_authenticate(hq_staff)
+    expected = [d.reference for d in newest_first(hq_staff)]
+
+    pages, url = [], "/api/v1/disputes/?page_size=2"
+    while url:
+        body = client.get(url).json()
+        pages.append(([r["reference"] for r in body["results"]], body["previous"]))
+        url = body["next"]
+    assert [ref for refs, _previous in pages for ref in refs] == expected
+    assert [len(refs) for refs, _previous in pages] == [2, 2, 2, 1]
+    assert pages[0][1] is None
+
+    back, url = [], pages[-1][1]
+    while url:
+        body = client.get(url).json()
+        back.append([r["reference"] for r in body["results"]])
+        url = body["previous"]
+    assert back == [refs for refs, _previous in reversed(pages[:-1])]
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["not-base64!", "MXx4fDE=", "MnwyMDI2LTAxLTAxVDAwOjAwOjAwKzAwOjAwfDE=", "MHwyMDI2LTAxLTAxfDE="],
+)
+def test_a_bad_cursor_is_a_clear_404(hq_staff, cursor):
+    """Garbage, a bad time, a bad direction, a time without a zone: DRF's "Invalid cursor"."""
+    client = APIClient()
+    client.force_authenticate(hq_staff)
+    response = client.get(f"/api/v1/disputes/?cursor={cursor}", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert response.json()["message"] == "Invalid cursor"
+
+
+def test_amounts_read_back_exactly(customer, hq_staff, branch):
+    """SQLite hands the amount back as an int or a float; every cent survives."""
+    amounts = ["0.10", "0.29", "1.01", "9999.99", "33333.33", "49999.99"]
+    for amount in amounts:
+        make_dispute(customer, branch, amount)
+    listed = {r["amount"] for _p, r in dispute_page(hq_staff, limit=10)}
+    assert listed == {str(Decimal(a)) for a in amounts}
