@@ -2,9 +2,11 @@
 
 Starts gunicorn (2 workers) on loopback with 100,000 disputes in the database, then drives
 the dispute list (pages of 50), a dispute's detail and a bare Django view that returns a fixed
-JSON body, each for the same time with the same number of client threads. It prints requests
-per second, p50/p95 latency and each endpoint's ratio to the bare view (machine timings are
-noisy: the ratio is the figure to read). Target: the list at half the bare view's rate or better.
+JSON body, each for the same time with the same number of client threads, in interleaved
+rounds (bare, list, detail, bare, list, ...) so that a slow spell of the machine falls on all
+three alike. It prints requests per second, p50/p95 latency and each endpoint's ratio to the
+bare view (machine timings are noisy: the ratio is the figure to read). Target: the list at half
+the bare view's rate or better.
 
     .venv/bin/python bench/api.py                    # 100,000 disputes, 15 s per endpoint
     .venv/bin/python bench/api.py --disputes 20000 --seconds 5
@@ -122,6 +124,7 @@ def main() -> None:
     parser.add_argument("--disputes", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     token = prepare(args.disputes)
     sample = Dispute.objects.order_by("pk").values_list("reference", flat=True)[args.disputes // 2]
@@ -155,14 +158,15 @@ def main() -> None:
             ("dispute detail", f"/api/v1/disputes/{sample}/"),
         ]
         drive("/bench/bare/", token, 2, args.threads)  # warm up both workers
-        results = {}
-        for label, path in endpoints:
-            latencies = drive(path, token, args.seconds, args.threads)
-            results[label] = (len(latencies) / args.seconds, latencies)
+        measured: dict[str, list[float]] = {label: [] for label, _path in endpoints}
+        for _round in range(args.rounds):
+            for label, path in endpoints:
+                measured[label] += drive(path, token, args.seconds / args.rounds, args.threads)
+        results = {label: (len(lat) / args.seconds, lat) for label, lat in measured.items()}
         bare_rps = results["bare Django JSON view"][0]
         print(
             f"{Dispute.objects.count():,} disputes; gunicorn -w 2; {args.threads} client "
-            f"threads; {args.seconds:.0f} s per endpoint"
+            f"threads; {args.seconds:.0f} s per endpoint in {args.rounds} interleaved rounds"
         )
         for label, (rps, lat) in results.items():
             p50 = statistics.median(lat) * 1000
