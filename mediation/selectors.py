@@ -18,9 +18,8 @@ repeated.
 
 from __future__ import annotations
 
-import decimal
 import functools
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -54,8 +53,6 @@ _COLUMNS: tuple[tuple[type[Model], str, str | None], ...] = (
     (Dispute, "updated_at", None),
     (Dispute, "id", None),
 )
-# Amounts as Django's SQLite backend reads them (SQLite hands back int or float).
-_DECIMALS = decimal.Context(prec=15)
 
 
 def _visibility(user: User) -> tuple[str, str, list[Any]] | None:
@@ -78,9 +75,19 @@ def _statement(alias: str) -> tuple[str, dict[str, str]]:
     """SELECT ... FROM ... JOIN ... for the page, and the dispute table's quoted columns."""
     connection = connections[alias]
     columns = {f.attname: sql.column(connection, Dispute, f.name) for f in Dispute._meta.fields}
+
+    def selected(model: type[Model], name: str, table_alias: str | None) -> str:
+        expression = sql.column(connection, model, name, table_alias)
+        # SQLite keeps dates and times as ISO text: read the text rather than have the driver
+        # parse it into objects to be formatted back (half of a page's formatting time).
+        kind = model._meta.get_field(name).get_internal_type()
+        if connection.vendor == "sqlite" and kind in ("DateField", "DateTimeField"):
+            return f"CAST({expression} AS TEXT)"
+        return expression
+
     # Identifiers come quoted from the models' metadata; every value is a parameter.
     select = (
-        f"SELECT {', '.join(sql.column(connection, *c) for c in _COLUMNS)} "  # noqa: S608
+        f"SELECT {', '.join(selected(*c) for c in _COLUMNS)} "  # noqa: S608
         f"FROM {sql.table(connection, Dispute)} "
         f"INNER JOIN {sql.table(connection, Branch)} b "
         f"ON {sql.column(connection, Branch, 'pk', 'b')} = {columns['branch_id']} "
@@ -150,11 +157,25 @@ def dispute_page(
     return _format(rows, connection.timezone)
 
 
+def _day(value: date | str | None) -> str | None:
+    return value.isoformat() if isinstance(value, date) else value
+
+
 def _format(rows: list[tuple[Any, ...]], db_zone: Any) -> list[tuple[Position, dict[str, Any]]]:
     """Rows as DisputeOut represents them: amounts with two decimals, dates in ISO 8601, times
     in the current time zone as DRF's DateTimeField writes them."""
     labels = _status_labels(translation.get_language())
     zone = timezone.get_current_timezone()
+    if db_zone is UTC:  # the usual case; parsing an offset is cheaper than replace(tzinfo=)
+
+        def aware(text: str) -> datetime:
+            return datetime.fromisoformat(text + "+00:00")
+
+    else:
+
+        def aware(text: str) -> datetime:
+            return datetime.fromisoformat(text).replace(tzinfo=db_zone)
+
     page = []
     for (
         reference,
@@ -173,13 +194,11 @@ def _format(rows: list[tuple[Any, ...]], db_zone: Any) -> list[tuple[Position, d
         updated_at,
         pk,
     ) in rows:
-        # SQLite hands back naive times in the connection's zone and int or float amounts;
-        # PostgreSQL aware times and Decimals.
-        if updated_at.tzinfo is None:
-            updated_at = updated_at.replace(tzinfo=db_zone)
-            received_at = received_at.replace(tzinfo=db_zone)
-        if not isinstance(amount, decimal.Decimal):
-            amount = _DECIMALS.create_decimal_from_float(amount)
+        # SQLite hands back ISO text for times (naive, in the connection's zone) and dates, and
+        # an int or a float for an amount (exact to the cent: at most 14 digits); PostgreSQL
+        # aware datetimes, dates and Decimals.
+        if isinstance(updated_at, str):
+            updated_at, received_at = aware(updated_at), aware(received_at)
         received = received_at.astimezone(zone).isoformat()
         updated = updated_at.astimezone(zone).isoformat()
         page.append(
@@ -197,9 +216,9 @@ def _format(rows: list[tuple[Any, ...]], db_zone: Any) -> list[tuple[Position, d
                     "channel": channel,
                     # DRF's DateTimeField writes UTC as Z.
                     "received_at": received[:-6] + "Z" if received.endswith("+00:00") else received,
-                    "decision_due": decision_due and decision_due.isoformat(),
-                    "mediation_due": mediation_due and mediation_due.isoformat(),
-                    "next_deadline": next_deadline and next_deadline.isoformat(),
+                    "decision_due": _day(decision_due),
+                    "mediation_due": _day(mediation_due),
+                    "next_deadline": _day(next_deadline),
                     "updated_at": updated[:-6] + "Z" if updated.endswith("+00:00") else updated,
                 },
             )

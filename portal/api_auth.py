@@ -101,6 +101,11 @@ def _lookup_plan(alias: str) -> tuple[str, Any, dict[int, Any]]:
     return statement, compiler, compiler.get_converters(expressions)  # type: ignore[arg-type]
 
 
+@functools.cache
+def _attnames(model: type[Model]) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
+
+
 def token_lookup(prefix: str) -> ApiToken | None:
     """The unrevoked token with this prefix, its user, branch and organisation loaded, in one
     statement: the same objects ApiToken.objects.select_related("user", "user__branch",
@@ -116,10 +121,10 @@ def token_lookup(prefix: str) -> ApiToken | None:
     objects: dict[str, Model | None] = {}
     start = 0
     for model, alias_, parent, fk in _JOINED:
-        fields = model._meta.concrete_fields
-        chunk = values[start : start + len(fields)]
-        start += len(fields)
-        obj = None if chunk[0] is None else model.from_db(alias, [f.attname for f in fields], chunk)
+        names = _attnames(model)
+        chunk = values[start : start + len(names)]
+        start += len(names)
+        obj = None if chunk[0] is None else model.from_db(alias, names, chunk)
         objects[alias_] = obj
         if parent is not None and objects[parent] is not None:
             parent_obj = objects[parent]
