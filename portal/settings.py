@@ -104,6 +104,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds the sign-in and API rate-limit counters. The default is per process: with
+# several gunicorn workers or hosts, point CACHE_URL at a shared Redis (redis://host:6379/1) so
+# that a limit is one limit.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
