@@ -112,10 +112,12 @@ def dispute_page(
     status: str | None = None,
     updated_since: datetime | None = None,
     due_before: date | None = None,
+    reference: str | None = None,
 ) -> list[tuple[Position, dict[str, Any]]]:
     """Up to `limit` disputes the user may see, newest change first, after `position` (or,
     `backwards`, the ones just before it, still in newest-first order), each with its position
-    and its row as the dispute list API returns it."""
+    and its row as the dispute list API returns it. With `reference`, that one dispute (the
+    detail endpoint), if the user may see it."""
     visible = _visibility(user)
     if visible is None:
         return []
@@ -126,6 +128,9 @@ def dispute_page(
     if where:
         conditions.append(f"({where})")
         params += where_params
+    if reference is not None:
+        conditions.append(f"{column['reference']} = %s")
+        params.append(reference)
     if status is not None:
         conditions.append(f"{column['status']} = %s")
         params.append(status)

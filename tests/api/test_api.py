@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from mediation.apis import DisputeOut
 from mediation.models import Dispute
 from mediation.services.evidence import evidence_upload
 from portal.api_auth import token_issue, token_issue_for_organisation, token_revoke
@@ -468,3 +469,5 @@ def test_list_rows_match_the_detail_representation(customer, staff, branch):
     listed = client.get("/api/v1/disputes/").json()["results"]
     detail = client.get(f"/api/v1/disputes/{d.reference}/").json()
     assert listed == [detail]
+    d.refresh_from_db()
+    assert detail == json.loads(json.dumps(DisputeOut(d).data))
