@@ -85,7 +85,7 @@ class KeysetPagination(UpdatedCursorPagination):
         request: Request,
         fetch: Callable[[Position | None, bool, int], list[tuple[Position, dict[str, Any]]]],
     ) -> list[dict[str, Any]]:
-        self.base_url = self._url = request.build_absolute_uri()
+        self._url = request.build_absolute_uri()
         size = cast(int, self.get_page_size(request))  # page_size is set, so never None
         position, backwards = self._decode(request.query_params.get(self.cursor_query_param))
         rows = fetch(position, backwards, size + 1)

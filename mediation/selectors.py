@@ -1,4 +1,5 @@
-"""The dispute list API's page, read with one statement assembled here.
+"""The dispute list API's page (and the detail's one row), read with one statement assembled
+here.
 
 Partners and the bank's apps poll GET /api/v1/disputes/ all day; it is the portal's hottest read.
 Through the ORM, a page of 50 spent about a millisecond building and compiling its query and
@@ -149,13 +150,13 @@ def dispute_page(
         )
         params += [at, at, position[1]]
     direction = "ASC" if backwards else "DESC"
-    sql = (
+    statement = (
         f"{select} {'WHERE ' + ' AND '.join(conditions) if conditions else ''} "
         f"ORDER BY {column['updated_at']} {direction}, {column['id']} {direction} LIMIT %s"
     )
     params.append(limit)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(statement, params)
         rows = cursor.fetchall()
     if backwards:
         rows.reverse()
