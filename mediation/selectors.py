@@ -20,7 +20,7 @@ repeated.
 from __future__ import annotations
 
 import functools
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -167,21 +167,40 @@ def _day(value: date | str | None) -> str | None:
     return value.isoformat() if isinstance(value, date) else value
 
 
+def _local_time(value: datetime, zone: tzinfo) -> str:
+    """DRF's DateTimeField representation of an aware time: ISO 8601 in `zone`, UTC as Z."""
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+@functools.lru_cache(maxsize=8192)
+def _local_hour(utc_hour: str, zone: tzinfo) -> tuple[str, str] | None:
+    """How the UTC hour "YYYY-MM-DD HH" reads in `zone`: its local "YYYY-MM-DDTHH" and offset
+    ("+08:00", or "Z"), when the offset is a whole number of hours all hour long, so that only
+    the date and hour of a time in it change; None otherwise (a transition, a half-hour zone)."""
+    start = datetime.fromisoformat(f"{utc_hour}:00:00+00:00")
+    offset = start.astimezone(zone).utcoffset()
+    end = (start + timedelta(hours=1, microseconds=-1)).astimezone(zone)
+    if offset is None or offset != end.utcoffset() or offset % timedelta(hours=1):
+        return None
+    text = _local_time(start, zone)
+    return text[:13], text[19:]
+
+
+def _local_time_of_utc_text(text: str, zone: tzinfo) -> str:
+    """_local_time() for a UTC time as SQLite keeps it ("YYYY-MM-DD HH:MM:SS[.ffffff]"): the
+    hour's conversion is worked out once, the minutes and seconds are copied."""
+    hour = _local_hour(text[:13], zone)
+    if hour is None:
+        return _local_time(datetime.fromisoformat(text + "+00:00"), zone)
+    return hour[0] + text[13:] + hour[1]
+
+
 def _format(rows: list[tuple[Any, ...]], db_zone: Any) -> list[tuple[Position, dict[str, Any]]]:
     """Rows as DisputeOut represents them: amounts with two decimals, dates in ISO 8601, times
     in the current time zone as DRF's DateTimeField writes them."""
     labels = _status_labels(translation.get_language())
     zone = timezone.get_current_timezone()
-    if db_zone is UTC:  # the usual case; parsing an offset is cheaper than replace(tzinfo=)
-
-        def aware(text: str) -> datetime:
-            return datetime.fromisoformat(text + "+00:00")
-
-    else:
-
-        def aware(text: str) -> datetime:
-            return datetime.fromisoformat(text).replace(tzinfo=db_zone)
-
     page = []
     for (
         reference,
@@ -203,10 +222,15 @@ def _format(rows: list[tuple[Any, ...]], db_zone: Any) -> list[tuple[Position, d
         # SQLite hands back ISO text for times (naive, in the connection's zone) and dates, and
         # an int or a float for an amount (exact to the cent: at most 14 digits); PostgreSQL
         # aware datetimes, dates and Decimals.
-        if isinstance(updated_at, str):
-            updated_at, received_at = aware(updated_at), aware(received_at)
-        received = received_at.astimezone(zone).isoformat()
-        updated = updated_at.astimezone(zone).isoformat()
+        if isinstance(updated_at, str) and db_zone is UTC:
+            received = _local_time_of_utc_text(received_at, zone)
+            updated = _local_time_of_utc_text(updated_at, zone)
+            updated_at = datetime.fromisoformat(updated_at + "+00:00")
+        else:
+            if isinstance(updated_at, str):
+                updated_at = datetime.fromisoformat(updated_at).replace(tzinfo=db_zone)
+                received_at = datetime.fromisoformat(received_at).replace(tzinfo=db_zone)
+            received, updated = _local_time(received_at, zone), _local_time(updated_at, zone)
         page.append(
             (
                 (updated_at, pk),
@@ -220,12 +244,11 @@ def _format(rows: list[tuple[Any, ...]], db_zone: Any) -> list[tuple[Position, d
                     "branch": branch,
                     "customer_name": real_name or username,
                     "channel": channel,
-                    # DRF's DateTimeField writes UTC as Z.
-                    "received_at": received[:-6] + "Z" if received.endswith("+00:00") else received,
+                    "received_at": received,
                     "decision_due": _day(decision_due),
                     "mediation_due": _day(mediation_due),
                     "next_deadline": _day(next_deadline),
-                    "updated_at": updated[:-6] + "Z" if updated.endswith("+00:00") else updated,
+                    "updated_at": updated,
                 },
             )
         )
