@@ -1,12 +1,14 @@
-"""The API's JSON renderer."""
+"""How the API writes its answers: the JSON renderer and the content negotiation."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import orjson
-from rest_framework.renderers import JSONRenderer
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
 
 
 class FastJSONRenderer(JSONRenderer):
@@ -28,3 +30,21 @@ class FastJSONRenderer(JSONRenderer):
         if self.get_indent(accepted_media_type or "", renderer_context or {}):
             return super().render(data, accepted_media_type, renderer_context)
         return orjson.dumps(data, default=self.encoder_class().default, option=self._options)
+
+
+class AnyClientNegotiation(DefaultContentNegotiation):
+    """DRF's content negotiation, skipped for a client that accepts anything (no Accept header,
+    or */*): it gets the view's first renderer, which is what the negotiation would choose."""
+
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        accepts_anything = request.META.get("HTTP_ACCEPT", "*/*") == "*/*"
+        if (
+            accepts_anything
+            and not format_suffix
+            and self.settings.URL_FORMAT_OVERRIDE not in (request.query_params)
+        ):
+            first = next(iter(renderers))
+            return first, first.media_type
+        return super().select_renderer(request, renderers, format_suffix)

@@ -204,6 +204,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "portal.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["portal.renderers.FastJSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "portal.renderers.AnyClientNegotiation",
     "DEFAULT_THROTTLE_CLASSES": [
         "portal.throttling.AnonThrottle",
         "portal.throttling.UserThrottle",

@@ -6,8 +6,10 @@ import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
 from django.utils.translation import gettext_lazy
 from rest_framework.renderers import JSONRenderer
+from rest_framework.test import APIClient
 
 from portal.renderers import FastJSONRenderer
 
@@ -32,3 +34,32 @@ def test_indented_json_on_request():
     rendered = FastJSONRenderer().render(data, "application/json; indent=2")
     assert rendered == JSONRenderer().render(data, "application/json; indent=2")
     assert b"\n  " in rendered
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("accept", "status", "content_type"),
+    [
+        (None, 200, "application/json"),
+        ("*/*", 200, "application/json"),
+        ("application/json", 200, "application/json"),
+        ("text/html", 406, "application/json"),
+    ],
+)
+def test_negotiation_short_cut_answers_as_drf_would(staff, accept, status, content_type):
+    client = APIClient()
+    client.force_authenticate(staff)
+    headers = {"HTTP_ACCEPT": accept} if accept else {}
+    response = client.get("/api/v1/disputes/", **headers)
+    assert response.status_code == status
+    assert response["Content-Type"].startswith(content_type)
+
+
+@pytest.mark.django_db
+def test_the_schema_still_comes_as_its_first_renderer_or_as_asked(staff):
+    client = APIClient()
+    client.force_authenticate(staff)
+    assert client.get("/api/v1/schema/")["Content-Type"].startswith("application/vnd.oai.openapi")
+    asked = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert asked["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    assert client.get("/api/v1/schema/?format=json")["Content-Type"].endswith("json")
