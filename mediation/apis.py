@@ -179,7 +179,7 @@ class DisputeViewSet(viewsets.GenericViewSet):
     """Disputes each caller may see (DESIGN.md 5); another party's dispute answers 404."""
 
     lookup_field = "reference"
-    lookup_value_regex = r"MD-\d{4}-\d{6}"
+    lookup_value_converter = "dispute_reference"
     pagination_class = KeysetPagination
     serializer_class = DisputeOut
 
@@ -312,7 +312,7 @@ class DisputeViewSet(viewsets.GenericViewSet):
 
 class EvidenceViewSet(viewsets.GenericViewSet):
     serializer_class = EvidenceOut
-    lookup_value_regex = r"\d+"
+    lookup_value_converter = "int"
     queryset = EvidenceItem.objects.none()
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})

@@ -1,6 +1,6 @@
 """/api/v1/: the REST API, its OpenAPI schema and the documentation served by the portal."""
 
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import (
@@ -20,7 +20,31 @@ from referrals.apis import (
     ReviewViewSet,
 )
 
-router = DefaultRouter()
+
+class DisputeReference:
+    """A dispute's reference in a URL: MD-2026-000001."""
+
+    regex = r"MD-\d{4}-\d{6}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(DisputeReference, "dispute_reference")
+
+
+class Router(DefaultRouter):
+    """path() routes, so that a URL without a converter is matched by comparing strings rather
+    than by a regex; no format suffixes (disputes.json): the API speaks JSON, and they were
+    never in the schema."""
+
+    include_format_suffixes = False
+
+
+router = Router(use_regex_path=False)
 router.register("disputes", DisputeViewSet, basename="dispute")
 router.register("evidence", EvidenceViewSet, basename="evidence")
 router.register("bundles", BundleViewSet, basename="bundle")

@@ -71,7 +71,7 @@ class BundleIn(serializers.Serializer):
 
 class BundleViewSet(viewsets.GenericViewSet):
     serializer_class = BundleOut
-    lookup_value_regex = r"\d+"  # anything else is 404, never a 500 from int()
+    lookup_value_converter = "int"  # anything else is 404, never a 500 from int()
     queryset = Bundle.objects.none()
 
     @extend_schema(parameters=[OpenApiParameter("case", str, required=True)])
@@ -180,7 +180,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
 
     serializer_class = ReferralOut
     pagination_class = UpdatedCursorPagination
-    lookup_value_regex = r"\d+"
+    lookup_value_converter = "int"
 
     def get_queryset(self) -> QuerySet[Referral]:
         return permissions.referrals_visible_to(actor(self.request)).select_related(
@@ -325,7 +325,7 @@ class ReviewOut(serializers.ModelSerializer):
 
 class _ReadOnlyCaseViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = UpdatedCursorPagination
-    lookup_value_regex = r"\d+"
+    lookup_value_converter = "int"
     visible_model: Any
 
     def visible(self) -> QuerySet[Any]:
