@@ -163,8 +163,8 @@ def dispute_page(
     return _format(rows, connection.timezone)
 
 
-def _day(value: date | str | None) -> str | None:
-    return value.isoformat() if isinstance(value, date) else value
+def _day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 def _local_time(value: datetime, zone: tzinfo) -> str:
@@ -222,15 +222,22 @@ def _format(rows: list[tuple[Any, ...]], db_zone: Any) -> list[tuple[Position, d
         # SQLite hands back ISO text for times (naive, in the connection's zone) and dates, and
         # an int or a float for an amount (exact to the cent: at most 14 digits); PostgreSQL
         # aware datetimes, dates and Decimals.
-        if isinstance(updated_at, str) and db_zone is UTC:
+        text = isinstance(updated_at, str)  # SQLite: times and dates as ISO text
+        if text and db_zone is UTC:
             received = _local_time_of_utc_text(received_at, zone)
             updated = _local_time_of_utc_text(updated_at, zone)
             updated_at = datetime.fromisoformat(updated_at + "+00:00")
         else:
-            if isinstance(updated_at, str):
+            if text:
                 updated_at = datetime.fromisoformat(updated_at).replace(tzinfo=db_zone)
                 received_at = datetime.fromisoformat(received_at).replace(tzinfo=db_zone)
             received, updated = _local_time(received_at, zone), _local_time(updated_at, zone)
+        if not text:
+            decision_due, mediation_due, next_deadline = (
+                _day(decision_due),
+                _day(mediation_due),
+                _day(next_deadline),
+            )
         page.append(
             (
                 (updated_at, pk),
@@ -240,14 +247,14 @@ def _format(rows: list[tuple[Any, ...]], db_zone: Any) -> list[tuple[Position, d
                     "status_display": labels[status],
                     "category": category,
                     "amount": f"{amount:.2f}",
-                    "fast_lane_eligible": bool(fast_lane),
+                    "fast_lane_eligible": fast_lane,
                     "branch": branch,
                     "customer_name": real_name or username,
                     "channel": channel,
                     "received_at": received,
-                    "decision_due": _day(decision_due),
-                    "mediation_due": _day(mediation_due),
-                    "next_deadline": _day(next_deadline),
+                    "decision_due": decision_due,
+                    "mediation_due": mediation_due,
+                    "next_deadline": next_deadline,
                     "updated_at": updated,
                 },
             )
