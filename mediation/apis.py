@@ -22,7 +22,7 @@ from rest_framework.utils.urls import replace_query_param
 from mediation import services
 from mediation.amounts import parse_amount
 from mediation.models import Dispute, EvidenceCategory, EvidenceItem, ProductCategory
-from mediation.selectors import Position, dispute_page
+from mediation.selectors import Edge, Position, dispute_page
 from mediation.services.evidence import evidence_log_download, evidence_upload
 from mediation.timeline import dispute_timeline
 from portal import permissions
@@ -83,7 +83,7 @@ class KeysetPagination(UpdatedCursorPagination):
     def paginate_rows(
         self,
         request: Request,
-        fetch: Callable[[Position | None, bool, int], list[tuple[Position, dict[str, Any]]]],
+        fetch: Callable[[Position | None, bool, int], list[tuple[Edge, dict[str, Any]]]],
     ) -> list[dict[str, Any]]:
         self._url = request.build_absolute_uri()
         size = cast(int, self.get_page_size(request))  # page_size is set, so never None
@@ -105,8 +105,8 @@ class KeysetPagination(UpdatedCursorPagination):
     def get_previous_link(self) -> str | None:
         return self._previous
 
-    def _link(self, position: Position, backwards: bool) -> str:
-        token = f"{int(backwards)}|{position[0].isoformat()}|{position[1]}"
+    def _link(self, edge: Edge, backwards: bool) -> str:
+        token = f"{int(backwards)}|{edge[0]}|{edge[1]}"
         encoded = urlsafe_b64encode(token.encode()).decode()
         return replace_query_param(self._url, self.cursor_query_param, encoded)
 

@@ -33,8 +33,10 @@ from mediation.models import Dispute
 from portal import permissions, sql
 from portal.models import Branch, User
 
-# Where a page starts: the (updated_at, pk) of the row just outside it.
+# Where a page starts: the (updated_at, pk) of the row just outside it. Each row comes with
+# its own as an Edge: the time as the row shows it (ISO 8601, exact to the microsecond) and pk.
 type Position = tuple[datetime, int]
+type Edge = tuple[str, int]
 
 # (model, field, table alias: None for the dispute table itself) in output order, then the pk.
 _COLUMNS: tuple[tuple[type[Model], str, str | None], ...] = (
@@ -114,9 +116,9 @@ def dispute_page(
     updated_since: datetime | None = None,
     due_before: date | None = None,
     reference: str | None = None,
-) -> list[tuple[Position, dict[str, Any]]]:
+) -> list[tuple[Edge, dict[str, Any]]]:
     """Up to `limit` disputes the user may see, newest change first, after `position` (or,
-    `backwards`, the ones just before it, still in newest-first order), each with its position
+    `backwards`, the ones just before it, still in newest-first order), each with its edge
     and its row as the dispute list API returns it. With `reference`, that one dispute (the
     detail endpoint), if the user may see it."""
     visible = _visibility(user)
@@ -196,7 +198,7 @@ def _local_time_of_utc_text(text: str, zone: tzinfo) -> str:
     return hour[0] + text[13:] + hour[1]
 
 
-def _format(rows: list[tuple[Any, ...]], db_zone: Any) -> list[tuple[Position, dict[str, Any]]]:
+def _format(rows: list[tuple[Any, ...]], db_zone: Any) -> list[tuple[Edge, dict[str, Any]]]:
     """Rows as DisputeOut represents them: amounts with two decimals, dates in ISO 8601, times
     in the current time zone as DRF's DateTimeField writes them."""
     labels = _status_labels(translation.get_language())
@@ -226,7 +228,6 @@ def _format(rows: list[tuple[Any, ...]], db_zone: Any) -> list[tuple[Position, d
         if text and db_zone is UTC:
             received = _local_time_of_utc_text(received_at, zone)
             updated = _local_time_of_utc_text(updated_at, zone)
-            updated_at = datetime.fromisoformat(updated_at + "+00:00")
         else:
             if text:
                 updated_at = datetime.fromisoformat(updated_at).replace(tzinfo=db_zone)
@@ -240,7 +241,7 @@ def _format(rows: list[tuple[Any, ...]], db_zone: Any) -> list[tuple[Position, d
             )
         page.append(
             (
-                (updated_at, pk),
+                (updated, pk),
                 {
                     "reference": reference,
                     "status": status,
