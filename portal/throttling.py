@@ -29,12 +29,13 @@ class FixedWindowMixin(SimpleRateThrottle):
         window = int(self.now // seconds)
         self.window_ends = (window + 1) * seconds
         key = f"{self.key}:{window}"
-        self.cache.add(key, 0, seconds + 1)
         try:
             count = self.cache.incr(key)
-        except ValueError:  # the window's counter expired between add() and incr()
-            self.cache.set(key, 1, seconds + 1)
-            count = 1
+        except ValueError:  # the window's first request (or its counter just expired)
+            if self.cache.add(key, 1, seconds + 1):
+                count = 1
+            else:  # another request started the window in between
+                count = self.cache.incr(key)
         return bool(count <= allowed)
 
     def wait(self) -> float:
