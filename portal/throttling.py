@@ -31,11 +31,10 @@ class FixedWindowMixin(SimpleRateThrottle):
         key = f"{self.key}:{window}"
         try:
             count = self.cache.incr(key)
-        except ValueError:  # the window's first request (or its counter just expired)
-            if self.cache.add(key, 1, seconds + 1):
-                count = 1
-            else:  # another request started the window in between
-                count = self.cache.incr(key)
+        except ValueError:
+            # The window's first request; if another one created the counter in between, count
+            # on it.
+            count = 1 if self.cache.add(key, 1, seconds + 1) else self.cache.incr(key)
         return bool(count <= allowed)
 
     def wait(self) -> float:
