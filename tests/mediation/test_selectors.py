@@ -171,6 +171,9 @@ class _HalfPastJump(tzinfo):
     def dst(self, dt):  # type: ignore[no-untyped-def]
         return timedelta(0)
 
+    def tzname(self, dt):  # type: ignore[no-untyped-def]
+        return "JUMP"
+
 
 def test_a_change_inside_a_utc_hour_is_converted_one_time_at_a_time():
     from mediation.selectors import _local_time, _local_time_of_utc_text
