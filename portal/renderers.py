@@ -39,12 +39,9 @@ class AnyClientNegotiation(DefaultContentNegotiation):
     def select_renderer(
         self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
     ) -> tuple[BaseRenderer, str]:
+        override = self.settings.URL_FORMAT_OVERRIDE
         accepts_anything = request.META.get("HTTP_ACCEPT", "*/*") == "*/*"
-        if (
-            accepts_anything
-            and not format_suffix
-            and self.settings.URL_FORMAT_OVERRIDE not in (request.query_params)
-        ):
+        if accepts_anything and not format_suffix and override not in request.query_params:
             first = next(iter(renderers))
             return first, first.media_type
         return super().select_renderer(request, renderers, format_suffix)
