@@ -67,12 +67,12 @@ def _visibility(user: User) -> tuple[str, str, list[Any]] | None:
         return visible.db, "", []
     compiler = query.get_compiler(using=visible.db)
     try:
-        sql, params = compiler.compile(query.where)
+        where, params = compiler.compile(query.where)
     except EmptyResultSet:
         return None
     except FullResultSet:
         return visible.db, "", []
-    return visible.db, sql, list(params)
+    return visible.db, where, list(params)
 
 
 @functools.cache
