@@ -164,7 +164,7 @@ def dispute_page(
         rows = cursor.fetchall()
     if backwards:
         rows.reverse()
-    return _format(rows, connection.timezone)
+    return _format(rows, connection.timezone, as_text=connection.vendor == "sqlite")
 
 
 def _day(value: date | None) -> str | None:
@@ -200,11 +200,32 @@ def _local_time_of_utc_text(text: str, zone: tzinfo) -> str:
     return hour[0] + text[13:] + hour[1]
 
 
-def _format(rows: list[tuple[Any, ...]], db_zone: Any) -> list[tuple[Edge, dict[str, Any]]]:
+class _Hours(dict[str, tuple[str, str] | None]):
+    """_local_hour() in one zone for the UTC hours of a page, by "YYYY-MM-DD HH": a plain dict
+    lookup once an hour is known (a page's rows share few hours)."""
+
+    def __init__(self, zone: tzinfo) -> None:
+        super().__init__()
+        self.zone = zone
+
+    def __missing__(self, utc_hour: str) -> tuple[str, str] | None:
+        local = self[utc_hour] = _local_hour(utc_hour, self.zone)
+        return local
+
+
+def _format(
+    rows: list[tuple[Any, ...]], db_zone: Any, as_text: bool
+) -> list[tuple[Edge, dict[str, Any]]]:
     """Rows as DisputeOut represents them: amounts with two decimals, dates in ISO 8601, times
     in the current time zone as DRF's DateTimeField writes them."""
     labels = _status_labels(translation.get_language())
     zone = timezone.get_current_timezone()
+    # SQLite (`as_text`) hands back ISO text for times (naive, in the connection's zone) and
+    # dates, and an int or a float for an amount (exact to the cent: at most 14 digits);
+    # PostgreSQL aware datetimes, dates and Decimals.
+    utc_text = as_text and db_zone is UTC
+    # _local_time_of_utc_text(), inline: it would run twice a row.
+    hours = _Hours(zone)
     page = []
     for (
         reference,
@@ -223,24 +244,30 @@ def _format(rows: list[tuple[Any, ...]], db_zone: Any) -> list[tuple[Edge, dict[
         updated_at,
         pk,
     ) in rows:
-        # SQLite hands back ISO text for times (naive, in the connection's zone) and dates, and
-        # an int or a float for an amount (exact to the cent: at most 14 digits); PostgreSQL
-        # aware datetimes, dates and Decimals.
-        text = isinstance(updated_at, str)  # SQLite: times and dates as ISO text
-        if text and db_zone is UTC:
-            received = _local_time_of_utc_text(received_at, zone)
-            updated = _local_time_of_utc_text(updated_at, zone)
+        if utc_text:
+            local = hours[received_at[:13]]
+            received = (
+                local[0] + received_at[13:] + local[1]
+                if local
+                else _local_time_of_utc_text(received_at, zone)
+            )
+            local = hours[updated_at[:13]]
+            updated = (
+                local[0] + updated_at[13:] + local[1]
+                if local
+                else _local_time_of_utc_text(updated_at, zone)
+            )
         else:
-            if text:
+            if as_text:
                 updated_at = datetime.fromisoformat(updated_at).replace(tzinfo=db_zone)
                 received_at = datetime.fromisoformat(received_at).replace(tzinfo=db_zone)
+            else:
+                decision_due, mediation_due, next_deadline = (
+                    _day(decision_due),
+                    _day(mediation_due),
+                    _day(next_deadline),
+                )
             received, updated = _local_time(received_at, zone), _local_time(updated_at, zone)
-        if not text:
-            decision_due, mediation_due, next_deadline = (
-                _day(decision_due),
-                _day(mediation_due),
-                _day(next_deadline),
-            )
         page.append(
             (
                 (updated, pk),

@@ -42,6 +42,26 @@ def test_rows_are_the_serializer_representation(customer, hq_staff, branch):
     assert {r["amount"] for r in rows} == {"0.01", "12345.60", "50000.00"}
 
 
+@pytest.mark.parametrize(
+    ("zone", "offsets"),
+    [("Europe/Berlin", {"+01:00", "+02:00"}), ("Asia/Kolkata", {"+05:30"}), ("UTC", {"Z"})],
+)
+def test_times_in_other_zones_are_the_serializer_representation(
+    zone, offsets, customer, hq_staff, branch
+):
+    """A DST zone (the times straddle its spring change), a half-hour zone (no per-hour
+    shortcut: each time converted on its own) and UTC (written with Z)."""
+    change = datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
+    for minutes in (-61, -1, 0, 59, 90):
+        moment = change + timedelta(minutes=minutes)
+        made = make_dispute(customer, branch, "10.00", received_at=moment - timedelta(days=1))
+        Dispute.objects.filter(pk=made.pk).update(updated_at=moment)
+    with timezone.override(zone):
+        rows = [row for _position, row in dispute_page(hq_staff, limit=10)]
+        assert rows == [DisputeOut(d).data for d in newest_first(hq_staff)]
+    assert {row["updated_at"][19:] for row in rows} == offsets  # after the seconds
+
+
 def test_each_role_gets_exactly_what_the_access_rule_allows(
     customer, other_customer, staff, other_staff, hq_staff, branch, centre, mediator
 ):
