@@ -46,3 +46,27 @@ def test_unknown_and_revoked_tokens_are_not_found(staff):
     assert token_lookup("nosuchpref") is None
     token_revoke(token=token)
     assert token_lookup(key[:10]) is None
+
+
+@pytest.mark.parametrize(
+    ("header", "status", "detail"),
+    [
+        ("token {key}", 200, None),  # the keyword in any case
+        ("Token  {key} ", 200, None),
+        ("Token", 401, "Give the token after the word Token."),
+        ("Token {key} extra", 401, "Give the token after the word Token."),
+        ("Token {key}x", 401, "Invalid or revoked token."),
+        ("Token ключ-ключ-ключ", 401, "Invalid or revoked token."),
+        ("Bearer {key}", 401, None),  # not ours: no credentials
+    ],
+)
+def test_authorization_header(header, status, detail, staff):
+    from rest_framework.test import APIClient
+
+    _token, key = token_issue(name="脚本", user=staff)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=header.format(key=key))
+    response = client.get("/api/v1/disputes/", headers={"Accept-Language": "en"})
+    assert response.status_code == status, response.content
+    if detail is not None:
+        assert response.json()["message"] == detail
