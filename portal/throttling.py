@@ -17,13 +17,16 @@ from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, User
 
 
 class FixedWindowMixin(SimpleRateThrottle):
+    num_requests: int | None  # set by SimpleRateThrottle.__init__ from the rate
+    duration: int | None
+
     def allow_request(self, request: Request, view: Any) -> bool:
         if self.rate is None:
             return True
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        allowed, seconds = self.parse_rate(self.rate)
+        allowed, seconds = self.num_requests, self.duration
         assert allowed is not None and seconds is not None
         self.now = self.timer()
         window = int(self.now // seconds)
