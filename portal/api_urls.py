@@ -1,6 +1,6 @@
 """/api/v1/: the REST API, its OpenAPI schema and the documentation served by the portal."""
 
-from django.urls import include, path, register_converter
+from django.urls import path, register_converter
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import (
@@ -66,8 +66,9 @@ DOCS_CSP: dict[str, list[str]] = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# The router's patterns directly, not through include(): one level fewer to resolve.
 urlpatterns = [
-    path("", include(router.urls)),
+    *router.urls,
     path("auth/token/", ObtainStaffToken.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
