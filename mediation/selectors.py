@@ -129,36 +129,37 @@ def dispute_page(
     alias, where, where_params = visible
     connection = connections[alias]
     select, column = _statement(alias)
-    conditions, params = [], []
+    conditions: list[str] = []
+    params: dict[str, Any] = {"limit": limit}  # named: see portal/sql.py
     if where:
-        conditions.append(f"({where})")
-        params += where_params
+        conditions.append(f"({sql.named(where, 'visible')})")
+        params |= sql.named_params(where_params, "visible")
     if reference is not None:
-        conditions.append(f"{column['reference']} = %s")
-        params.append(reference)
+        conditions.append(f"{column['reference']} = %(reference)s")
+        params["reference"] = reference
     if status is not None:
-        conditions.append(f"{column['status']} = %s")
-        params.append(status)
+        conditions.append(f"{column['status']} = %(status)s")
+        params["status"] = status
     if updated_since is not None:
-        conditions.append(f"{column['updated_at']} >= %s")
-        params.append(connection.ops.adapt_datetimefield_value(updated_since))
+        conditions.append(f"{column['updated_at']} >= %(updated_since)s")
+        params["updated_since"] = connection.ops.adapt_datetimefield_value(updated_since)
     if due_before is not None:
-        conditions.append(f"{column['next_deadline']} < %s")
-        params.append(connection.ops.adapt_datefield_value(due_before))
+        conditions.append(f"{column['next_deadline']} < %(due_before)s")
+        params["due_before"] = connection.ops.adapt_datefield_value(due_before)
     if position is not None:
-        at = connection.ops.adapt_datetimefield_value(position[0])
         before, op = (">=", ">") if backwards else ("<=", "<")
         conditions.append(
-            f"{column['updated_at']} {before} %s AND "
-            f"({column['updated_at']} {op} %s OR {column['id']} {op} %s)"
+            f"{column['updated_at']} {before} %(at)s AND "
+            f"({column['updated_at']} {op} %(at)s OR {column['id']} {op} %(pk)s)"
         )
-        params += [at, at, position[1]]
+        params["at"] = connection.ops.adapt_datetimefield_value(position[0])
+        params["pk"] = position[1]
     direction = "ASC" if backwards else "DESC"
     statement = (
         f"{select} {'WHERE ' + ' AND '.join(conditions) if conditions else ''} "
-        f"ORDER BY {column['updated_at']} {direction}, {column['id']} {direction} LIMIT %s"
+        f"ORDER BY {column['updated_at']} {direction}, {column['id']} {direction} "
+        "LIMIT %(limit)s"
     )
-    params.append(limit)
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         rows = cursor.fetchall()

@@ -91,10 +91,11 @@ def _lookup_plan(alias: str) -> tuple[str, Any, dict[int, Any]]:
                 f"ON {sql.column(connection, model, 'pk', alias_)} = "
                 f"{sql.column(connection, parent_model, fk, parent)}"
             )
-    # Identifiers come quoted from the models' metadata; the prefix is a parameter.
+    # Identifiers come quoted from the models' metadata; the prefix is a named parameter (see
+    # portal/sql.py).
     statement = (
         f"SELECT {', '.join(columns)} FROM {sql.table(connection, ApiToken)} t "  # noqa: S608
-        f"{' '.join(joins)} WHERE {sql.column(connection, ApiToken, 'prefix', 't')} = %s "
+        f"{' '.join(joins)} WHERE {sql.column(connection, ApiToken, 'prefix', 't')} = %(prefix)s "
         f"AND {sql.column(connection, ApiToken, 'revoked_at', 't')} IS NULL"
     )
     compiler = connection.ops.compiler("SQLCompiler")(Query(ApiToken), connection, alias)
@@ -113,7 +114,7 @@ def token_lookup(prefix: str) -> ApiToken | None:
     alias = router.db_for_read(ApiToken)
     statement, compiler, converters = _lookup_plan(alias)
     with connections[alias].cursor() as cursor:
-        cursor.execute(statement, [prefix])
+        cursor.execute(statement, {"prefix": prefix})
         row = cursor.fetchone()
     if row is None:
         return None
