@@ -95,7 +95,11 @@ class Watch:
         # A file served as an attachment ends its navigation as a download: Chromium reports
         # that as an aborted request, which is expected for the portal's download links.
         download = re.search(r"/(bundles/\d+/(pdf|zip)|evidence/\d+|application)/", request.url)
-        if download and "ERR_ABORTED" in (request.failure or ""):
+        # Chromium fetches the favicon last, at low priority, and cancels it when the page
+        # navigates on (a quick keyboard sign-in): a cancellation, not an error. A favicon the
+        # server fails to serve still shows up in _response.
+        favicon = request.url.endswith("/favicon.svg")
+        if (download or favicon) and "ERR_ABORTED" in (request.failure or ""):
             return
         self.problems.append(f"failed: {request.url} {request.failure}")
 
