@@ -13,7 +13,6 @@ from rest_framework.test import APIClient
 
 from mediation.apis import DisputeOut
 from mediation.models import Dispute
-from mediation.services.evidence import evidence_upload
 from portal.api_auth import token_issue, token_issue_for_organisation, token_revoke
 from portal.models import ApiToken, Role
 from referrals.models import OrganisationKind
@@ -24,6 +23,7 @@ from tests.factories import (
     UserFactory,
     make_dispute,
     refer,
+    upload_pdf,
 )
 from tests.factories.files import pdf_bytes
 
@@ -53,15 +53,7 @@ def world(
     """Customer A's dispute referred to centre X, with evidence; a court and its clerk."""
     dispute = make_dispute(customer, branch)
     referral = refer(dispute, customer, staff, centre)
-    item = evidence_upload(
-        actor=customer,
-        reference=dispute.reference,
-        upload=io.BytesIO(pdf_bytes()),
-        original_name="a.pdf",
-        declared_size=None,
-        title="合同",
-        category="contract",
-    )
+    item = upload_pdf(customer, dispute, "合同")
     court = OrganisationFactory.create(name="浦东法院", kind=OrganisationKind.COURT)
     clerk = PartnerFactory.create(organisation=court, partner_role="court_clerk")
     return {

@@ -31,6 +31,7 @@ from tests.factories import (
     UserFactory,
     make_dispute,
     refer,
+    upload_pdf,
     valid_id,
 )
 from tests.factories.files import jpeg_with_gps_bytes, pdf_bytes
@@ -172,17 +173,7 @@ def test_mediator_journey(page: Page, watch, world, tmp_path):  # type: ignore[n
     customer = CustomerFactory.create()
     dispute = make_dispute(customer, world["branch"], "15000.00")
     referral = refer(dispute, customer, world["staff"], world["centre"])
-    from mediation.services.evidence import evidence_upload
-
-    evidence_upload(
-        actor=customer,
-        reference=dispute.reference,
-        upload=io.BytesIO(pdf_bytes()),
-        original_name="合同.pdf",
-        declared_size=None,
-        title="理财合同",
-        category="contract",
-    )
+    upload_pdf(customer, dispute, "理财合同", name="合同.pdf")
     rs.bundle_request(
         actor=world["staff"],
         reference=dispute.reference,
@@ -246,22 +237,12 @@ def test_court_clerk_journey(page: Page, watch, world):  # type: ignore[no-untyp
         effective_on=timezone.localdate(),
     )
     c = rs.confirmation_start(actor=world["staff"], reference=dispute.reference, court_id=court.pk)
-    from mediation.services.evidence import evidence_upload
-
     for actor, cat in (
         (world["mediator"], "mediation_proof"),
         (customer, "identity"),
         (world["staff"], "bank_identity"),
     ):
-        evidence_upload(
-            actor=actor,
-            reference=dispute.reference,
-            upload=io.BytesIO(pdf_bytes()),
-            original_name="a.pdf",
-            declared_size=None,
-            title=cat,
-            category=cat,
-        )
+        upload_pdf(actor, dispute, cat, cat)
     rs.confirmation_request_form(actor=world["staff"], confirmation_id=c.pk)
     rs.confirmation_form_generate(confirmation_id=c.pk)
     rs.confirmation_consent(actor=customer, confirmation_id=c.pk)

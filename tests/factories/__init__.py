@@ -108,3 +108,21 @@ def refer(dispute, customer, staff, centre, *, opt_in=True):  # type: ignore[no-
         )
     referral = referral_create(actor=staff, reference=dispute.reference, organisation_id=centre.pk)
     return referral_send(actor=staff, referral_id=referral.pk)
+
+
+def upload_pdf(actor, dispute, title, category="contract", *, name="a.pdf"):  # type: ignore[no-untyped-def]
+    """A one-page PDF filed as evidence by `actor`, its size not declared, as a form leaves it."""
+    import io
+
+    from mediation.services.evidence import evidence_upload
+    from tests.factories.files import pdf_bytes
+
+    return evidence_upload(
+        actor=actor,
+        reference=dispute.reference,
+        upload=io.BytesIO(pdf_bytes()),
+        original_name=name,
+        declared_size=None,
+        title=title,
+        category=category,
+    )

@@ -21,7 +21,13 @@ from referrals import services as rs
 from referrals.arbitration_lifecycle import ArbitrationStatus
 from referrals.lifecycle import ReferralStatus
 from referrals.models import ArbitrationCase, MediatorProposal, OrganisationKind, Referral
-from tests.factories import OrganisationFactory, PartnerFactory, make_dispute, make_referral
+from tests.factories import (
+    OrganisationFactory,
+    PartnerFactory,
+    make_dispute,
+    make_referral,
+    upload_pdf,
+)
 from tests.factories.files import pdf_bytes
 from tests.lifecycle_tables import allowed, declared_transitions, docstring_table, refusals
 
@@ -163,17 +169,7 @@ def arbitrator(commission):
 
 
 def _case_in(state, dispute, commission, staff):
-    from mediation.services.evidence import evidence_upload
-
-    doc = evidence_upload(
-        actor=staff,
-        reference=dispute.reference,
-        upload=io.BytesIO(pdf_bytes()),
-        original_name="仲裁协议.pdf",
-        declared_size=None,
-        title="仲裁协议",
-        category="contract",
-    )
+    doc = upload_pdf(staff, dispute, "仲裁协议", name="仲裁协议.pdf")
     Dispute.objects.filter(pk=dispute.pk).update(
         status=DisputeStatus.IN_ARBITRATION
         if state != "agreement_signed"

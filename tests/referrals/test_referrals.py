@@ -29,6 +29,7 @@ from tests.factories import (
     PartnerFactory,
     make_dispute,
     refer,
+    upload_pdf,
 )
 from tests.factories.files import pdf_bytes
 
@@ -532,17 +533,7 @@ def test_withdrawn_consent_stops_the_centre_reading_evidence(
 ):
     dispute = make_dispute(customer, branch)
     refer(dispute, customer, staff, centre)
-    from mediation.services.evidence import evidence_upload
-
-    item = evidence_upload(
-        actor=customer,
-        reference=dispute.reference,
-        upload=io.BytesIO(pdf_bytes()),
-        original_name="a.pdf",
-        declared_size=None,
-        title="合同",
-        category="contract",
-    )
+    item = upload_pdf(customer, dispute, "合同")
     url = reverse("mediation:evidence_download", args=[dispute.reference, item.pk])
     assert client_for(mediator).get(url).status_code == 200
     consent = dispute.consents.get(kind="personal_info")
