@@ -12,9 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from mediation.amounts import parse_amount
 from mediation.lifecycle import ClosureReason, DisputeStatus
 from mediation.models import Channel, DecisionTrack, ProductCategory, Urgency
-from portal.models import Branch
+from portal.models import Branch, OrganisationKind, PartnerOrganisation
 from portal.validators import validate_mainland_mobile, validate_resident_id
-from referrals.models import OrganisationKind, PartnerOrganisation
 
 
 class AmountField(forms.Field):

@@ -150,7 +150,7 @@ class Dispute(DisputeLifecycle):
     # Lane: re-evaluated whenever the amount changes (audit entry each time).
     fast_lane_eligible = models.BooleanField(_("fast-lane eligible"), default=False)
     current_organisation = models.ForeignKey(
-        "referrals.PartnerOrganisation",
+        "portal.PartnerOrganisation",
         verbose_name=_("with partner organisation"),
         null=True,
         blank=True,
@@ -276,7 +276,7 @@ class Consent(models.Model):
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="consents")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     recipient = models.ForeignKey(
-        "referrals.PartnerOrganisation",
+        "portal.PartnerOrganisation",
         verbose_name=_("recipient"),
         null=True,
         blank=True,

@@ -3,7 +3,15 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import ApiToken, AuditEvent, Branch, CalendarDay, Delivery, User
+from portal.models import (
+    ApiToken,
+    AuditEvent,
+    Branch,
+    CalendarDay,
+    Delivery,
+    PartnerOrganisation,
+    User,
+)
 
 
 @admin.register(User)
@@ -41,6 +49,13 @@ class UserAdmin(BaseUserAdmin):
 @admin.register(Branch)
 class BranchAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "is_head_office")
+
+
+@admin.register(PartnerOrganisation)
+class PartnerOrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "region", "cooperation_agreement_ref", "is_active")
+    list_filter = ("kind", "is_active", "region")
+    search_fields = ("name", "region")
 
 
 @admin.register(CalendarDay)
@@ -90,8 +105,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: object = None, change: bool = False, **kwargs: object
     ) -> type:
         from django import forms
-
-        from referrals.models import PartnerOrganisation
 
         class TokenForm(forms.ModelForm):
             organisation = forms.ModelChoiceField(

@@ -20,8 +20,7 @@ from rest_framework import HTTP_HEADER_ENCODING, authentication, exceptions
 from rest_framework.request import Request
 
 from portal import sql
-from portal.models import ApiToken, Branch, PartnerRole, Role, User
-from referrals.models import PartnerOrganisation
+from portal.models import ApiToken, Branch, PartnerOrganisation, PartnerRole, Role, User
 
 
 def _hash(key: str) -> str:

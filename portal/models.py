@@ -1,4 +1,5 @@
-"""Cross-cutting models: branches, users and roles, the audit chain, the statutory calendar."""
+"""The kernel's models: branches, partner organisations, users and roles, the audit chain, the
+statutory calendar, notifications and API tokens."""
 
 from __future__ import annotations
 
@@ -22,6 +23,41 @@ class Branch(models.Model):
         verbose_name = _("branch")
         verbose_name_plural = _("branches")
         ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationKind(models.TextChoices):
+    MEDIATION_CENTRE = "mediation_centre", _("Mediation centre")
+    ARBITRATION_COMMISSION = "arbitration_commission", _("Arbitration commission")
+    COURT = "court", _("Court")
+
+
+class PartnerOrganisationQuerySet(models.QuerySet["PartnerOrganisation"]):
+    def active(self) -> PartnerOrganisationQuerySet:
+        return self.filter(is_active=True)
+
+
+class PartnerOrganisation(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=OrganisationKind.choices)
+    region = models.CharField(_("region"), max_length=60)
+    contact_name = models.CharField(_("contact person"), max_length=60, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    cooperation_agreement_ref = models.CharField(
+        _("cooperation agreement reference (诉调对接协议)"), max_length=60, blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = PartnerOrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("partner organisation")
+        verbose_name_plural = _("partner organisations")
+        ordering = ["kind", "name"]
 
     def __str__(self) -> str:
         return self.name
@@ -69,7 +105,7 @@ class User(AbstractUser):
         related_name="staff",
     )
     organisation = models.ForeignKey(
-        "referrals.PartnerOrganisation",
+        PartnerOrganisation,
         verbose_name=_("partner organisation"),
         null=True,
         blank=True,

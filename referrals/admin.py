@@ -1,20 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from referrals.models import (
-    Bundle,
-    BundleExhibit,
-    PartnerOrganisation,
-    WebhookDelivery,
-    WebhookEndpoint,
-)
-
-
-@admin.register(PartnerOrganisation)
-class PartnerOrganisationAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "region", "cooperation_agreement_ref", "is_active")
-    list_filter = ("kind", "is_active", "region")
-    search_fields = ("name", "region")
+from referrals.models import Bundle, BundleExhibit, WebhookDelivery, WebhookEndpoint
 
 
 class BundleExhibitInline(admin.TabularInline):

@@ -23,6 +23,7 @@ from portal.api import (
     idempotent,
     parse_filters,
 )
+from portal.models import OrganisationKind
 from portal.transitions import ActionForbidden
 from referrals import services as rs
 from referrals.models import (
@@ -32,7 +33,6 @@ from referrals.models import (
     JudicialConfirmation,
     LookbackReview,
     MediationSession,
-    OrganisationKind,
     Referral,
     SessionMode,
 )

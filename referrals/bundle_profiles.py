@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from mediation.models import EvidenceCategory
-from referrals.models import OrganisationKind
+from portal.models import OrganisationKind
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from mediation.forms import AmountField
 from mediation.models import Dispute
-from portal.models import User
+from portal.models import OrganisationKind, PartnerOrganisation, User
 from referrals.confirmation_lifecycle import NotAcceptedReason, RejectionGround
 from referrals.lifecycle import ReferralStatus
-from referrals.models import (
-    AwardKind,
-    Bundle,
-    OrganisationKind,
-    PartnerOrganisation,
-    Referral,
-    SessionMode,
-)
+from referrals.models import AwardKind, Bundle, Referral, SessionMode
 
 
 class BundleRequestForm(forms.Form):

@@ -19,11 +19,10 @@ from mediation.services.disputes import dispute_opt_in
 from portal import permissions
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError
-from portal.models import User
+from portal.models import OrganisationKind, PartnerOrganisation, User
 from portal.notifications import notify_after_commit
 from portal.notifications.audience import case_url
 from portal.transitions import ActionForbidden
-from referrals.models import OrganisationKind, PartnerOrganisation
 
 # Stored by key (machine-readable); shown by label in the customer's language.
 DISCLOSURE_CATEGORIES = {

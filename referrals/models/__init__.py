@@ -8,11 +8,6 @@ from referrals.models.arbitration import (
 )
 from referrals.models.bundles import Bundle, BundleExhibit, BundleQuerySet, BundleStatus
 from referrals.models.confirmation import FormStatus, JudicialConfirmation
-from referrals.models.partners import (
-    OrganisationKind,
-    PartnerOrganisation,
-    PartnerOrganisationQuerySet,
-)
 from referrals.models.referrals import (
     MediationAgreement,
     MediationExtension,
@@ -52,9 +47,6 @@ __all__ = [
     "MediationExtension",
     "MediationSession",
     "MediatorProposal",
-    "OrganisationKind",
-    "PartnerOrganisation",
-    "PartnerOrganisationQuerySet",
     "ProposalAnswer",
     "RectificationAction",
     "Referral",

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.models import PartnerOrganisation
 from referrals.arbitration_lifecycle import ArbitrationLifecycle
-from referrals.models.partners import PartnerOrganisation
 
 
 class AwardKind(models.TextChoices):

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from referrals.models.partners import OrganisationKind, PartnerOrganisation
+from portal.models import OrganisationKind, PartnerOrganisation
 
 
 class BundleStatus(models.TextChoices):

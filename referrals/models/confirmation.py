@@ -11,13 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mediation.models import EvidenceCategory
+from portal.models import PartnerOrganisation
 from referrals.confirmation_lifecycle import (
     OPEN_CONFIRMATION_STATES,
     ConfirmationLifecycle,
     NotAcceptedReason,
     RejectionGround,
 )
-from referrals.models.partners import PartnerOrganisation
 from referrals.models.referrals import MediationAgreement
 
 

@@ -10,9 +10,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.models import PartnerOrganisation
 from referrals.lifecycle import OPEN_REFERRAL_STATES, ReferralLifecycle, ReferralStatus
 from referrals.models.bundles import Bundle
-from referrals.models.partners import PartnerOrganisation
 
 
 class ReferralQuerySet(models.QuerySet["Referral"]):

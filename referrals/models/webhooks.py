@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from referrals.models.partners import PartnerOrganisation
+from portal.models import PartnerOrganisation
 
 WEBHOOK_EVENTS = [
     ("referral.sent", _("Referral sent")),

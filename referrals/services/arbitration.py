@@ -19,18 +19,11 @@ from portal import permissions
 from portal.audit import audit_record
 from portal.calendar import add_months_clamped, next_working_day_on_or_after, period_end
 from portal.exceptions import ApplicationError, TransitionRefused
-from portal.models import User
+from portal.models import OrganisationKind, PartnerOrganisation, User
 from portal.notifications import notify_after_commit
 from portal.notifications.audience import case_url, parties
 from portal.transitions import ActionForbidden, run_transition
-from referrals.models import (
-    ArbitrationCase,
-    ArbitrationDecision,
-    AwardKind,
-    LitigationRecord,
-    OrganisationKind,
-    PartnerOrganisation,
-)
+from referrals.models import ArbitrationCase, ArbitrationDecision, AwardKind, LitigationRecord
 
 TARGET_DAYS = 45  # the bank's own target for suitability disputes (seed 4.8)
 

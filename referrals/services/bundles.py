@@ -23,12 +23,12 @@ from django.utils.translation import gettext as _
 from portal import permissions
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError
-from portal.models import User
+from portal.models import PartnerOrganisation, User
 from portal.transitions import ActionForbidden
 from referrals.bundle_data import bundle_data
 from referrals.bundle_profiles import PROFILES
 from referrals.documents import BundleRenderError, render_bundle, render_zip
-from referrals.models import Bundle, BundleExhibit, BundleStatus, PartnerOrganisation
+from referrals.models import Bundle, BundleExhibit, BundleStatus
 from referrals.services.webhooks import webhook_emit
 
 log = logging.getLogger("portal.bundles")

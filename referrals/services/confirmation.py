@@ -32,19 +32,13 @@ from portal import permissions
 from portal.audit import audit_record
 from portal.calendar import add_years_clamped, next_working_day_on_or_after, period_end
 from portal.exceptions import ApplicationError, TransitionRefused
-from portal.models import User
+from portal.models import OrganisationKind, PartnerOrganisation, User
 from portal.notifications import notify_after_commit
 from portal.notifications.audience import case_url, parties
 from portal.transitions import ActionForbidden, run_transition
 from referrals.confirmation_lifecycle import NotAcceptedReason, RejectionGround
 from referrals.documents import ConfirmationFormData, Party, render_confirmation_form
-from referrals.models import (
-    FormStatus,
-    JudicialConfirmation,
-    MediationAgreement,
-    OrganisationKind,
-    PartnerOrganisation,
-)
+from referrals.models import FormStatus, JudicialConfirmation, MediationAgreement
 
 log = logging.getLogger("portal.confirmations")
 

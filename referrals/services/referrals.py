@@ -24,7 +24,7 @@ from portal import permissions
 from portal.audit import audit_record
 from portal.calendar import add_working_days, period_end
 from portal.exceptions import ApplicationError, TransitionRefused
-from portal.models import PartnerRole, User
+from portal.models import OrganisationKind, PartnerOrganisation, PartnerRole, User
 from portal.notifications import notify_after_commit
 from portal.notifications.audience import (
     branch_staff,
@@ -40,8 +40,6 @@ from referrals.models import (
     MediationExtension,
     MediationSession,
     MediatorProposal,
-    OrganisationKind,
-    PartnerOrganisation,
     ProposalAnswer,
     Referral,
 )

@@ -14,8 +14,7 @@ from rest_framework.test import APIClient
 from mediation.apis import DisputeOut
 from mediation.models import Dispute
 from portal.api_auth import token_issue, token_issue_for_organisation, token_revoke
-from portal.models import ApiToken, Role
-from referrals.models import OrganisationKind
+from portal.models import ApiToken, OrganisationKind, Role
 from tests.factories import (
     CustomerFactory,
     OrganisationFactory,

@@ -19,8 +19,9 @@ from playwright.sync_api import Locator, Page, expect
 
 from mediation import services as ms
 from mediation.models import Dispute
+from portal.models import OrganisationKind
 from referrals import services as rs
-from referrals.models import OrganisationKind, Referral
+from referrals.models import Referral
 from tests.browser.conftest import check_accessibility
 from tests.factories import (
     BranchFactory,

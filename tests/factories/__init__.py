@@ -7,9 +7,8 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from portal.models import Branch, Role, User
+from portal.models import Branch, OrganisationKind, PartnerOrganisation, Role, User
 from portal.validators import resident_id_check_digit
-from referrals.models import OrganisationKind, PartnerOrganisation
 
 
 def valid_id(n: int) -> str:

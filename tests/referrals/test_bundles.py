@@ -21,9 +21,9 @@ from mediation.models import EvidenceItem
 from mediation.services.disputes import ActionForbidden
 from mediation.services.evidence import evidence_upload
 from portal.exceptions import ApplicationError
-from portal.models import AuditEvent
+from portal.models import AuditEvent, OrganisationKind
 from referrals import documents
-from referrals.models import Bundle, BundleStatus, OrganisationKind
+from referrals.models import Bundle, BundleStatus
 from referrals.services import bundle_generate, bundle_request, bundle_requeue_stale
 from tests.conftest import client_for
 from tests.factories import OrganisationFactory, make_dispute, refer

@@ -19,10 +19,10 @@ from mediation.lifecycle import DisputeStatus
 from mediation.models import Dispute
 from mediation.services.evidence import evidence_upload
 from portal.exceptions import ApplicationError, TransitionRefused
-from portal.models import AuditEvent
+from portal.models import AuditEvent, OrganisationKind
 from referrals import services as rs
 from referrals.confirmation_lifecycle import ConfirmationStatus
-from referrals.models import FormStatus, JudicialConfirmation, OrganisationKind
+from referrals.models import FormStatus, JudicialConfirmation
 from tests.conftest import client_for
 from tests.factories import OrganisationFactory, PartnerFactory, make_dispute, refer
 from tests.factories.files import pdf_bytes, png_bytes

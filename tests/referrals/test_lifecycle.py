@@ -16,11 +16,11 @@ import referrals.lifecycle as referral_lifecycle
 from mediation.lifecycle import DisputeStatus
 from mediation.models import Consent, Dispute
 from portal.exceptions import TransitionRefused
-from portal.models import AuditEvent
+from portal.models import AuditEvent, OrganisationKind
 from referrals import services as rs
 from referrals.arbitration_lifecycle import ArbitrationStatus
 from referrals.lifecycle import ReferralStatus
-from referrals.models import ArbitrationCase, MediatorProposal, OrganisationKind, Referral
+from referrals.models import ArbitrationCase, MediatorProposal, Referral
 from tests.factories import (
     OrganisationFactory,
     PartnerFactory,

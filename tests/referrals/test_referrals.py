@@ -19,9 +19,10 @@ from django.utils import timezone
 from mediation import services as ms
 from mediation.lifecycle import DisputeStatus
 from portal.exceptions import ApplicationError, TransitionRefused
+from portal.models import OrganisationKind
 from portal.transitions import ActionForbidden
 from referrals import services as rs
-from referrals.models import MediationAgreement, OrganisationKind, Referral
+from referrals.models import MediationAgreement, Referral
 from tests.conftest import client_for
 from tests.factories import (
     CustomerFactory,

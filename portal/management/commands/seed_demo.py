@@ -21,9 +21,9 @@ from mediation import services as ms
 from mediation.lifecycle import ClosureReason
 from mediation.models import Dispute, ProductCategory
 from mediation.services.evidence import evidence_upload
-from portal.models import Branch, PartnerRole, Role, User
+from portal.models import Branch, OrganisationKind, PartnerOrganisation, PartnerRole, Role, User
 from referrals import services as rs
-from referrals.models import LookbackReview, OrganisationKind, PartnerOrganisation, Referral
+from referrals.models import LookbackReview, Referral
 from referrals.services import bundle_request, litigation_record
 
 DEMO_PASSWORD = "Demo-2026-portal"  # noqa: S105 - printed demo logins, DEBUG only
