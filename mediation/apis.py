@@ -19,13 +19,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from mediation import access as dispute_access
 from mediation import services
 from mediation.amounts import parse_amount
 from mediation.models import Dispute, EvidenceCategory, EvidenceItem, ProductCategory
 from mediation.selectors import Edge, Position, dispute_page
 from mediation.services.evidence import evidence_log_download, evidence_upload
 from mediation.timeline import dispute_timeline
-from portal import permissions
+from portal import access as portal_access
 from portal.api import (
     FILTER_PARAMETERS,
     IDEMPOTENCY_PARAMETER,
@@ -184,12 +185,12 @@ class DisputeViewSet(viewsets.GenericViewSet):
     serializer_class = DisputeOut
 
     def get_queryset(self) -> Any:
-        return permissions.disputes_visible_to(actor(self.request)).select_related(
+        return dispute_access.disputes_visible_to(actor(self.request)).select_related(
             "customer", "branch"
         )
 
     def _get(self, reference: str) -> Dispute:
-        return permissions.dispute_get_for(actor(self.request), reference)
+        return dispute_access.dispute_get_for(actor(self.request), reference)
 
     @extend_schema(parameters=FILTER_PARAMETERS, responses=DisputeOut(many=True))
     def list(self, request: Request) -> Response:
@@ -209,7 +210,7 @@ class DisputeViewSet(viewsets.GenericViewSet):
         # building a model and a serializer for a read.
         found = dispute_page(actor(request), limit=1, reference=reference)
         if not found:
-            raise permissions.refuse(actor(request), "dispute", reference)
+            raise portal_access.refuse(actor(request), "dispute", reference)
         return Response(found[0][1])
 
     @extend_schema(
@@ -217,7 +218,7 @@ class DisputeViewSet(viewsets.GenericViewSet):
     )
     @idempotent
     def create(self, request: Request) -> Response:
-        if not permissions.is_customer(actor(request)):
+        if not portal_access.is_customer(actor(request)):
             raise ActionForbidden(_("Disputes are filed by customers through the API."))
         data = DisputeIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -289,7 +290,7 @@ class DisputeViewSet(viewsets.GenericViewSet):
             items = [
                 e
                 for e in dispute.evidence.order_by("uploaded_at", "pk")
-                if permissions.can_view_evidence(actor(request), e)
+                if dispute_access.can_view_evidence(actor(request), e)
             ]
             return Response(EvidenceOut(items, many=True).data)
         return self._upload(request, reference)
@@ -318,7 +319,7 @@ class EvidenceViewSet(viewsets.GenericViewSet):
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: int) -> FileResponse:
-        item = permissions.evidence_get_for(actor(request), pk)
+        item = dispute_access.evidence_get_for(actor(request), pk)
         evidence_log_download(actor=actor(request), item=item)
         response = FileResponse(
             item.file.open("rb"),

@@ -5,3 +5,21 @@ from django.utils.translation import gettext_lazy as _
 class MediationConfig(AppConfig):
     name = "mediation"
     verbose_name = _("Disputes")
+
+    def ready(self) -> None:
+        """Fill the kernel's registries: API resources, home pages, daily reminders.
+        (Imports here: the apps' models and views load only once Django's registry is ready.)"""
+        from mediation.apis import DisputeViewSet, EvidenceViewSet
+        from mediation.homes import customer_home, partner_home, staff_home
+        from mediation.reminders import remind_staff_of_clocks
+        from portal.api_router import router
+        from portal.models import Role
+        from portal.notifications import reminders
+        from portal.views import register_home
+
+        router.register("disputes", DisputeViewSet, basename="dispute")
+        router.register("evidence", EvidenceViewSet, basename="evidence")
+        register_home(Role.CUSTOMER, customer_home)
+        register_home(Role.STAFF, staff_home)
+        register_home(Role.PARTNER, partner_home)
+        reminders.register("staff_clocks", remind_staff_of_clocks)

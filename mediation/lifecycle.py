@@ -47,7 +47,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from portal import permissions
+from mediation import access as dispute_access
+from portal.access import fsm_permission
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -147,7 +148,7 @@ class DisputeLifecycle(ConcurrentTransitionMixin, models.Model):
         source=S.SUBMITTED,
         target=S.TRIAGED,
         conditions=[has_labels],
-        permission=permissions.can_handle_dispute,
+        permission=fsm_permission(dispute_access.can_handle_dispute),
     )
     def triage(self) -> None:
         """Staff set the legal-cause and urgency labels (the service sets them first)."""
@@ -156,7 +157,7 @@ class DisputeLifecycle(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=S.TRIAGED,
         target=S.BANK_HANDLING,
-        permission=permissions.can_handle_dispute,
+        permission=fsm_permission(dispute_access.can_handle_dispute),
     )
     def start_bank_handling(self) -> None:
         """Standard track: the bank's 15/30/60-day decision clock governs."""
@@ -166,7 +167,7 @@ class DisputeLifecycle(ConcurrentTransitionMixin, models.Model):
         source=OPT_IN_STATES,
         target=S.FAST_LANE,
         conditions=[is_fast_lane_eligible, has_mediation_consent],
-        permission=permissions.is_dispute_customer,
+        permission=fsm_permission(dispute_access.is_dispute_customer),
     )
     def opt_in(self) -> None:
         """The customer chooses mediation; the bank may not refuse without a recorded reason."""
@@ -175,7 +176,7 @@ class DisputeLifecycle(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=S.FAST_LANE,
         target=S.REFERRED,
-        permission=permissions.can_handle_dispute,
+        permission=fsm_permission(dispute_access.can_handle_dispute),
     )
     def refer(self) -> None:
         """The bank sends the case to a partner mediation centre."""
@@ -184,7 +185,7 @@ class DisputeLifecycle(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=S.REFERRED,
         target=S.FAST_LANE,
-        permission=permissions.can_handle_or_mediate_dispute,
+        permission=fsm_permission(dispute_access.can_handle_or_mediate_dispute),
     )
     def return_to_lane(self) -> None:
         """The centre declined or the referral was withdrawn: the case may be referred again."""
@@ -193,7 +194,7 @@ class DisputeLifecycle(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=S.REFERRED,
         target=S.IN_MEDIATION,
-        permission=permissions.can_handle_or_mediate_dispute,
+        permission=fsm_permission(dispute_access.can_handle_or_mediate_dispute),
     )
     def start_mediation(self) -> None:
         """A mediator accepted the case; the 30-day mediation clock starts."""
@@ -202,7 +203,7 @@ class DisputeLifecycle(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=S.IN_MEDIATION,
         target=S.AGREEMENT_REACHED,
-        permission=permissions.can_conclude_mediation,
+        permission=fsm_permission(dispute_access.can_conclude_mediation),
     )
     def reach_agreement(self) -> None:
         """A signed mediation agreement (or an accepted mediator's proposal)."""
@@ -211,7 +212,7 @@ class DisputeLifecycle(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=[S.REFERRED, S.IN_MEDIATION],
         target=S.MEDIATION_FAILED,
-        permission=permissions.can_handle_or_mediate_dispute,
+        permission=fsm_permission(dispute_access.can_handle_or_mediate_dispute),
     )
     def fail_mediation(self) -> None:
         """Mediation ended without agreement; arbitration, litigation or the bank remain."""
@@ -220,7 +221,7 @@ class DisputeLifecycle(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=[S.MEDIATION_FAILED, S.AGREEMENT_REACHED],
         target=S.BANK_HANDLING,
-        permission=permissions.can_handle_dispute,
+        permission=fsm_permission(dispute_access.can_handle_dispute),
     )
     def resume_handling(self) -> None:
         """Back to the bank (after failed mediation, or a rejected confirmation to renegotiate)."""
@@ -229,7 +230,7 @@ class DisputeLifecycle(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=S.AGREEMENT_REACHED,
         target=S.FAST_LANE,
-        permission=permissions.is_party_or_handler,
+        permission=fsm_permission(dispute_access.is_party_or_handler),
     )
     def mediate_again(self) -> None:
         """A court rejected confirmation of the agreement; the parties mediate again
@@ -239,7 +240,7 @@ class DisputeLifecycle(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=[S.BANK_HANDLING, S.MEDIATION_FAILED],
         target=S.IN_ARBITRATION,
-        permission=permissions.can_handle_dispute,
+        permission=fsm_permission(dispute_access.can_handle_dispute),
     )
     def start_arbitration(self) -> None:
         """Requires a written arbitration agreement (Arbitration Law arts. 4, 16)."""
@@ -248,7 +249,7 @@ class DisputeLifecycle(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=[S.BANK_HANDLING, S.MEDIATION_FAILED, S.AGREEMENT_REACHED],
         target=S.IN_LITIGATION,
-        permission=permissions.is_party_or_handler,
+        permission=fsm_permission(dispute_access.is_party_or_handler),
     )
     def start_litigation(self) -> None:
         """The customer sues, or a confirmation was rejected (CPL art. 206)."""
@@ -258,7 +259,7 @@ class DisputeLifecycle(ConcurrentTransitionMixin, models.Model):
         source=CLOSABLE_STATES,
         target=S.CLOSED,
         conditions=[has_closure_reason],
-        permission=permissions.can_handle_dispute,
+        permission=fsm_permission(dispute_access.can_handle_dispute),
     )
     def close(self) -> None:
         """Closing schedules the six-month look-back review (seed 6.3)."""
@@ -267,7 +268,7 @@ class DisputeLifecycle(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=WITHDRAWABLE_STATES,
         target=S.WITHDRAWN,
-        permission=permissions.is_party_or_handler,
+        permission=fsm_permission(dispute_access.is_party_or_handler),
     )
     def withdraw(self) -> None:
         """The customer withdraws (staff may record a withdrawal made by phone or letter)."""

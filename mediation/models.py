@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
@@ -199,6 +200,9 @@ class Dispute(DisputeLifecycle):
 
     def __str__(self) -> str:
         return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("mediation:detail", args=[self.reference])
 
     def consent_in_force(self, *, kind: str, organisation_id: int | None = None) -> bool:
         return self.consents_in_force(kind=kind, organisation_id=organisation_id).exists()

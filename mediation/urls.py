@@ -1,7 +1,6 @@
 from django.urls import path
 
 from mediation.views import cases, evidence, lists
-from referrals import views as bundle_views
 
 app_name = "mediation"
 
@@ -15,12 +14,6 @@ urlpatterns = [
     path("<str:reference>/", cases.detail, name="detail"),
     path("<str:reference>/evidence/", evidence.upload, name="evidence_upload"),
     path("<str:reference>/evidence/<int:pk>/", evidence.download, name="evidence_download"),
-    path("<str:reference>/bundles/", bundle_views.request_bundle, name="bundle_request"),
-    path(
-        "<str:reference>/bundles/<int:pk>/<slug:part>/",
-        bundle_views.download_bundle,
-        name="bundle_download",
-    ),
     path(
         "<str:reference>/consents/<int:consent_id>/withdraw/",
         cases.consent_withdraw,

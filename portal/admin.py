@@ -101,7 +101,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ("prefix", "created_at", "last_used_at", "revoked_at")
     actions = ["revoke"]
 
-    def get_form(  # type: ignore[override]
+    def get_form(
         self, request: HttpRequest, obj: object = None, change: bool = False, **kwargs: object
     ) -> type:
         from django import forms

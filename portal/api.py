@@ -178,7 +178,7 @@ class ObtainStaffToken(APIView):
             raise ApplicationError(
                 _("Wrong credentials, or not a bank staff account."), code="invalid_credentials"
             )
-        token, key = token_issue(name=data.validated_data["name"], user=user)  # type: ignore[arg-type]
+        token, key = token_issue(name=data.validated_data["name"], user=user)
         return Response({"token": key, "name": token.name}, status=status.HTTP_201_CREATED)
 
 

@@ -3,24 +3,20 @@ its service account) or to one staff member; last use recorded."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import secrets
 from datetime import timedelta
-from typing import Any
 
-from django.db import connections, router, transaction
-from django.db.models import Model
-from django.db.models.sql import Query
+from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import HTTP_HEADER_ENCODING, authentication, exceptions
 from rest_framework.request import Request
 
-from portal import sql
-from portal.models import ApiToken, Branch, PartnerOrganisation, PartnerRole, Role, User
+from portal.models import ApiToken, PartnerOrganisation, PartnerRole, Role, User
 
 
 def _hash(key: str) -> str:
@@ -56,81 +52,46 @@ def token_issue_for_organisation(
     return token_issue(name=name, user=account)
 
 
+# How long a token lookup is served from the cache. Revoking a token clears its entry at once in
+# the shared cache (CACHE_URL); with the per-process default cache, another worker process may
+# accept a revoked or a deactivated user's token for at most this long.
+TOKEN_CACHE_SECONDS = 30
+# last_used_at is written at most this often per token.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def _cache_key(prefix: str) -> str:
+    return f"api-token:{prefix}"
+
+
 def token_revoke(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-
-
-# The token, its user, and the user's branch and organisation: what select_related() would
-# join, in the order the columns come back.
-_JOINED: tuple[tuple[type[Model], str, str | None, str | None], ...] = (
-    (ApiToken, "t", None, None),
-    (User, "u", "t", "user"),
-    (Branch, "b", "u", "branch"),
-    (PartnerOrganisation, "o", "u", "organisation"),
-)
-
-
-@functools.cache
-def _lookup_plan(alias: str) -> tuple[str, Any, dict[int, Any]]:
-    """SQL and converters for the token lookup, built once per process from the models' own
-    metadata. Every API request authenticates; compiling the equivalent select_related() query
-    cost more than the rest of a list request (bench/api.py), while running it costs little."""
-    connection = connections[alias]
-    columns, expressions, joins = [], [], []
-    for model, alias_, parent, fk in _JOINED:
-        for field in model._meta.concrete_fields:
-            columns.append(sql.column(connection, model, field.name, alias_))
-            expressions.append(field.get_col(alias_))
-        if parent is not None:
-            assert fk is not None
-            parent_model = next(m for m, a, _p, _f in _JOINED if a == parent)
-            kind = "LEFT OUTER JOIN" if parent_model._meta.get_field(fk).null else "INNER JOIN"
-            joins.append(
-                f"{kind} {sql.table(connection, model)} {alias_} "
-                f"ON {sql.column(connection, model, 'pk', alias_)} = "
-                f"{sql.column(connection, parent_model, fk, parent)}"
-            )
-    # Identifiers come quoted from the models' metadata; the prefix is a named parameter (see
-    # portal/sql.py).
-    statement = (
-        f"SELECT {', '.join(columns)} FROM {sql.table(connection, ApiToken)} t "  # noqa: S608
-        f"{' '.join(joins)} WHERE {sql.column(connection, ApiToken, 'prefix', 't')} = %(prefix)s "
-        f"AND {sql.column(connection, ApiToken, 'revoked_at', 't')} IS NULL"
-    )
-    compiler = connection.ops.compiler("SQLCompiler")(Query(ApiToken), connection, alias)
-    return statement, compiler, compiler.get_converters(expressions)  # type: ignore[arg-type]
-
-
-@functools.cache
-def _attnames(model: type[Model]) -> list[str]:
-    return [f.attname for f in model._meta.concrete_fields]
+    cache.delete(_cache_key(token.prefix))
 
 
 def token_lookup(prefix: str) -> ApiToken | None:
-    """The unrevoked token with this prefix, its user, branch and organisation loaded, in one
-    statement: the same objects ApiToken.objects.select_related("user", "user__branch",
-    "user__organisation").filter(prefix=prefix, revoked_at__isnull=True).first() gives."""
-    alias = router.db_for_read(ApiToken)
-    statement, compiler, converters = _lookup_plan(alias)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(statement, {"prefix": prefix})
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    values = next(compiler.apply_converters([row], converters))
-    objects: dict[str, Model | None] = {}
-    start = 0
-    for model, alias_, parent, fk in _JOINED:
-        names = _attnames(model)
-        chunk = values[start : start + len(names)]
-        start += len(names)
-        obj = None if chunk[0] is None else model.from_db(alias, names, chunk)
-        objects[alias_] = obj
-        if parent is not None and objects[parent] is not None:
-            parent_obj = objects[parent]
-            assert fk is not None and parent_obj is not None
-            parent_obj._meta.get_field(fk).set_cached_value(parent_obj, obj)  # type: ignore[union-attr]
-    return objects["t"]  # type: ignore[return-value]
+    """The unrevoked token with this prefix, its user, branch and organisation loaded: one
+    select_related query, then served from the cache for TOKEN_CACHE_SECONDS (every API
+    request authenticates; after Zulip's cached API-key lookup)."""
+    key = _cache_key(prefix)
+    token: ApiToken | None = cache.get(key)
+    if token is None:
+        token = (
+            ApiToken.objects.select_related("user", "user__branch", "user__organisation")
+            .filter(prefix=prefix, revoked_at__isnull=True)
+            .first()
+        )
+        if token is not None:
+            cache.set(key, token, TOKEN_CACHE_SECONDS)
+    return token
+
+
+def _note_use(token: ApiToken) -> None:
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+        cache.set(_cache_key(token.prefix), token, TOKEN_CACHE_SECONDS)
 
 
 class PortalTokenAuthentication(authentication.BaseAuthentication):
@@ -153,9 +114,7 @@ class PortalTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("This account is disabled."))
-        now = timezone.now()
-        if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        _note_use(token)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

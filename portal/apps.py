@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Portal")
+
+    def ready(self) -> None:
+        from portal import jobs
+        from portal.notifications import retry_deliveries
+
+        jobs.register("deliveries", "deliveries queued again", retry_deliveries)
+        jobs.register("reminders", "reminder notifications", _send_todays_reminders)
+
+
+def _send_todays_reminders() -> int:
+    from django.utils import timezone
+
+    from portal.notifications.reminders import send_due_reminders
+
+    return send_due_reminders(today=timezone.localdate())

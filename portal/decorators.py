@@ -1,4 +1,4 @@
-"""View decorators over portal/permissions.py."""
+"""View decorators over the role predicates of portal/access.py."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from portal.permissions import access_log
+from portal.access import access_log
 
 
 def role_required(

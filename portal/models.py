@@ -80,7 +80,8 @@ class PartnerRole(models.TextChoices):
 
 
 class User(AbstractUser):
-    """Every person who signs in. The role decides what they see (portal/permissions.py)."""
+    """Every person who signs in. The role decides what they see (portal/access.py, and each
+    domain's access.py)."""
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CUSTOMER)
     real_name = models.CharField(_("real name"), max_length=50, blank=True)
@@ -213,7 +214,7 @@ class AuditEvent(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             raise ValidationError("Audit events are append-only.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ValidationError("Audit events are append-only.")

@@ -229,7 +229,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProductCategoryEnum": "mediation.models.ProductCategory",
         "EvidenceCategoryEnum": "mediation.models.EvidenceCategory",
-        "VerdictEnum": "referrals.models.reviews.Verdict",
+        "VerdictEnum": "referrals.reviews.models.Verdict",
     },
 }
 

@@ -1,7 +1,7 @@
 """Running one django-fsm transition the house way (STYLE.md 4).
 
 The caller has already fetched and locked the row (a fetch-and-authorise helper from
-portal/permissions.py, inside transaction.atomic). This checks the state, then the permission,
+the domain's access.py, inside transaction.atomic). This checks the state, then the permission,
 lets the service set fields (`before`), runs the transition, lets it derive fields from the new
 state (`after`), saves, appends the audit event and queues
 side effects for after commit.

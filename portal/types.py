@@ -13,4 +13,4 @@ if TYPE_CHECKING:
 class AuthedRequest(HttpRequest):
     """A request behind @login_required: `user` is a portal User, never anonymous."""
 
-    user: User  # type: ignore[assignment]
+    user: User

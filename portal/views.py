@@ -2,60 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.db.models import Avg, Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mediation.lifecycle import DisputeStatus
-from portal import permissions
 from portal.forms import RegistrationForm, SignInForm
 from portal.ratelimit import signin_blocked, signin_failed, signin_succeeded
 from portal.services import user_register_customer
+
+# Each role's home page, registered by the app that owns what it shows (mediation: customers,
+# staff and partners; referrals: auditors). A builder takes the request and today's date and
+# returns the template and its context; roles with none registered see the administrator's page.
+type HomeBuilder = Callable[[HttpRequest, date], tuple[str, dict[str, object]]]
+HOME_PAGES: dict[str, HomeBuilder] = {}
+
+
+def register_home(role: str, builder: HomeBuilder) -> None:
+    HOME_PAGES[role] = builder
 
 
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "portal/landing.html")
-    user = request.user
     today = timezone.localdate()
-    context: dict[str, object] = {"today": today}
-    visible = permissions.disputes_visible_to(user)
-    if permissions.is_customer(user):
-        context["disputes"] = visible.for_list()[:5]
-        template = "portal/home_customer.html"
-    elif permissions.is_bank_staff(user):
-        context["counts"] = {
-            "new": visible.filter(status=DisputeStatus.SUBMITTED).count(),
-            "open": visible.open().count(),
-            "overdue": visible.overdue(today=today).count(),
-            "due_soon": visible.due_soon(today=today).count(),
-            "fast_lane": visible.fast_lane().count(),
-        }
-        context["satisfaction"] = visible.filter(return_visit__isnull=False).aggregate(
-            average=Avg("return_visit__rating"), count=Count("return_visit")
-        )
-        template = "portal/home_staff.html"
-    elif permissions.is_partner_member(user):
-        context["disputes"] = visible.for_list()[:10]
-        template = "portal/home_partner.html"
-    elif permissions.is_auditor(user):
-        from referrals.services.reviews import auditor_figures
-
-        context["closed_count"] = visible.count()
-        context["figures"] = auditor_figures(today=today)
-        template = "portal/home_auditor.html"
-    else:
-        template = "portal/home_admin.html"
-    return render(request, template, context)
+    builder = HOME_PAGES.get(request.user.role)
+    if builder is None:
+        return render(request, "portal/home_admin.html", {"today": today})
+    template, context = builder(request, today)
+    return render(request, template, {"today": today, **context})
 
 
 @require_http_methods(["GET", "POST"])

@@ -5,3 +5,58 @@ from django.utils.translation import gettext_lazy as _
 class ReferralsConfig(AppConfig):
     name = "referrals"
     verbose_name = _("Referrals and partners")
+
+    def ready(self) -> None:
+        """Fill the registries of the layers below: what partners may see of a dispute and
+        when a customer's acceptance concludes it (mediation.hooks), the case page's panels,
+        what closing a case and withdrawing a consent set off, the API resources, the auditor's
+        home page, the recurring jobs and the daily reminders."""
+        from mediation import hooks
+        from portal import jobs
+        from portal.api_router import router
+        from portal.models import Role
+        from portal.notifications import reminders
+        from portal.views import register_home
+        from referrals import case_page
+        from referrals.arbitration import access as arbitration_access
+        from referrals.arbitration.apis import ArbitrationViewSet
+        from referrals.bundles.apis import BundleViewSet
+        from referrals.bundles.services import bundle_requeue_stale
+        from referrals.centres import access as referral_access
+        from referrals.centres.apis import ReferralViewSet
+        from referrals.confirmation import access as confirmation_access
+        from referrals.confirmation.apis import ConfirmationViewSet
+        from referrals.confirmation.reminders import remind_confirmation_window, remind_performance
+        from referrals.confirmation.services import confirmation_requeue_stale_forms
+        from referrals.reviews.apis import ReviewViewSet
+        from referrals.reviews.home import auditor_home
+        from referrals.reviews.services import review_enqueue_due, review_schedule_on_close
+        from referrals.webhooks.services import tell_partners_of_withdrawal, webhook_retry_due
+
+        hooks.registry.partner_cases.extend(
+            [
+                referral_access.sent_to_centre,
+                arbitration_access.before_commission,
+                confirmation_access.at_court,
+            ]
+        )
+        hooks.registry.customer_concluded.append(referral_access.customer_accepted_binding_proposal)
+        hooks.registry.on_closed.append(review_schedule_on_close)
+        hooks.registry.on_consent_withdrawn.append(tell_partners_of_withdrawal)
+        case_page.register()
+
+        router.register("bundles", BundleViewSet, basename="bundle")
+        router.register("referrals", ReferralViewSet, basename="referral")
+        router.register("confirmations", ConfirmationViewSet, basename="confirmation")
+        router.register("arbitrations", ArbitrationViewSet, basename="arbitration")
+        router.register("reviews", ReviewViewSet, basename="review")
+        register_home(Role.AUDITOR, auditor_home)
+
+        jobs.register("bundles", "bundle builds requeued or given up", bundle_requeue_stale)
+        jobs.register(
+            "confirmation_forms", "confirmation forms requeued", confirmation_requeue_stale_forms
+        )
+        jobs.register("reviews", "look-back reviews moved into the queue", review_enqueue_due)
+        jobs.register("webhooks", "webhook deliveries queued again", webhook_retry_due)
+        reminders.register("confirmation_window", remind_confirmation_window)
+        reminders.register("performance", remind_performance)

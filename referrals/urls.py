@@ -1,28 +1,14 @@
-from django.urls import path
+"""/referrals/: the work with mediation centres, courts and arbitration commissions, one URL
+module per body, under one namespace."""
 
-from referrals import views_case
+from referrals.arbitration import urls as arbitration_urls
+from referrals.centres import urls as centre_urls
+from referrals.confirmation import urls as confirmation_urls
 
 app_name = "referrals"
 
 urlpatterns = [
-    path("inbox/", views_case.inbox, name="inbox"),
-    path("<int:pk>/<slug:action>/", views_case.referral_action, name="action"),
-    path("proposals/<int:pk>/<slug:answer>/", views_case.proposal_answer, name="proposal_answer"),
-    path("extensions/<int:pk>/consent/", views_case.extension_consent, name="extension_consent"),
-    path("sessions/<int:pk>/notes/", views_case.session_notes, name="session_notes"),
-    path(
-        "confirmations/<int:pk>/application/",
-        views_case.confirmation_application,
-        name="confirmation_application",
-    ),
-    path(
-        "confirmations/<int:pk>/<slug:action>/",
-        views_case.confirmation_action,
-        name="confirmation_action",
-    ),
-    path(
-        "arbitration/<int:pk>/<slug:action>/",
-        views_case.arbitration_action,
-        name="arbitration_action",
-    ),
+    *centre_urls.urlpatterns,
+    *confirmation_urls.urlpatterns,
+    *arbitration_urls.urlpatterns,
 ]

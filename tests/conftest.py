@@ -14,7 +14,7 @@ from tests.factories import (
 
 
 @pytest.fixture(autouse=True)
-def _private_storage_and_language(settings, tmp_path):  # type: ignore[no-untyped-def]
+def _private_storage_and_language(settings, tmp_path):
     """Each test gets an empty private storage, so 'nothing left behind' can be checked."""
     settings.LANGUAGE_CODE = "zh-hans"
     settings.STORAGES = {
@@ -26,72 +26,80 @@ def _private_storage_and_language(settings, tmp_path):  # type: ignore[no-untype
     }
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached token lookups and rate-limit counters never outlive a test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
-def branch(db):  # type: ignore[no-untyped-def]
+def branch(db):
     return BranchFactory(code="SH01", name="上海浦东支行")
 
 
 @pytest.fixture
-def other_branch(db):  # type: ignore[no-untyped-def]
+def other_branch(db):
     return BranchFactory(code="BJ01", name="北京朝阳支行")
 
 
 @pytest.fixture
-def head_office(db):  # type: ignore[no-untyped-def]
+def head_office(db):
     return BranchFactory(code="HO", name="总行", is_head_office=True)
 
 
 @pytest.fixture
-def customer(db):  # type: ignore[no-untyped-def]
+def customer(db):
     return CustomerFactory()
 
 
 @pytest.fixture
-def other_customer(db):  # type: ignore[no-untyped-def]
+def other_customer(db):
     return CustomerFactory()
 
 
 @pytest.fixture
-def staff(branch):  # type: ignore[no-untyped-def]
+def staff(branch):
     return StaffFactory(branch=branch)
 
 
 @pytest.fixture
-def other_staff(other_branch):  # type: ignore[no-untyped-def]
+def other_staff(other_branch):
     return StaffFactory(branch=other_branch)
 
 
 @pytest.fixture
-def hq_staff(head_office):  # type: ignore[no-untyped-def]
+def hq_staff(head_office):
     return StaffFactory(branch=head_office)
 
 
 @pytest.fixture
-def centre(db):  # type: ignore[no-untyped-def]
+def centre(db):
     return OrganisationFactory(name="上海市金融消费纠纷调解中心")
 
 
 @pytest.fixture
-def other_centre(db):  # type: ignore[no-untyped-def]
+def other_centre(db):
     return OrganisationFactory(name="北京金融街调解中心")
 
 
 @pytest.fixture
-def mediator(centre):  # type: ignore[no-untyped-def]
+def mediator(centre):
     return PartnerFactory(organisation=centre)
 
 
 @pytest.fixture
-def other_mediator(other_centre):  # type: ignore[no-untyped-def]
+def other_mediator(other_centre):
     return PartnerFactory(organisation=other_centre)
 
 
 @pytest.fixture
-def auditor(db):  # type: ignore[no-untyped-def]
+def auditor(db):
     return UserFactory(role="auditor")
 
 
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
+def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client

@@ -14,14 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mediation import access as dispute_access
+from mediation import hooks
 from mediation.models import Consent, Dispute
+from mediation.notify import case_url
 from mediation.services.disputes import dispute_opt_in
-from portal import permissions
+from portal import access as portal_access
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError
 from portal.models import OrganisationKind, PartnerOrganisation, User
 from portal.notifications import notify_after_commit
-from portal.notifications.audience import case_url
 from portal.transitions import ActionForbidden
 
 # Stored by key (machine-readable); shown by label in the customer's language.
@@ -110,8 +112,8 @@ def consent_opt_in(
 ) -> Dispute:
     """One action for the customer: both consents recorded, then the dispute enters the fast
     lane. Either consent missing: nothing is recorded."""
-    dispute = permissions.dispute_get_for(actor, reference, for_update=True)
-    if not permissions.is_dispute_customer(dispute, actor):
+    dispute = dispute_access.dispute_get_for(actor, reference, for_update=True)
+    if not dispute_access.is_dispute_customer(actor, dispute):
         raise ActionForbidden(_("Only the customer can choose mediation."))
     if not (agree_mediation and agree_disclosure):
         raise ApplicationError(
@@ -155,8 +157,8 @@ def consent_give_disclosure(
     user_agent: str = "",
 ) -> Consent:
     """The customer names the organisation their information may go to, once it is known."""
-    dispute = permissions.dispute_get_for(actor, reference, for_update=True)
-    if not permissions.is_dispute_customer(dispute, actor):
+    dispute = dispute_access.dispute_get_for(actor, reference, for_update=True)
+    if not dispute_access.is_dispute_customer(actor, dispute):
         raise ActionForbidden(_("Only the customer can give this consent."))
     recipient = _mediation_centre(organisation_id)
     existing = dispute.consents_in_force(
@@ -174,34 +176,15 @@ def consent_give_disclosure(
     )
 
 
-def _tell_partners_of_withdrawal(consent: Consent) -> None:
-    """Centres that received the case learn at once that nothing more may be disclosed."""
-    from referrals.lifecycle import DISCLOSED_STATES
-    from referrals.services.webhooks import webhook_emit
-
-    organisations = set(
-        consent.dispute.referrals.filter(status__in=DISCLOSED_STATES).values_list(
-            "organisation_id", flat=True
-        )
-    )
-    if consent.recipient_id:
-        organisations &= {consent.recipient_id}
-    for organisation_id in organisations:
-        webhook_emit(
-            "consent.withdrawn",
-            organisation_id=organisation_id,
-            payload={"case": consent.dispute.reference, "kind": consent.kind},
-        )
-
-
 @transaction.atomic
 def consent_withdraw(*, actor: User, consent_id: int, reason: str = "") -> Consent:
-    """Withdrawal stops any further disclosure; what was already sent is not recalled."""
+    """Withdrawal stops any further disclosure; what was already sent is not recalled. The
+    partners that received the case are told (a hook the referrals layer fills)."""
     consent = (
         Consent.objects.select_for_update().select_related("dispute").filter(pk=consent_id).first()
     )
-    if consent is None or not permissions.is_dispute_customer(consent.dispute, actor):
-        raise permissions.refuse(actor, "consent", consent_id)
+    if consent is None or not dispute_access.is_dispute_customer(actor, consent.dispute):
+        raise portal_access.refuse(actor, "consent", consent_id)
     if consent.withdrawn_at is not None:
         raise ApplicationError(_("This consent was already withdrawn."))
     consent.withdrawn_at = timezone.now()
@@ -214,5 +197,5 @@ def consent_withdraw(*, actor: User, consent_id: int, reason: str = "") -> Conse
         case_ref=consent.dispute.reference,
         reason=reason,
     )
-    _tell_partners_of_withdrawal(consent)
+    hooks.consent_withdrawn(consent)
     return consent

@@ -17,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mediation import access as dispute_access
+from mediation import hooks
 from mediation.lifecycle import ClosureReason, DisputeStatus
 from mediation.models import (
     DECISION_DAYS,
@@ -25,13 +27,12 @@ from mediation.models import (
     Dispute,
     DisputeCounter,
 )
-from portal import permissions
+from mediation.notify import case_url
 from portal.audit import audit_record
 from portal.calendar import period_end
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import Branch, User
 from portal.notifications import notify_after_commit
-from portal.notifications.audience import case_url
 from portal.transitions import ActionForbidden, run_transition
 
 
@@ -160,7 +161,7 @@ def _notify_lane(dispute: Dispute) -> None:
 
 
 def _lock(actor: User, reference: str) -> Dispute:
-    return permissions.dispute_get_for(actor, reference, for_update=True)
+    return dispute_access.dispute_get_for(actor, reference, for_update=True)
 
 
 def _run_transition(
@@ -206,7 +207,7 @@ def dispute_amend(
     """Amend the claim. Customers may amend before triage; changing the amount re-evaluates
     the fast lane against the threshold, with an audit entry (DESIGN.md 3)."""
     dispute = _lock(actor, reference)
-    if not permissions.can_amend_dispute(dispute, actor):
+    if not dispute_access.can_amend_dispute(actor, dispute):
         raise ActionForbidden(_("This case can no longer be amended by you."))
     changes: dict[str, Any] = {}
     if amount is not None and amount != dispute.amount:
@@ -281,7 +282,7 @@ def dispute_record_milestone(
     """Record a 1357 service target: the day-3 branch plan, the day-5 head-office consultation
     or the day-7 return visit."""
     dispute = _lock(actor, reference)
-    if not permissions.can_handle_dispute(dispute, actor):
+    if not dispute_access.can_handle_dispute(actor, dispute):
         raise ActionForbidden(_("Only bank staff handling this case can record this."))
     if not dispute.is_open:
         raise TransitionRefused(_("The case is no longer open."))
@@ -308,7 +309,7 @@ def dispute_record_milestone(
 def dispute_extend_decision(*, actor: User, reference: str, track: str, reason: str) -> Dispute:
     """30 days for complex cases; 60 only with senior approval and notice to the customer."""
     dispute = _lock(actor, reference)
-    if not permissions.can_handle_dispute(dispute, actor):
+    if not dispute_access.can_handle_dispute(actor, dispute):
         raise ActionForbidden(_("Only bank staff handling this case can extend the decision."))
     if track not in (DecisionTrack.COMPLEX, DecisionTrack.EXTENDED):
         raise ApplicationError(_("Choose the 30-day or the 60-day period."))
@@ -337,7 +338,7 @@ def dispute_extend_decision(*, actor: User, reference: str, track: str, reason: 
 def dispute_record_decision(*, actor: User, reference: str, text: str) -> Dispute:
     """The bank's written decision; the customer may ask for a review within 30 days."""
     dispute = _lock(actor, reference)
-    if not permissions.can_handle_dispute(dispute, actor):
+    if not dispute_access.can_handle_dispute(actor, dispute):
         raise ActionForbidden(_("Only bank staff handling this case can record the decision."))
     if dispute.status != DisputeStatus.BANK_HANDLING:
         raise TransitionRefused(_("A decision is recorded while the bank is handling the case."))
@@ -389,8 +390,6 @@ def dispute_withdraw(*, actor: User, reference: str, reason: str) -> Dispute:
 def dispute_close(*, actor: User, reference: str, reason: str, note: str = "") -> Dispute:
     """Close with a closure reason. Closing schedules the six-month look-back review by the
     audit department (seed 6.3), in the same transaction."""
-    from referrals.services.reviews import review_schedule  # referrals builds on mediation
-
     if reason not in ClosureReason.values:
         raise ApplicationError(_("Choose a closure reason."))
     if reason == ClosureReason.OTHER and not note.strip():
@@ -409,7 +408,7 @@ def dispute_close(*, actor: User, reference: str, reason: str, note: str = "") -
         before=set_reason,
         data={"closure_reason": reason},
     )
-    review_schedule(dispute=dispute, actor=actor)
+    hooks.dispute_closed(dispute, actor)
     notify_after_commit(
         "return_visit",
         recipients=[dispute.customer],

@@ -14,9 +14,9 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mediation import access as dispute_access
 from mediation.models import EvidenceCategory, EvidenceItem
 from mediation.uploads import clean_upload, read_limited, safe_display_name
-from portal import permissions
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError, UploadTooLarge
 from portal.models import User
@@ -40,8 +40,8 @@ def evidence_upload(
         raise ApplicationError(_("Choose a category."))
     if not title.strip():
         raise ApplicationError(_("Give the exhibit a title."))
-    dispute = permissions.dispute_get_for(actor, reference)
-    if not permissions.can_upload_evidence(actor, dispute):
+    dispute = dispute_access.dispute_get_for(actor, reference)
+    if not dispute_access.can_upload_evidence(actor, dispute):
         raise ActionForbidden(_("You cannot add evidence to this case now."))
     data = read_limited(upload, declared_size)
     clean = clean_upload(data)  # raises UploadRejected with a clear message
@@ -50,7 +50,7 @@ def evidence_upload(
     stored_name = default_storage.save(name, ContentFile(clean.content))
     try:
         with transaction.atomic():
-            dispute = permissions.dispute_get_for(actor, reference, for_update=True)
+            dispute = dispute_access.dispute_get_for(actor, reference, for_update=True)
             used = dispute.evidence.aggregate(total=Sum("size"))["total"] or 0
             limit = settings.UPLOAD_MAX_DISPUTE_BYTES
             if used + clean.size > limit:

@@ -8,9 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mediation import access as dispute_access
 from mediation.lifecycle import DisputeStatus
 from mediation.models import Dispute, ReturnVisit
-from portal import permissions
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import User
@@ -21,7 +21,7 @@ RATING_DAYS = 7
 
 def customer_may_rate(user: User, dispute: Dispute) -> bool:
     return (
-        permissions.is_dispute_customer(dispute, user)
+        dispute_access.is_dispute_customer(user, dispute)
         and dispute.status == DisputeStatus.CLOSED
         and dispute.closed_at is not None
         and timezone.now() <= dispute.closed_at + timedelta(days=RATING_DAYS)
@@ -35,16 +35,16 @@ def return_visit_record(
 ) -> ReturnVisit:
     """The customer rates online within 7 days of closure; staff may record a telephone return
     visit instead. One per dispute."""
-    dispute = permissions.dispute_get_for(actor, reference, for_update=True)
+    dispute = dispute_access.dispute_get_for(actor, reference, for_update=True)
     if dispute.status != DisputeStatus.CLOSED:
         raise TransitionRefused(_("The return visit follows the closure of the case."))
     if not 1 <= rating <= 5:
         raise ApplicationError(_("Give a rating from 1 to 5."))
-    if permissions.is_dispute_customer(dispute, actor):
+    if dispute_access.is_dispute_customer(actor, dispute):
         if not customer_may_rate(actor, dispute):
             raise TransitionRefused(_("Ratings are given within 7 days of closure."))
         channel = ReturnVisit.Channel.ONLINE
-    elif permissions.can_handle_dispute(dispute, actor):
+    elif dispute_access.can_handle_dispute(actor, dispute):
         channel = ReturnVisit.Channel.PHONE
     else:
         raise ActionForbidden(_("Only the customer or the bank records a return visit."))

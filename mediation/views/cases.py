@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mediation import services
+from mediation import access as dispute_access
+from mediation import hooks, services
 from mediation.forms import (
     AmendForm,
     CloseForm,
@@ -46,21 +47,12 @@ from mediation.services.consents import (
 )
 from mediation.services.return_visits import customer_may_rate, return_visit_record
 from mediation.timeline import NEXT_STEPS, dispute_timeline
-from portal import permissions
+from portal import access as portal_access
 from portal.actions import Action, post_action, shown_actions, transition_allowed
 from portal.decorators import role_required
 from portal.models import User
 from portal.services import user_get_or_create_customer
-from portal.transitions import may_transition
 from portal.types import AuthedRequest
-from referrals import services as referral_services
-from referrals.forms import (
-    ArbitrationStartForm,
-    ConfirmationStartForm,
-    LitigationForm,
-)
-from referrals.lifecycle import OPEN_REFERRAL_STATES
-from referrals.views_case import case_panels
 
 
 def client_ip(request: AuthedRequest) -> str | None:
@@ -106,7 +98,7 @@ def record_dispute(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         staff: User = request.user
-        if not permissions.is_head_office_staff(staff) and data["branch"].pk != staff.branch_id:
+        if not portal_access.is_head_office_staff(staff) and data["branch"].pk != staff.branch_id:
             form.add_error("branch", _("You can record disputes for your own branch only."))
         else:
             customer = user_get_or_create_customer(
@@ -138,7 +130,7 @@ def record_dispute(request: AuthedRequest) -> HttpResponse:
 
 
 def _staff_open(user: User, dispute: Dispute) -> bool:
-    return permissions.can_handle_dispute(dispute, user) and dispute.is_open
+    return dispute_access.can_handle_dispute(user, dispute) and dispute.is_open
 
 
 def _customer_may_opt_in(user: User, dispute: Dispute) -> bool:
@@ -146,7 +138,7 @@ def _customer_may_opt_in(user: User, dispute: Dispute) -> bool:
 
 
 def _customer_in_lane(user: User, dispute: Dispute) -> bool:
-    return permissions.is_dispute_customer(dispute, user) and dispute.status in (
+    return dispute_access.is_dispute_customer(user, dispute) and dispute.status in (
         DisputeStatus.FAST_LANE,
         DisputeStatus.REFERRED,
     )
@@ -157,7 +149,7 @@ ACTIONS: dict[str, Action[Dispute]] = {
         gettext_lazy("Amend the claim"),
         AmendForm,
         lambda r, d, c: services.dispute_amend(actor=r.user, reference=d.reference, **c),
-        lambda u, d: permissions.can_amend_dispute(d, u),
+        lambda u, d: dispute_access.can_amend_dispute(u, d),
         message=gettext_lazy("Your changes were saved."),
     ),
     "triage": Action(
@@ -223,74 +215,6 @@ ACTIONS: dict[str, Action[Dispute]] = {
         ),
         lambda u, d: _staff_open(u, d) and d.status == DisputeStatus.BANK_HANDLING,
     ),
-    "refer": Action(
-        gettext_lazy("Refer to a mediation centre"),
-        MediationCentreForm,
-        lambda r, d, c: referral_services.referral_create(
-            actor=r.user, reference=d.reference, organisation_id=c["organisation"].pk
-        ),
-        lambda u, d: (
-            permissions.can_handle_dispute(d, u)
-            and d.status == DisputeStatus.FAST_LANE
-            and not d.referrals.filter(status__in=OPEN_REFERRAL_STATES).exists()
-        ),
-        message=gettext_lazy(
-            "Referral drafted. Send it once the customer's consent names the centre."
-        ),
-    ),
-    "confirm_apply": Action(
-        gettext_lazy("Prepare a judicial-confirmation application"),
-        ConfirmationStartForm,
-        lambda r, d, c: referral_services.confirmation_start(
-            actor=r.user,
-            reference=d.reference,
-            court_id=c["court"].pk,
-            filed_by_agent=c["filed_by_agent"],
-        ),
-        lambda u, d: (
-            permissions.can_handle_dispute(d, u)
-            and d.status == DisputeStatus.AGREEMENT_REACHED
-            and not d.confirmations.filter(status__in=["preparing", "filed", "accepted"]).exists()
-        ),
-    ),
-    "arbitrate": Action(
-        gettext_lazy("Record a written arbitration agreement"),
-        ArbitrationStartForm,
-        lambda r, d, c: referral_services.arbitration_start(
-            actor=r.user,
-            reference=d.reference,
-            commission_id=c["commission"].pk,
-            agreement_signed_on=c["signed_on"],
-            upload=c["file"],
-            file_name=c["file"].name,
-            size=c["file"].size,
-        ),
-        lambda u, d: (
-            permissions.can_handle_dispute(d, u)
-            and d.category == "wealth"
-            and d.status in (DisputeStatus.BANK_HANDLING, DisputeStatus.MEDIATION_FAILED)
-            and not d.arbitrations.exclude(status="withdrawn").exists()
-        ),
-        multipart=True,
-    ),
-    "litigate": Action(
-        gettext_lazy("Record a court case"),
-        LitigationForm,
-        lambda r, d, c: referral_services.litigation_record(
-            actor=r.user,
-            reference=d.reference,
-            court_name=c["court_name"],
-            case_number=c["case_number"],
-            filed_on=c["filed_on"],
-            note=c["note"],
-        ),
-        lambda u, d: (
-            permissions.can_handle_dispute(d, u)
-            and (
-                may_transition(d, "start_litigation", u) or d.status == DisputeStatus.IN_LITIGATION
-            )
-        ),
-    ),
     "resume_handling": Action(
         gettext_lazy("Return the case to the bank"),
         OptionalReasonForm,
@@ -323,7 +247,7 @@ ACTIONS: dict[str, Action[Dispute]] = {
             actor=r.user, reference=d.reference, rating=c["rating"], comment=c["comment"]
         ),
         lambda u, d: (
-            permissions.can_handle_dispute(d, u)
+            dispute_access.can_handle_dispute(u, d)
             and d.status == DisputeStatus.CLOSED
             and not ReturnVisit.objects.filter(dispute=d).exists()
         ),
@@ -342,7 +266,7 @@ ACTIONS: dict[str, Action[Dispute]] = {
 
 
 def _action_forms(user: User, dispute: Dispute) -> list[tuple[str, Action[Dispute], Any]]:
-    actions = shown_actions(ACTIONS, user, dispute)
+    actions = shown_actions(hooks.case_actions(ACTIONS), user, dispute)
     for name, _action, form in actions:
         if name == "amend" and form is not None:
             form.initial = {
@@ -356,7 +280,7 @@ def _action_forms(user: User, dispute: Dispute) -> list[tuple[str, Action[Disput
 @login_required
 def detail(request: AuthedRequest, reference: str) -> HttpResponse:
     user: User = request.user
-    dispute = permissions.dispute_get_for(user, reference)
+    dispute = dispute_access.dispute_get_for(user, reference)
     today = timezone.localdate()
     consents = dispute.consents.select_related("recipient").order_by("granted_at")
     context = {
@@ -367,14 +291,14 @@ def detail(request: AuthedRequest, reference: str) -> HttpResponse:
         "next_step": NEXT_STEPS[DisputeStatus(dispute.status)],
         "actions": _action_forms(user, dispute),
         "consents": consents,
-        "is_customer": permissions.is_dispute_customer(dispute, user),
-        "is_handler": permissions.can_handle_dispute(dispute, user),
+        "is_customer": dispute_access.is_dispute_customer(user, dispute),
+        "is_handler": dispute_access.can_handle_dispute(user, dispute),
         "threshold": services.fast_lane_threshold(),
         "mediation_consent_text": mediation_consent_text(),
         "disclosure_consent_text": disclosure_consent_text(None),
         "disclosure_categories": DISCLOSURE_CATEGORIES,
         "show_id_whole": False,
-        **case_panels(user, dispute),
+        **hooks.case_panels(user, dispute),
     }
     context.update(_evidence_context(request, dispute))
     return render(request, "mediation/detail.html", context)
@@ -389,18 +313,18 @@ def _evidence_context(request: AuthedRequest, dispute: Dispute) -> dict[str, Any
 @login_required
 @require_POST
 def dispute_action(request: AuthedRequest, reference: str, action: str) -> HttpResponse:
-    dispute = permissions.dispute_get_for(request.user, reference)
+    dispute = dispute_access.dispute_get_for(request.user, reference)
     back = reverse("mediation:detail", args=[reference])
-    return post_action(request, ACTIONS, action, dispute, back)
+    return post_action(request, hooks.case_actions(ACTIONS), action, dispute, back)
 
 
 @login_required
 @require_POST
 def consent_withdraw(request: AuthedRequest, reference: str, consent_id: int) -> HttpResponse:
-    dispute = permissions.dispute_get_for(request.user, reference)
+    dispute = dispute_access.dispute_get_for(request.user, reference)
     request.error_redirect = reverse("mediation:detail", args=[reference])  # type: ignore[attr-defined]
     if not Consent.objects.filter(pk=consent_id, dispute=dispute).exists():
-        raise permissions.refuse(request.user, "consent", consent_id)
+        raise portal_access.refuse(request.user, "consent", consent_id)
     services.consent_withdraw(
         actor=request.user,
         consent_id=consent_id,

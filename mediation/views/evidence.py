@@ -12,25 +12,22 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mediation import access as dispute_access
 from mediation.forms_evidence import EvidenceForm
 from mediation.models import Dispute
 from mediation.services.evidence import evidence_log_download, evidence_upload
-from portal import permissions
+from portal import access as portal_access
 from portal.exceptions import UploadRejected
 from portal.forms import form_errors_to_messages
 from portal.types import AuthedRequest
-from referrals.forms import BundleRequestForm
 
 
 def evidence_context(request: AuthedRequest, dispute: Dispute) -> dict[str, Any]:
     items = dispute.evidence.select_related("uploaded_by").order_by("uploaded_at", "pk")
-    may_bundle = permissions.can_handle_dispute(dispute, request.user)
     return {
         "evidence": items,
-        "bundles": permissions.bundles_visible_to(request.user, dispute),
-        "bundle_form": BundleRequestForm(dispute=dispute, prefix="bundle") if may_bundle else None,
         "evidence_form": EvidenceForm(prefix="evidence")
-        if permissions.can_upload_evidence(request.user, dispute)
+        if dispute_access.can_upload_evidence(request.user, dispute)
         else None,
     }
 
@@ -69,9 +66,9 @@ def upload(request: AuthedRequest, reference: str) -> HttpResponse:
 
 @login_required
 def download(request: AuthedRequest, reference: str, pk: int) -> FileResponse:
-    item = permissions.evidence_get_for(request.user, pk)
+    item = dispute_access.evidence_get_for(request.user, pk)
     if item.dispute.reference != reference:
-        raise permissions.refuse(request.user, "evidence", pk)
+        raise portal_access.refuse(request.user, "evidence", pk)
     evidence_log_download(actor=request.user, item=item)
     ext = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}[item.content_type]
     response = FileResponse(

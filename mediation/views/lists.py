@@ -7,8 +7,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from mediation import access as dispute_access
 from mediation.forms import QueueFilterForm
-from portal import permissions
 from portal.decorators import role_required
 from portal.pagination import paginate
 from portal.types import AuthedRequest
@@ -17,7 +17,7 @@ from portal.types import AuthedRequest
 @login_required
 @role_required("customer")
 def my_disputes(request: AuthedRequest) -> HttpResponse:
-    qs = permissions.disputes_visible_to(request.user).for_list()
+    qs = dispute_access.disputes_visible_to(request.user).for_list()
     return render(
         request,
         "mediation/my_disputes.html",
@@ -29,7 +29,7 @@ def my_disputes(request: AuthedRequest) -> HttpResponse:
 @role_required("staff")
 def queue(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
-    qs = permissions.disputes_visible_to(request.user).for_list()
+    qs = dispute_access.disputes_visible_to(request.user).for_list()
     form = QueueFilterForm(request.GET or None)
     if form.is_valid():
         data = form.cleaned_data
@@ -53,7 +53,7 @@ def queue(request: AuthedRequest) -> HttpResponse:
 @login_required
 @role_required("auditor")
 def closed_cases(request: AuthedRequest) -> HttpResponse:
-    qs = permissions.disputes_visible_to(request.user).for_list()
+    qs = dispute_access.disputes_visible_to(request.user).for_list()
     return render(
         request,
         "mediation/case_list.html",
@@ -64,7 +64,7 @@ def closed_cases(request: AuthedRequest) -> HttpResponse:
 @login_required
 @role_required("partner")
 def partner_cases(request: AuthedRequest) -> HttpResponse:
-    qs = permissions.disputes_visible_to(request.user).for_list()
+    qs = dispute_access.disputes_visible_to(request.user).for_list()
     return render(
         request,
         "mediation/case_list.html",

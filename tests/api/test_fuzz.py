@@ -45,7 +45,7 @@ FUZZ = settings(
 
 
 @pytest.fixture(autouse=True)
-def _keep_the_test_connection():  # type: ignore[no-untyped-def]
+def _keep_the_test_connection():
     """Calling the WSGI app fires Django's request signals, whose close_old_connections would
     close the connection holding the test's transaction; Django's test client disconnects it
     for the same reason."""
@@ -57,7 +57,7 @@ def _keep_the_test_connection():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def headers(request, db):  # type: ignore[no-untyped-def]
+def headers(request, db):
     """A customer with a referred dispute; the partner token of the centre it went to."""
     branch = BranchFactory.create(code="SH01")
     customer = CustomerFactory.create()
@@ -76,5 +76,5 @@ def headers(request, db):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("headers", ["customer", "partner"], indirect=True)
 @SCHEMA.parametrize()
 @FUZZ
-def test_no_server_error_and_responses_match_the_schema(case, headers):  # type: ignore[no-untyped-def]
+def test_no_server_error_and_responses_match_the_schema(case, headers):
     case.call_and_validate(app=APP, headers=headers, checks=CHECKS)

@@ -17,7 +17,7 @@ CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
-def pytest_collection_modifyitems(items):  # type: ignore[no-untyped-def]
+def pytest_collection_modifyitems(items):
     if not Path(CHROMIUM).exists():
         skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed")
         for item in items:
@@ -26,7 +26,7 @@ def pytest_collection_modifyitems(items):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyped-def]
+def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
@@ -42,7 +42,7 @@ def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyp
 
 
 @pytest.fixture
-def browser_context_args(browser_context_args, live_server):  # type: ignore[no-untyped-def]
+def browser_context_args(browser_context_args, live_server):
     return {
         **browser_context_args,
         "base_url": live_server.url,
@@ -53,7 +53,7 @@ def browser_context_args(browser_context_args, live_server):  # type: ignore[no-
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _allow_sync_db_beside_playwright():  # type: ignore[no-untyped-def]
+def _allow_sync_db_beside_playwright():
     """Playwright's sync API runs an event loop in the test's thread, where the test also sets
     up (and the database teardown flushes) its data through the ORM: allow that while the
     browser tests run. Never set in deployment (tests/portal/test_deploy.py drops it)."""
@@ -67,7 +67,7 @@ def _allow_sync_db_beside_playwright():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _static_axe(settings):  # type: ignore[no-untyped-def]
+def _static_axe(settings):
     settings.STATICFILES_DIRS = [
         *settings.STATICFILES_DIRS,
         str(Path(__file__).resolve().parent / "static"),
@@ -77,21 +77,21 @@ def _static_axe(settings):  # type: ignore[no-untyped-def]
 class Watch:
     """Fails the journey on any console error or failed request."""
 
-    def __init__(self, page) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, page) -> None:
         self.problems: list[str] = []
         page.on("console", self._console)
         page.on("requestfailed", self._failed)
         page.on("response", self._response)
 
-    def _console(self, message) -> None:  # type: ignore[no-untyped-def]
+    def _console(self, message) -> None:
         if message.type == "error":
             self.problems.append(f"console: {message.text}")
 
-    def _response(self, response) -> None:  # type: ignore[no-untyped-def]
+    def _response(self, response) -> None:
         if response.status >= 400:
             self.problems.append(f"HTTP {response.status}: {response.url}")
 
-    def _failed(self, request) -> None:  # type: ignore[no-untyped-def]
+    def _failed(self, request) -> None:
         # A file served as an attachment ends its navigation as a download: Chromium reports
         # that as an aborted request, which is expected for the portal's download links.
         download = re.search(r"/(bundles/\d+/(pdf|zip)|evidence/\d+|application)/", request.url)
@@ -107,7 +107,7 @@ class Watch:
         assert not self.problems, self.problems
 
 
-def check_accessibility(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def check_accessibility(page, name: str) -> None:
     """axe-core on the current page: no serious or critical violation. Saves a screenshot."""
     page.add_script_tag(url="/static/axe/axe.min.js")
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
@@ -122,7 +122,7 @@ def check_accessibility(page, name: str) -> None:  # type: ignore[no-untyped-def
 
 
 @pytest.fixture
-def watch(page):  # type: ignore[no-untyped-def]
+def watch(page):
     w = Watch(page)
     yield w
     w.check()

@@ -20,7 +20,9 @@ from playwright.sync_api import Locator, Page, expect
 from mediation import services as ms
 from mediation.models import Dispute
 from portal.models import OrganisationKind
-from referrals import services as rs
+from referrals.bundles import services as bundle_services
+from referrals.centres import services as referral_services
+from referrals.confirmation import services as confirmation_services
 from referrals.models import Referral
 from tests.browser.conftest import check_accessibility
 from tests.factories import (
@@ -58,7 +60,7 @@ def open_action(page: Page, label: str) -> Locator:
 
 
 @pytest.fixture
-def world(db):  # type: ignore[no-untyped-def]
+def world(db):
     branch = BranchFactory.create(code="SH01", name="上海浦东支行")
     staff = StaffFactory.create(username="staff", branch=branch)
     centre = OrganisationFactory.create(name="上海市金融消费纠纷调解中心")
@@ -66,7 +68,7 @@ def world(db):  # type: ignore[no-untyped-def]
     return {"branch": branch, "staff": staff, "centre": centre, "mediator": mediator}
 
 
-def test_customer_journey(page: Page, watch, world, tmp_path):  # type: ignore[no-untyped-def]
+def test_customer_journey(page: Page, watch, world, tmp_path):
     # Register.
     page.goto("/accounts/register/")
     page.get_by_label("姓名:").fill("王小明")
@@ -113,14 +115,14 @@ def test_customer_journey(page: Page, watch, world, tmp_path):  # type: ignore[n
     check_accessibility(page, "03-customer-case")
 
     # The bank refers, the centre accepts and proposes (other people, through the services).
-    referral = rs.referral_create(
+    referral = referral_services.referral_create(
         actor=world["staff"], reference=dispute.reference, organisation_id=world["centre"].pk
     )
-    rs.referral_send(actor=world["staff"], referral_id=referral.pk)
-    rs.referral_accept(
+    referral_services.referral_send(actor=world["staff"], referral_id=referral.pk)
+    referral_services.referral_accept(
         actor=world["mediator"], referral_id=referral.pk, mediator_id=world["mediator"].pk
     )
-    rs.proposal_make(
+    referral_services.proposal_make(
         actor=world["mediator"],
         referral_id=referral.pk,
         amount=Decimal("8000.00"),
@@ -154,7 +156,7 @@ def test_customer_journey(page: Page, watch, world, tmp_path):  # type: ignore[n
     check_accessibility(page, "04-customer-closed")
 
 
-def test_customer_above_threshold_is_told_why(page: Page, watch, world):  # type: ignore[no-untyped-def]
+def test_customer_above_threshold_is_told_why(page: Page, watch, world):
     customer = CustomerFactory.create(username="bigclaim")
     make_dispute(customer, world["branch"], "80000.00")
     sign_in(page, "bigclaim")
@@ -170,18 +172,18 @@ def test_customer_above_threshold_is_told_why(page: Page, watch, world):  # type
     check_accessibility(page, "05-above-threshold")
 
 
-def test_mediator_journey(page: Page, watch, world, tmp_path):  # type: ignore[no-untyped-def]
+def test_mediator_journey(page: Page, watch, world, tmp_path):
     customer = CustomerFactory.create()
     dispute = make_dispute(customer, world["branch"], "15000.00")
     referral = refer(dispute, customer, world["staff"], world["centre"])
     upload_pdf(customer, dispute, "理财合同", name="合同.pdf")
-    rs.bundle_request(
+    bundle_services.bundle_request(
         actor=world["staff"],
         reference=dispute.reference,
         recipient_kind=OrganisationKind.MEDIATION_CENTRE,
         organisation_id=world["centre"].pk,
     )
-    rs.bundle_generate(bundle_id=dispute.bundles.get().pk)
+    bundle_services.bundle_generate(bundle_id=dispute.bundles.get().pk)
 
     sign_in(page, "mediator")
     page.get_by_role("link", name="转介收件箱").click()
@@ -217,16 +219,16 @@ def test_mediator_journey(page: Page, watch, world, tmp_path):  # type: ignore[n
     assert Referral.objects.get(pk=referral.pk).status == "agreement"
 
 
-def test_court_clerk_journey(page: Page, watch, world):  # type: ignore[no-untyped-def]
+def test_court_clerk_journey(page: Page, watch, world):
     court = OrganisationFactory.create(name="上海市浦东新区人民法院", kind=OrganisationKind.COURT)
     PartnerFactory.create(username="clerk", organisation=court, partner_role="court_clerk")
     customer = CustomerFactory.create()
     dispute = make_dispute(customer, world["branch"], "20000.00")
     referral = refer(dispute, customer, world["staff"], world["centre"])
-    rs.referral_accept(
+    referral_services.referral_accept(
         actor=world["mediator"], referral_id=referral.pk, mediator_id=world["mediator"].pk
     )
-    rs.agreement_record(
+    referral_services.agreement_record(
         actor=world["mediator"],
         referral_id=referral.pk,
         upload=io.BytesIO(pdf_bytes()),
@@ -237,18 +239,20 @@ def test_court_clerk_journey(page: Page, watch, world):  # type: ignore[no-untyp
         performance_due=timezone.localdate() + timedelta(10),
         effective_on=timezone.localdate(),
     )
-    c = rs.confirmation_start(actor=world["staff"], reference=dispute.reference, court_id=court.pk)
+    c = confirmation_services.confirmation_start(
+        actor=world["staff"], reference=dispute.reference, court_id=court.pk
+    )
     for actor, cat in (
         (world["mediator"], "mediation_proof"),
         (customer, "identity"),
         (world["staff"], "bank_identity"),
     ):
         upload_pdf(actor, dispute, cat, cat)
-    rs.confirmation_request_form(actor=world["staff"], confirmation_id=c.pk)
-    rs.confirmation_form_generate(confirmation_id=c.pk)
-    rs.confirmation_consent(actor=customer, confirmation_id=c.pk)
-    rs.confirmation_consent(actor=world["staff"], confirmation_id=c.pk)
-    rs.confirmation_file(actor=world["staff"], confirmation_id=c.pk)
+    confirmation_services.confirmation_request_form(actor=world["staff"], confirmation_id=c.pk)
+    confirmation_services.confirmation_form_generate(confirmation_id=c.pk)
+    confirmation_services.confirmation_consent(actor=customer, confirmation_id=c.pk)
+    confirmation_services.confirmation_consent(actor=world["staff"], confirmation_id=c.pk)
+    confirmation_services.confirmation_file(actor=world["staff"], confirmation_id=c.pk)
 
     sign_in(page, "clerk")
     page.get_by_role("link", name="全部案件").click()
@@ -268,8 +272,8 @@ def test_court_clerk_journey(page: Page, watch, world):  # type: ignore[no-untyp
     check_accessibility(page, "08-court-clerk")
 
 
-def test_auditor_journey(page: Page, watch, world):  # type: ignore[no-untyped-def]
-    from referrals.services.reviews import review_enqueue_due
+def test_auditor_journey(page: Page, watch, world):
+    from referrals.reviews.services import review_enqueue_due
 
     UserFactory.create(username="auditor", role="auditor", real_name="郑刚")
     customer = CustomerFactory.create(real_name="张伟")
@@ -321,7 +325,7 @@ def test_auditor_journey(page: Page, watch, world):  # type: ignore[no-untyped-d
     check_accessibility(page, "10-review")
 
 
-def test_keyboard_only_sign_in_and_filing(page: Page, watch, world):  # type: ignore[no-untyped-def]
+def test_keyboard_only_sign_in_and_filing(page: Page, watch, world):
     """No mouse: every control is native HTML, reachable with Tab and used with the keyboard."""
     CustomerFactory.create(username="keyboard", mobile="13700000009")
     page.goto("/")

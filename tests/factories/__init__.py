@@ -46,7 +46,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "Correct-Horse-42")
 
     @classmethod
-    def _after_postgeneration(cls, instance, create, results=None):  # type: ignore[no-untyped-def]
+    def _after_postgeneration(cls, instance, create, results=None):
         if create:
             instance.save()
 
@@ -68,7 +68,7 @@ class PartnerFactory(UserFactory):
     partner_role = "mediator"
 
 
-def make_dispute(customer, branch, amount="30000.00", **kwargs):  # type: ignore[no-untyped-def]
+def make_dispute(customer, branch, amount="30000.00", **kwargs):
     from mediation.services import dispute_submit
 
     return dispute_submit(
@@ -83,7 +83,7 @@ def make_dispute(customer, branch, amount="30000.00", **kwargs):  # type: ignore
     )
 
 
-def make_referral(dispute, organisation, created_by, status="sent", **kwargs):  # type: ignore[no-untyped-def]
+def make_referral(dispute, organisation, created_by, status="sent", **kwargs):
     """A referral row in a given state, for tests that start mid-lifecycle."""
     from referrals.models import Referral
 
@@ -92,10 +92,10 @@ def make_referral(dispute, organisation, created_by, status="sent", **kwargs):  
     )
 
 
-def refer(dispute, customer, staff, centre, *, opt_in=True):  # type: ignore[no-untyped-def]
+def refer(dispute, customer, staff, centre, *, opt_in=True):
     """Opt in (consenting to disclosure to `centre`), create and send a referral."""
     from mediation.services import consent_opt_in
-    from referrals.services import referral_create, referral_send
+    from referrals.centres.services import referral_create, referral_send
 
     if opt_in:
         consent_opt_in(
@@ -109,7 +109,7 @@ def refer(dispute, customer, staff, centre, *, opt_in=True):  # type: ignore[no-
     return referral_send(actor=staff, referral_id=referral.pk)
 
 
-def upload_pdf(actor, dispute, title, category="contract", *, name="a.pdf"):  # type: ignore[no-untyped-def]
+def upload_pdf(actor, dispute, title, category="contract", *, name="a.pdf"):
     """A one-page PDF filed as evidence by `actor`, its size not declared, as a form leaves it."""
     import io
 

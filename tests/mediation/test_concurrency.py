@@ -26,7 +26,7 @@ pytestmark = [
 ]
 
 
-def _race(n: int, fn):  # type: ignore[no-untyped-def]
+def _race(n: int, fn):
     barrier = threading.Barrier(n)
 
     def attempt(_i: int) -> str:

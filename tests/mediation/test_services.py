@@ -15,7 +15,7 @@ from mediation.lifecycle import DisputeStatus
 from mediation.models import Consent, Dispute
 from portal.exceptions import ApplicationError
 from portal.models import AuditEvent
-from referrals.services import referral_accept
+from referrals.centres.services import referral_accept
 from tests.factories import make_dispute, refer
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,5 @@
-"""The token lookup behind every API request: the objects select_related() would give."""
+"""The token lookup behind every API request: the objects select_related() gives, cached for a
+short while, and revocation clearing the cache."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def orm_lookup(prefix: str) -> ApiToken | None:
     )
 
 
-def fields(obj):  # type: ignore[no-untyped-def]
+def fields(obj):
     return None if obj is None else {f.attname: getattr(obj, f.attname) for f in obj._meta.fields}
 
 
@@ -44,8 +45,29 @@ def test_same_objects_as_select_related(owner, staff, centre, customer):
 def test_unknown_and_revoked_tokens_are_not_found(staff):
     token, key = token_issue(name="脚本", user=staff)
     assert token_lookup("nosuchpref") is None
+    assert token_lookup(key[:10]) is not None  # now in the cache
     token_revoke(token=token)
-    assert token_lookup(key[:10]) is None
+    assert token_lookup(key[:10]) is None, "revoking clears the cached lookup"
+
+
+def test_a_repeated_lookup_is_served_from_the_cache(staff):
+    _token, key = token_issue(name="脚本", user=staff)
+    assert token_lookup(key[:10]) is not None
+    with CaptureQueriesContext(connection) as queries:
+        found = token_lookup(key[:10])
+    assert found is not None and found.user == staff
+    assert len(queries) == 0
+
+
+def test_a_revoked_token_is_refused_by_the_api_at_once(staff):
+    from rest_framework.test import APIClient
+
+    token, key = token_issue(name="脚本", user=staff)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/v1/disputes/").status_code == 200
+    token_revoke(token=token)
+    assert client.get("/api/v1/disputes/").status_code == 401
 
 
 @pytest.mark.parametrize(

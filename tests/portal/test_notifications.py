@@ -22,7 +22,7 @@ from portal.exceptions import TransitionRefused
 from portal.models import Delivery, Notification, NotificationOptOut
 from portal.notifications import notify, retry_deliveries
 from portal.notifications.reminders import send_due_reminders
-from referrals import services as rs
+from referrals.centres import services as referral_services
 from tests.conftest import client_for
 from tests.factories import PartnerFactory, StaffFactory, make_dispute, refer
 from tests.factories.files import pdf_bytes
@@ -74,11 +74,13 @@ def test_referral_events_reach_parties_and_only_that_centre(
     assert "referral_sent" in events_for(customer) and "referral_sent" in events_for(mediator)
     assert events_for(other_mediator) == [] and events_for(other_customer) == []
     with django_capture_on_commit_callbacks(execute=True):
-        rs.referral_accept(actor=mediator, referral_id=referral.pk, mediator_id=mediator.pk)
+        referral_services.referral_accept(
+            actor=mediator, referral_id=referral.pk, mediator_id=mediator.pk
+        )
     assert "referral_accepted" in events_for(customer) and "referral_accepted" in events_for(staff)
     assert "referral_accepted" not in events_for(other_staff)
     with django_capture_on_commit_callbacks(execute=True):
-        rs.proposal_make(
+        referral_services.proposal_make(
             actor=mediator,
             referral_id=referral.pk,
             amount=Decimal("500"),
@@ -93,7 +95,7 @@ def test_referral_events_reach_parties_and_only_that_centre(
 def test_review_due_reaches_auditors_only(
     customer, staff, auditor, branch, django_capture_on_commit_callbacks
 ):
-    from referrals.services.reviews import review_enqueue_due
+    from referrals.reviews.services import review_enqueue_due
 
     d = make_dispute(customer, branch)
     ms.dispute_triage(actor=staff, reference=d.reference, cause_label="x", urgency="normal")
@@ -124,8 +126,10 @@ def test_nothing_is_said_about_a_change_that_rolled_back(
 def agreement(customer, staff, mediator, branch, centre):
     d = make_dispute(customer, branch)
     referral = refer(d, customer, staff, centre)
-    rs.referral_accept(actor=mediator, referral_id=referral.pk, mediator_id=mediator.pk)
-    return rs.agreement_record(
+    referral_services.referral_accept(
+        actor=mediator, referral_id=referral.pk, mediator_id=mediator.pk
+    )
+    return referral_services.agreement_record(
         actor=mediator,
         referral_id=referral.pk,
         upload=io.BytesIO(pdf_bytes()),
@@ -166,10 +170,12 @@ def test_opting_out_works_except_for_legal_notices(
     assert NotificationOptOut.objects.filter(user=customer, event="session_scheduled").exists()
     d = make_dispute(customer, branch)
     referral = refer(d, customer, staff, centre)
-    rs.referral_accept(actor=mediator, referral_id=referral.pk, mediator_id=mediator.pk)
-    rs.referral_declare_conflicts(actor=mediator, referral_id=referral.pk, text="无")
+    referral_services.referral_accept(
+        actor=mediator, referral_id=referral.pk, mediator_id=mediator.pk
+    )
+    referral_services.referral_declare_conflicts(actor=mediator, referral_id=referral.pk, text="无")
     with django_capture_on_commit_callbacks(execute=True):
-        rs.session_schedule(
+        referral_services.session_schedule(
             actor=mediator,
             referral_id=referral.pk,
             starts_at=timezone.now() + timedelta(days=1),
@@ -180,7 +186,7 @@ def test_opting_out_works_except_for_legal_notices(
     assert "session_scheduled" in events_for(staff)
     NotificationOptOut.objects.create(user=customer, event="agreement_recorded")
     with django_capture_on_commit_callbacks(execute=True):
-        rs.agreement_record(
+        referral_services.agreement_record(
             actor=mediator,
             referral_id=referral.pk,
             upload=io.BytesIO(pdf_bytes()),

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def three_a_minute(monkeypatch):  # type: ignore[no-untyped-def]
+def three_a_minute(monkeypatch):
     monkeypatch.setitem(UserThrottle.THROTTLE_RATES, "user", "3/min")
     clock = [600.0]
     monkeypatch.setattr(UserThrottle, "timer", lambda self: clock[0])

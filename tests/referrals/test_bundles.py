@@ -23,8 +23,8 @@ from mediation.services.evidence import evidence_upload
 from portal.exceptions import ApplicationError
 from portal.models import AuditEvent, OrganisationKind
 from referrals import documents
+from referrals.bundles.services import bundle_generate, bundle_request, bundle_requeue_stale
 from referrals.models import Bundle, BundleStatus
-from referrals.services import bundle_generate, bundle_request, bundle_requeue_stale
 from tests.conftest import client_for
 from tests.factories import OrganisationFactory, make_dispute, refer
 from tests.factories.files import pdf_bytes, png_bytes
@@ -226,10 +226,10 @@ def test_a_failed_build_keeps_the_previous_version(
         recipient_kind=OrganisationKind.MEDIATION_CENTRE,
     )
 
-    def broken(data):  # type: ignore[no-untyped-def]
+    def broken(data):
         raise documents.BundleRenderError("exhibit 2 (转账截图): cannot read image")
 
-    monkeypatch.setattr("referrals.services.bundles.render_bundle", broken)
+    monkeypatch.setattr("referrals.bundles.services.render_bundle", broken)
     failed = _build(
         staff,
         dispute,
@@ -294,7 +294,7 @@ def test_staff_request_a_bundle_through_the_page(
     client = client_for(staff)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("mediation:bundle_request", args=[dispute.reference]),
+            reverse("bundles:request", args=[dispute.reference]),
             {
                 "bundle-recipient_kind": "mediation_centre",
                 "bundle-organisation": centre.pk,
@@ -305,13 +305,13 @@ def test_staff_request_a_bundle_through_the_page(
     bundle = Bundle.objects.get()
     assert bundle.status == BundleStatus.READY and bundle.exhibits.count() == 1
     page = client.get(reverse("mediation:detail", args=[dispute.reference])).content.decode()
-    assert reverse("mediation:bundle_download", args=[dispute.reference, bundle.pk, "pdf"]) in page
+    assert reverse("bundles:download", args=[dispute.reference, bundle.pk, "pdf"]) in page
 
 
 def test_wrong_kind_of_organisation_is_a_clear_error(case, staff, centre):
     dispute, _items = case
     response = client_for(staff).post(
-        reverse("mediation:bundle_request", args=[dispute.reference]),
+        reverse("bundles:request", args=[dispute.reference]),
         {"bundle-recipient_kind": "court", "bundle-organisation": centre.pk},
         follow=True,
     )
@@ -338,7 +338,7 @@ def test_bundle_downloads_by_role(
         recipient_kind=OrganisationKind.MEDIATION_CENTRE,
         organisation_id=centre.pk,
     )
-    url = reverse("mediation:bundle_download", args=[dispute.reference, bundle.pk, "pdf"])
+    url = reverse("bundles:download", args=[dispute.reference, bundle.pk, "pdf"])
     refer(dispute, customer, staff, centre)
     for user, expected in (
         (customer, 200),
@@ -355,9 +355,9 @@ def test_bundle_downloads_by_role(
             assert response["Content-Disposition"].startswith("attachment;")
     events = AuditEvent.objects.filter(action="bundle.downloaded")
     assert events.count() == 3 and events.earliest("seq").data == {"version": 1, "part": "pdf"}
-    zip_url = reverse("mediation:bundle_download", args=[dispute.reference, bundle.pk, "zip"])
+    zip_url = reverse("bundles:download", args=[dispute.reference, bundle.pk, "zip"])
     assert client_for(customer).get(zip_url).status_code == 200
-    bad_part = reverse("mediation:bundle_download", args=[dispute.reference, bundle.pk, "exe"])
+    bad_part = reverse("bundles:download", args=[dispute.reference, bundle.pk, "exe"])
     assert client_for(customer).get(bad_part).status_code == 404
 
 
@@ -373,7 +373,7 @@ def test_partner_sees_only_bundles_made_for_its_organisation(
         recipient_kind=OrganisationKind.COURT,
         organisation_id=court.pk,
     )
-    url = reverse("mediation:bundle_download", args=[dispute.reference, bundle.pk, "pdf"])
+    url = reverse("bundles:download", args=[dispute.reference, bundle.pk, "pdf"])
     assert client_for(mediator).get(url).status_code == 404
 
 

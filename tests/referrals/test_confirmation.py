@@ -14,14 +14,15 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-import referrals.confirmation_lifecycle as confirmation_lifecycle
+import referrals.confirmation.lifecycle as confirmation_lifecycle
 from mediation.lifecycle import DisputeStatus
 from mediation.models import Dispute
 from mediation.services.evidence import evidence_upload
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import AuditEvent, OrganisationKind
-from referrals import services as rs
-from referrals.confirmation_lifecycle import ConfirmationStatus
+from referrals.centres import services as referral_services
+from referrals.confirmation import services as confirmation_services
+from referrals.confirmation.lifecycle import ConfirmationStatus
 from referrals.models import FormStatus, JudicialConfirmation
 from tests.conftest import client_for
 from tests.factories import OrganisationFactory, PartnerFactory, make_dispute, refer
@@ -72,8 +73,10 @@ def agreed(customer, staff, mediator, branch, centre):
     """A dispute with a signed agreement that took effect yesterday."""
     dispute = make_dispute(customer, branch, "20000.00")
     referral = refer(dispute, customer, staff, centre)
-    rs.referral_accept(actor=mediator, referral_id=referral.pk, mediator_id=mediator.pk)
-    rs.agreement_record(
+    referral_services.referral_accept(
+        actor=mediator, referral_id=referral.pk, mediator_id=mediator.pk
+    )
+    referral_services.agreement_record(
         actor=mediator,
         referral_id=referral.pk,
         upload=io.BytesIO(pdf_bytes()),
@@ -89,14 +92,16 @@ def agreed(customer, staff, mediator, branch, centre):
 
 
 def _ready_to_file(dispute, customer, staff, court, django_capture_on_commit_callbacks):
-    c = rs.confirmation_start(actor=staff, reference=dispute.reference, court_id=court.pk)
+    c = confirmation_services.confirmation_start(
+        actor=staff, reference=dispute.reference, court_id=court.pk
+    )
     _upload(staff, dispute, "调解证明", "mediation_proof")
     _upload(customer, dispute, "身份证", "identity", png_bytes())
     _upload(staff, dispute, "营业执照", "bank_identity")
     with django_capture_on_commit_callbacks(execute=True):
-        rs.confirmation_request_form(actor=staff, confirmation_id=c.pk)
-    rs.confirmation_consent(actor=customer, confirmation_id=c.pk)
-    rs.confirmation_consent(actor=staff, confirmation_id=c.pk)
+        confirmation_services.confirmation_request_form(actor=staff, confirmation_id=c.pk)
+    confirmation_services.confirmation_consent(actor=customer, confirmation_id=c.pk)
+    confirmation_services.confirmation_consent(actor=staff, confirmation_id=c.pk)
     c.refresh_from_db()
     return c
 
@@ -104,18 +109,20 @@ def _ready_to_file(dispute, customer, staff, court, django_capture_on_commit_cal
 def test_joint_consent_and_materials_are_required(
     agreed, customer, staff, court, django_capture_on_commit_callbacks
 ):
-    c = rs.confirmation_start(
+    c = confirmation_services.confirmation_start(
         actor=staff, reference=agreed.reference, court_id=court.pk, filed_by_agent=True
     )
     with pytest.raises(ApplicationError) as info:
-        rs.confirmation_file(actor=staff, confirmation_id=c.pk)
+        confirmation_services.confirmation_file(actor=staff, confirmation_id=c.pk)
     assert info.value.code == "no_joint_consent"
-    rs.confirmation_consent(actor=customer, confirmation_id=c.pk)
+    confirmation_services.confirmation_consent(actor=customer, confirmation_id=c.pk)
     with pytest.raises(ApplicationError):
-        rs.confirmation_file(actor=staff, confirmation_id=c.pk)  # the bank has not agreed
-    rs.confirmation_consent(actor=staff, confirmation_id=c.pk)
+        confirmation_services.confirmation_file(
+            actor=staff, confirmation_id=c.pk
+        )  # the bank has not agreed
+    confirmation_services.confirmation_consent(actor=staff, confirmation_id=c.pk)
     with pytest.raises(ApplicationError) as info:
-        rs.confirmation_file(actor=staff, confirmation_id=c.pk)
+        confirmation_services.confirmation_file(actor=staff, confirmation_id=c.pk)
     assert info.value.code == "materials_missing"
     assert "授权委托书" in info.value.message and "调解" in info.value.message
     c.refresh_from_db()
@@ -123,7 +130,9 @@ def test_joint_consent_and_materials_are_required(
 
 
 def test_window_ends_on_a_holiday_moves_to_next_working_day(agreed, staff, court):
-    c = rs.confirmation_start(actor=staff, reference=agreed.reference, court_id=court.pk)
+    c = confirmation_services.confirmation_start(
+        actor=staff, reference=agreed.reference, court_id=court.pk
+    )
     from portal.calendar import period_end
 
     # 1 Sept + 30 = 1 Oct (National Day) -> Thursday 8 Oct.
@@ -139,7 +148,7 @@ def test_lapsed_window_refuses_filing_and_offers_routes(
     c = _ready_to_file(agreed, customer, staff, court, django_capture_on_commit_callbacks)
     JudicialConfirmation.objects.filter(pk=c.pk).update(window_ends=date(2026, 1, 5))
     with pytest.raises(ApplicationError) as info:
-        rs.confirmation_file(actor=staff, confirmation_id=c.pk)
+        confirmation_services.confirmation_file(actor=staff, confirmation_id=c.pk)
     assert info.value.code == "window_lapsed"
     html = client_for(customer).get(reverse("mediation:detail", args=[agreed.reference]))
     assert "已届满" in html.content.decode() or "Lapsed" in html.content.decode()
@@ -162,14 +171,16 @@ def test_full_path_to_confirmation_and_payment(
     ).stdout
     assert "司法确认申请书" in text and court.name in text and agreed.customer.id_number in text
 
-    rs.confirmation_file(actor=staff, confirmation_id=c.pk, filed_on=date(2026, 9, 29))
+    confirmation_services.confirmation_file(
+        actor=staff, confirmation_id=c.pk, filed_on=date(2026, 9, 29)
+    )
     c.refresh_from_db()
     assert c.acceptance_due == date(2026, 10, 8)  # 2 Oct falls in National Day
     with pytest.raises(ApplicationError):
-        rs.confirmation_accept(
+        confirmation_services.confirmation_accept(
             actor=clerk, confirmation_id=c.pk, accepted_on=date(2026, 10, 8), case_number="第12号"
         )
-    rs.confirmation_accept(
+    confirmation_services.confirmation_accept(
         actor=clerk,
         confirmation_id=c.pk,
         accepted_on=date(2026, 10, 8),
@@ -177,12 +188,16 @@ def test_full_path_to_confirmation_and_payment(
     )
     c.refresh_from_db()
     assert c.decision_due == date(2026, 10, 23) and c.decision_ceiling == date(2026, 11, 9)
-    rs.confirmation_extend_review(actor=clerk, confirmation_id=c.pk, reason="院长批准")
+    confirmation_services.confirmation_extend_review(
+        actor=clerk, confirmation_id=c.pk, reason="院长批准"
+    )
     c.refresh_from_db()
     assert c.decision_due == date(2026, 11, 2)
     with pytest.raises(TransitionRefused):
-        rs.confirmation_extend_review(actor=clerk, confirmation_id=c.pk, reason="again")
-    rs.confirmation_confirm(
+        confirmation_services.confirmation_extend_review(
+            actor=clerk, confirmation_id=c.pk, reason="again"
+        )
+    confirmation_services.confirmation_confirm(
         actor=clerk,
         confirmation_id=c.pk,
         ruling_number="（2026）沪0115民特12号",
@@ -197,7 +212,7 @@ def test_full_path_to_confirmation_and_payment(
     due = c.agreement.performance_due
     assert c.enforcement_until >= due.replace(year=due.year + 2)
     with pytest.raises(ApplicationError):
-        rs.performance_record(
+        confirmation_services.performance_record(
             actor=staff,
             confirmation_id=c.pk,
             paid_on=timezone.localdate(),
@@ -206,7 +221,7 @@ def test_full_path_to_confirmation_and_payment(
             file_name="回单.pdf",
             size=None,
         )
-    rs.performance_record(
+    confirmation_services.performance_record(
         actor=staff,
         confirmation_id=c.pk,
         paid_on=timezone.localdate(),
@@ -223,12 +238,12 @@ def test_unpaid_after_due_tells_the_customer_about_enforcement(
     agreed, customer, staff, court, clerk, django_capture_on_commit_callbacks
 ):
     c = _ready_to_file(agreed, customer, staff, court, django_capture_on_commit_callbacks)
-    rs.confirmation_file(actor=staff, confirmation_id=c.pk)
+    confirmation_services.confirmation_file(actor=staff, confirmation_id=c.pk)
     today = timezone.localdate()
-    rs.confirmation_accept(
+    confirmation_services.confirmation_accept(
         actor=clerk, confirmation_id=c.pk, accepted_on=today, case_number="（2026）沪0115民特3号"
     )
-    rs.confirmation_confirm(
+    confirmation_services.confirmation_confirm(
         actor=clerk,
         confirmation_id=c.pk,
         ruling_number="（2026）沪0115民特3号",
@@ -248,12 +263,12 @@ def test_after_rejection_each_route_is_a_transition(
     route, agreed, customer, staff, court, clerk, django_capture_on_commit_callbacks
 ):
     c = _ready_to_file(agreed, customer, staff, court, django_capture_on_commit_callbacks)
-    rs.confirmation_file(actor=staff, confirmation_id=c.pk)
+    confirmation_services.confirmation_file(actor=staff, confirmation_id=c.pk)
     today = timezone.localdate()
-    rs.confirmation_accept(
+    confirmation_services.confirmation_accept(
         actor=clerk, confirmation_id=c.pk, accepted_on=today, case_number="（2026）沪0115民特5号"
     )
-    rs.confirmation_reject(
+    confirmation_services.confirmation_reject(
         actor=clerk,
         confirmation_id=c.pk,
         ground="unclear",
@@ -272,7 +287,7 @@ def test_after_rejection_each_route_is_a_transition(
         if route == "amend"
         else {"reason": "双方选择"}
     )
-    result = rs.confirmation_after_rejection(
+    result = confirmation_services.confirmation_after_rejection(
         actor=customer, confirmation_id=c.pk, route=route, **kwargs
     )
     c.refresh_from_db()
@@ -292,11 +307,11 @@ def test_clerk_of_another_court_gets_404(
     c = _ready_to_file(agreed, customer, staff, court, django_capture_on_commit_callbacks)
     page = reverse("mediation:detail", args=[agreed.reference])
     assert client_for(clerk).get(page).status_code == 404  # not filed yet: nothing to see
-    rs.confirmation_file(actor=staff, confirmation_id=c.pk)
+    confirmation_services.confirmation_file(actor=staff, confirmation_id=c.pk)
     assert client_for(clerk).get(page).status_code == 200
     assert client_for(other_clerk).get(page).status_code == 404
     with pytest.raises(Http404):
-        rs.confirmation_accept(
+        confirmation_services.confirmation_accept(
             actor=other_clerk,
             confirmation_id=c.pk,
             accepted_on=timezone.localdate(),
@@ -349,24 +364,26 @@ def _go(name, c, customer, staff, clerk):
         "received_on": today,
     }
     return {
-        "file": lambda: rs.confirmation_file(actor=staff, confirmation_id=c.pk),
-        "accept": lambda: rs.confirmation_accept(
+        "file": lambda: confirmation_services.confirmation_file(actor=staff, confirmation_id=c.pk),
+        "accept": lambda: confirmation_services.confirmation_accept(
             actor=clerk,
             confirmation_id=c.pk,
             accepted_on=today,
             case_number="（2026）沪0115民特9号",
         ),
-        "not_accept": lambda: rs.confirmation_not_accept(
+        "not_accept": lambda: confirmation_services.confirmation_not_accept(
             actor=clerk, confirmation_id=c.pk, reason="no_jurisdiction"
         ),
-        "confirm": lambda: rs.confirmation_confirm(actor=clerk, confirmation_id=c.pk, **ruling),
-        "reject": lambda: rs.confirmation_reject(
+        "confirm": lambda: confirmation_services.confirmation_confirm(
+            actor=clerk, confirmation_id=c.pk, **ruling
+        ),
+        "reject": lambda: confirmation_services.confirmation_reject(
             actor=clerk, confirmation_id=c.pk, ground="unclear", **ruling
         ),
-        "withdraw": lambda: rs.confirmation_withdraw(
+        "withdraw": lambda: confirmation_services.confirmation_withdraw(
             actor=customer, confirmation_id=c.pk, reason="撤回"
         ),
-        "amend_agreement": lambda: rs.confirmation_after_rejection(
+        "amend_agreement": lambda: confirmation_services.confirmation_after_rejection(
             actor=staff,
             confirmation_id=c.pk,
             route="amend",
@@ -375,10 +392,10 @@ def _go(name, c, customer, staff, clerk):
             terms="t",
             effective_on=today,
         ),
-        "mediate_again": lambda: rs.confirmation_after_rejection(
+        "mediate_again": lambda: confirmation_services.confirmation_after_rejection(
             actor=staff, confirmation_id=c.pk, route="mediate"
         ),
-        "sue": lambda: rs.confirmation_after_rejection(
+        "sue": lambda: confirmation_services.confirmation_after_rejection(
             actor=staff, confirmation_id=c.pk, route="sue"
         ),
     }[name]()

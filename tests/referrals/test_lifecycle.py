@@ -11,15 +11,16 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
-import referrals.arbitration_lifecycle as arbitration_lifecycle
-import referrals.lifecycle as referral_lifecycle
+import referrals.arbitration.lifecycle as arbitration_lifecycle
+import referrals.centres.lifecycle as referral_lifecycle
 from mediation.lifecycle import DisputeStatus
 from mediation.models import Consent, Dispute
 from portal.exceptions import TransitionRefused
 from portal.models import AuditEvent, OrganisationKind
-from referrals import services as rs
-from referrals.arbitration_lifecycle import ArbitrationStatus
-from referrals.lifecycle import ReferralStatus
+from referrals.arbitration import services as arbitration_services
+from referrals.arbitration.lifecycle import ArbitrationStatus
+from referrals.centres import services as referral_services
+from referrals.centres.lifecycle import ReferralStatus
 from referrals.models import ArbitrationCase, MediatorProposal, Referral
 from tests.factories import (
     OrganisationFactory,
@@ -83,13 +84,17 @@ def _referral_in(state, dispute, centre, staff, mediator):
 def _run(name, referral, customer, staff, mediator):
     pk = referral.pk
     return {
-        "send": lambda: rs.referral_send(actor=staff, referral_id=pk),
-        "acknowledge": lambda: rs.referral_acknowledge(actor=mediator, referral_id=pk),
-        "accept": lambda: rs.referral_accept(
+        "send": lambda: referral_services.referral_send(actor=staff, referral_id=pk),
+        "acknowledge": lambda: referral_services.referral_acknowledge(
+            actor=mediator, referral_id=pk
+        ),
+        "accept": lambda: referral_services.referral_accept(
             actor=mediator, referral_id=pk, mediator_id=mediator.pk
         ),
-        "decline": lambda: rs.referral_decline(actor=mediator, referral_id=pk, reason="满额"),
-        "record_agreement": lambda: rs.agreement_record(
+        "decline": lambda: referral_services.referral_decline(
+            actor=mediator, referral_id=pk, reason="满额"
+        ),
+        "record_agreement": lambda: referral_services.agreement_record(
             actor=mediator,
             referral_id=pk,
             upload=io.BytesIO(pdf_bytes()),
@@ -100,7 +105,7 @@ def _run(name, referral, customer, staff, mediator):
             performance_due=timezone.localdate(),
             effective_on=timezone.localdate(),
         ),
-        "accept_proposal": lambda: rs.proposal_answer(
+        "accept_proposal": lambda: referral_services.proposal_answer(
             actor=customer,
             accept=True,
             proposal_id=MediatorProposal.objects.create(
@@ -113,8 +118,12 @@ def _run(name, referral, customer, staff, mediator):
                 proposed_by=mediator,
             ).pk,
         ),
-        "fail": lambda: rs.referral_fail(actor=mediator, referral_id=pk, reason="分歧"),
-        "withdraw": lambda: rs.referral_withdraw(actor=staff, referral_id=pk, reason="撤回"),
+        "fail": lambda: referral_services.referral_fail(
+            actor=mediator, referral_id=pk, reason="分歧"
+        ),
+        "withdraw": lambda: referral_services.referral_withdraw(
+            actor=staff, referral_id=pk, reason="撤回"
+        ),
     }[name]()
 
 
@@ -190,24 +199,28 @@ def _case_in(state, dispute, commission, staff):
 def _arbitrate(name, case, staff, arbitrator):
     today = timezone.localdate()
     return {
-        "file": lambda: rs.arbitration_file(actor=staff, case_id=case.pk, filed_on=today),
-        "accept": lambda: rs.arbitration_accept(
+        "file": lambda: arbitration_services.arbitration_file(
+            actor=staff, case_id=case.pk, filed_on=today
+        ),
+        "accept": lambda: arbitration_services.arbitration_accept(
             actor=arbitrator, case_id=case.pk, accepted_on=today, case_number="（2026）沪仲1号"
         ),
-        "partial_award": lambda: rs.arbitration_decide(
+        "partial_award": lambda: arbitration_services.arbitration_decide(
             actor=arbitrator, case_id=case.pk, kind="partial", made_on=today, summary="先行"
         ),
-        "make_award": lambda: rs.arbitration_decide(
+        "make_award": lambda: arbitration_services.arbitration_decide(
             actor=arbitrator, case_id=case.pk, kind="final", made_on=today, summary="裁决"
         ),
-        "mediation_document": lambda: rs.arbitration_decide(
+        "mediation_document": lambda: arbitration_services.arbitration_decide(
             actor=arbitrator,
             case_id=case.pk,
             kind="mediation_document",
             made_on=today,
             summary="调解书",
         ),
-        "withdraw": lambda: rs.arbitration_withdraw(actor=staff, case_id=case.pk, reason="撤回"),
+        "withdraw": lambda: arbitration_services.arbitration_withdraw(
+            actor=staff, case_id=case.pk, reason="撤回"
+        ),
     }[name]()
 
 

@@ -21,7 +21,8 @@ from mediation.lifecycle import DisputeStatus
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import OrganisationKind
 from portal.transitions import ActionForbidden
-from referrals import services as rs
+from referrals.arbitration import services as arbitration_services
+from referrals.centres import services as referral_services
 from referrals.models import MediationAgreement, Referral
 from tests.conftest import client_for
 from tests.factories import (
@@ -41,7 +42,9 @@ pytestmark = pytest.mark.django_db
 def in_mediation(customer, staff, mediator, branch, centre):
     dispute = make_dispute(customer, branch, "20000.00")
     referral = refer(dispute, customer, staff, centre)
-    rs.referral_accept(actor=mediator, referral_id=referral.pk, mediator_id=mediator.pk)
+    referral_services.referral_accept(
+        actor=mediator, referral_id=referral.pk, mediator_id=mediator.pk
+    )
     referral.refresh_from_db()
     return referral
 
@@ -51,18 +54,18 @@ def test_sending_needs_consent_naming_the_centre(customer, staff, branch, centre
     ms.consent_opt_in(
         actor=customer, reference=dispute.reference, agree_mediation=True, agree_disclosure=True
     )  # no centre named
-    referral = rs.referral_create(
+    referral = referral_services.referral_create(
         actor=staff, reference=dispute.reference, organisation_id=centre.pk
     )
     with pytest.raises(ApplicationError) as info:
-        rs.referral_send(actor=staff, referral_id=referral.pk)
+        referral_services.referral_send(actor=staff, referral_id=referral.pk)
     assert info.value.code == "no_disclosure_consent"
     referral.refresh_from_db()
     assert referral.status == "draft"
     ms.consent_give_disclosure(
         actor=customer, reference=dispute.reference, organisation_id=centre.pk
     )
-    rs.referral_send(actor=staff, referral_id=referral.pk)
+    referral_services.referral_send(actor=staff, referral_id=referral.pk)
     dispute.refresh_from_db()
     assert dispute.status == DisputeStatus.REFERRED and dispute.current_organisation == centre
 
@@ -71,7 +74,7 @@ def test_only_one_open_referral(customer, staff, branch, centre, other_centre):
     dispute = make_dispute(customer, branch)
     refer(dispute, customer, staff, centre)
     with pytest.raises(TransitionRefused):
-        rs.referral_create(
+        referral_services.referral_create(
             actor=staff, reference=dispute.reference, organisation_id=other_centre.pk
         )
 
@@ -87,7 +90,7 @@ def test_assignment_due_in_three_working_days_across_national_day(customer, staf
 
 def test_mediation_period_across_spring_festival(customer, staff, mediator, branch, centre):
     referral = refer(make_dispute(customer, branch), customer, staff, centre)
-    rs.referral_accept(
+    referral_services.referral_accept(
         actor=mediator,
         referral_id=referral.pk,
         mediator_id=mediator.pk,
@@ -103,9 +106,11 @@ def test_another_centre_cannot_see_or_act(
 ):
     referral = refer(make_dispute(customer, branch), customer, staff, centre)
     with pytest.raises(Http404):
-        rs.referral_acknowledge(actor=other_mediator, referral_id=referral.pk)
+        referral_services.referral_acknowledge(actor=other_mediator, referral_id=referral.pk)
     with pytest.raises(Http404):
-        rs.referral_accept(actor=other_mediator, referral_id=referral.pk, mediator_id=mediator.pk)
+        referral_services.referral_accept(
+            actor=other_mediator, referral_id=referral.pk, mediator_id=mediator.pk
+        )
     page = reverse("mediation:detail", args=[referral.dispute.reference])
     assert client_for(other_mediator).get(page).status_code == 404
     assert client_for(mediator).get(page).status_code == 200
@@ -118,7 +123,9 @@ def test_mediator_must_belong_to_the_centre(
 ):
     referral = refer(make_dispute(customer, branch), customer, staff, centre)
     with pytest.raises(ApplicationError):
-        rs.referral_accept(actor=mediator, referral_id=referral.pk, mediator_id=other_mediator.pk)
+        referral_services.referral_accept(
+            actor=mediator, referral_id=referral.pk, mediator_id=other_mediator.pk
+        )
 
 
 def test_decline_returns_the_case_to_the_lane(
@@ -127,33 +134,33 @@ def test_decline_returns_the_case_to_the_lane(
     dispute = make_dispute(customer, branch)
     referral = refer(dispute, customer, staff, centre)
     with pytest.raises(ApplicationError):
-        rs.referral_decline(actor=mediator, referral_id=referral.pk, reason=" ")
-    rs.referral_decline(actor=mediator, referral_id=referral.pk, reason="案件已满")
+        referral_services.referral_decline(actor=mediator, referral_id=referral.pk, reason=" ")
+    referral_services.referral_decline(actor=mediator, referral_id=referral.pk, reason="案件已满")
     dispute.refresh_from_db()
     assert dispute.status == DisputeStatus.FAST_LANE and dispute.current_organisation is None
     ms.consent_give_disclosure(
         actor=customer, reference=dispute.reference, organisation_id=other_centre.pk
     )
-    again = rs.referral_create(
+    again = referral_services.referral_create(
         actor=staff, reference=dispute.reference, organisation_id=other_centre.pk
     )
-    rs.referral_send(actor=staff, referral_id=again.pk)
+    referral_services.referral_send(actor=staff, referral_id=again.pk)
 
 
 def test_declaration_comes_before_the_first_session(in_mediation, mediator, customer):
     start = timezone.now() + timedelta(days=3)
     with pytest.raises(ApplicationError):
-        rs.session_schedule(
+        referral_services.session_schedule(
             actor=mediator,
             referral_id=in_mediation.pk,
             starts_at=start,
             mode="online",
             place="https://x",
         )
-    rs.referral_declare_conflicts(
+    referral_services.referral_declare_conflicts(
         actor=mediator, referral_id=in_mediation.pk, text="与双方无利害关系。"
     )
-    rs.session_schedule(
+    referral_services.session_schedule(
         actor=mediator,
         referral_id=in_mediation.pk,
         starts_at=start,
@@ -161,7 +168,9 @@ def test_declaration_comes_before_the_first_session(in_mediation, mediator, cust
         place="https://x",
     )
     with pytest.raises(TransitionRefused):
-        rs.referral_declare_conflicts(actor=mediator, referral_id=in_mediation.pk, text="改")
+        referral_services.referral_declare_conflicts(
+            actor=mediator, referral_id=in_mediation.pk, text="改"
+        )
     html = (
         client_for(customer)
         .get(reverse("mediation:detail", args=[in_mediation.dispute.reference]))
@@ -173,8 +182,10 @@ def test_declaration_comes_before_the_first_session(in_mediation, mediator, cust
 def test_session_notes_are_the_centres_alone(
     in_mediation, mediator, other_mediator, customer, staff, hq_staff
 ):
-    rs.referral_declare_conflicts(actor=mediator, referral_id=in_mediation.pk, text="无冲突")
-    session = rs.session_schedule(
+    referral_services.referral_declare_conflicts(
+        actor=mediator, referral_id=in_mediation.pk, text="无冲突"
+    )
+    session = referral_services.session_schedule(
         actor=mediator,
         referral_id=in_mediation.pk,
         starts_at=timezone.now() + timedelta(days=1),
@@ -192,22 +203,22 @@ def test_session_notes_are_the_centres_alone(
         assert client_for(outsider).post(url, {"notes": "x"}).status_code == 404
     assert client_for(other_mediator).post(url, {"notes": "x"}).status_code == 404
     with pytest.raises(ActionForbidden):
-        rs.session_record_notes(actor=staff, session_id=session.pk, notes="x")
+        referral_services.session_record_notes(actor=staff, session_id=session.pk, notes="x")
     session.refresh_from_db()
     assert session.notes == "客户情绪激动，底线约一万元。"
 
 
 def test_extension_needs_both_parties(in_mediation, mediator, customer, staff):
     old_due = in_mediation.mediation_due
-    ext = rs.extension_propose(
+    ext = referral_services.extension_propose(
         actor=mediator, referral_id=in_mediation.pk, days=10, reason="需要补充材料"
     )
-    rs.extension_consent(actor=customer, extension_id=ext.pk)
+    referral_services.extension_consent(actor=customer, extension_id=ext.pk)
     in_mediation.refresh_from_db()
     assert in_mediation.mediation_due == old_due
     with pytest.raises(ActionForbidden):
-        rs.extension_consent(actor=mediator, extension_id=ext.pk)
-    rs.extension_consent(actor=staff, extension_id=ext.pk)
+        referral_services.extension_consent(actor=mediator, extension_id=ext.pk)
+    referral_services.extension_consent(actor=staff, extension_id=ext.pk)
     in_mediation.refresh_from_db()
     ext.refresh_from_db()
     assert ext.applied_at and in_mediation.mediation_due == ext.new_due > old_due
@@ -221,7 +232,7 @@ def test_pre_commitment_threshold(
     in_mediation, mediator, customer, staff, amount, binding, settings
 ):
     settings.BANK_PRE_COMMITMENT_THRESHOLD = Decimal("10000.00")
-    proposal = rs.proposal_make(
+    proposal = referral_services.proposal_make(
         actor=mediator,
         referral_id=in_mediation.pk,
         amount=Decimal(amount),
@@ -229,7 +240,7 @@ def test_pre_commitment_threshold(
         performance_due=timezone.localdate() + timedelta(days=10),
     )
     assert proposal.binding_on_bank is binding
-    rs.proposal_answer(actor=customer, proposal_id=proposal.pk, accept=True)
+    referral_services.proposal_answer(actor=customer, proposal_id=proposal.pk, accept=True)
     in_mediation.refresh_from_db()
     if binding:
         assert in_mediation.status == "proposal_accepted"
@@ -237,16 +248,16 @@ def test_pre_commitment_threshold(
         agreement = MediationAgreement.objects.get(referral=in_mediation)
         assert agreement.from_proposal and agreement.amount == Decimal(amount)
         with pytest.raises(TransitionRefused):
-            rs.proposal_answer(actor=staff, proposal_id=proposal.pk, accept=False)
+            referral_services.proposal_answer(actor=staff, proposal_id=proposal.pk, accept=False)
     else:
         assert in_mediation.status == "accepted"  # the bank still answers
-        rs.proposal_answer(actor=staff, proposal_id=proposal.pk, accept=True)
+        referral_services.proposal_answer(actor=staff, proposal_id=proposal.pk, accept=True)
         in_mediation.refresh_from_db()
         assert in_mediation.status == "proposal_accepted"
 
 
 def test_refused_proposal_lets_mediation_go_on(in_mediation, mediator, customer):
-    proposal = rs.proposal_make(
+    proposal = referral_services.proposal_make(
         actor=mediator,
         referral_id=in_mediation.pk,
         amount=Decimal("100"),
@@ -254,7 +265,7 @@ def test_refused_proposal_lets_mediation_go_on(in_mediation, mediator, customer)
         performance_due=timezone.localdate(),
     )
     with pytest.raises(ApplicationError):
-        rs.proposal_make(
+        referral_services.proposal_make(
             actor=mediator,
             referral_id=in_mediation.pk,
             amount=Decimal("1"),
@@ -266,7 +277,7 @@ def test_refused_proposal_lets_mediation_go_on(in_mediation, mediator, customer)
     assert response.status_code == 302
     in_mediation.refresh_from_db()
     assert in_mediation.status == "accepted"
-    rs.proposal_make(
+    referral_services.proposal_make(
         actor=mediator,
         referral_id=in_mediation.pk,
         amount=Decimal("200"),
@@ -276,7 +287,7 @@ def test_refused_proposal_lets_mediation_go_on(in_mediation, mediator, customer)
 
 
 def test_other_customer_cannot_answer(in_mediation, mediator, other_customer):
-    proposal = rs.proposal_make(
+    proposal = referral_services.proposal_make(
         actor=mediator,
         referral_id=in_mediation.pk,
         amount=Decimal("100"),
@@ -288,7 +299,7 @@ def test_other_customer_cannot_answer(in_mediation, mediator, other_customer):
 
 
 def test_agreement_starts_the_confirmation_window(in_mediation, mediator):
-    agreement = rs.agreement_record(
+    agreement = referral_services.agreement_record(
         actor=mediator,
         referral_id=in_mediation.pk,
         upload=io.BytesIO(pdf_bytes()),
@@ -308,7 +319,7 @@ def test_agreement_starts_the_confirmation_window(in_mediation, mediator):
 
 def test_agreement_dates_are_checked(in_mediation, mediator):
     with pytest.raises(ApplicationError):
-        rs.agreement_record(
+        referral_services.agreement_record(
             actor=mediator,
             referral_id=in_mediation.pk,
             upload=io.BytesIO(pdf_bytes()),
@@ -322,7 +333,7 @@ def test_agreement_dates_are_checked(in_mediation, mediator):
 
 
 def test_failure_offers_the_remaining_routes(in_mediation, mediator, customer):
-    rs.referral_fail(actor=mediator, referral_id=in_mediation.pk, reason="差距过大")
+    referral_services.referral_fail(actor=mediator, referral_id=in_mediation.pk, reason="差距过大")
     html = (
         client_for(customer)
         .get(reverse("mediation:detail", args=[in_mediation.dispute.reference]))
@@ -334,8 +345,10 @@ def test_failure_offers_the_remaining_routes(in_mediation, mediator, customer):
 
 
 def test_customer_page_shows_one_timeline(in_mediation, mediator, customer):
-    rs.referral_declare_conflicts(actor=mediator, referral_id=in_mediation.pk, text="无")
-    rs.session_schedule(
+    referral_services.referral_declare_conflicts(
+        actor=mediator, referral_id=in_mediation.pk, text="无"
+    )
+    referral_services.session_schedule(
         actor=mediator,
         referral_id=in_mediation.pk,
         starts_at=timezone.now() + timedelta(days=1),
@@ -365,9 +378,9 @@ def commission(db):
 
 
 def test_arbitration_from_failed_mediation(in_mediation, mediator, staff, commission, customer):
-    rs.referral_fail(actor=mediator, referral_id=in_mediation.pk, reason="分歧")
+    referral_services.referral_fail(actor=mediator, referral_id=in_mediation.pk, reason="分歧")
     ref = in_mediation.dispute.reference
-    case = rs.arbitration_start(
+    case = arbitration_services.arbitration_start(
         actor=staff,
         reference=ref,
         commission_id=commission.pk,
@@ -376,12 +389,12 @@ def test_arbitration_from_failed_mediation(in_mediation, mediator, staff, commis
         file_name="仲裁协议.pdf",
         size=None,
     )
-    rs.arbitration_file(actor=staff, case_id=case.pk, filed_on=date(2026, 9, 28))
+    arbitration_services.arbitration_file(actor=staff, case_id=case.pk, filed_on=date(2026, 9, 28))
     case.refresh_from_db()
     assert case.acceptance_due == date(2026, 10, 8)  # 3 Oct falls in National Day
     assert case.dispute.status == DisputeStatus.IN_ARBITRATION
     arbitrator = PartnerFactory.create(organisation=commission, partner_role="arbitrator")
-    rs.arbitration_accept(
+    arbitration_services.arbitration_accept(
         actor=arbitrator,
         case_id=case.pk,
         accepted_on=date(2026, 10, 8),
@@ -389,14 +402,14 @@ def test_arbitration_from_failed_mediation(in_mediation, mediator, staff, commis
     )
     case.refresh_from_db()
     assert case.target_due == date(2026, 11, 23)  # 45 days: Sunday 22 Nov -> Monday
-    rs.arbitration_decide(
+    arbitration_services.arbitration_decide(
         actor=arbitrator,
         case_id=case.pk,
         kind="partial",
         made_on=date(2026, 10, 20),
         summary="先行裁决返还本金",
     )
-    rs.arbitration_decide(
+    arbitration_services.arbitration_decide(
         actor=arbitrator,
         case_id=case.pk,
         kind="final",
@@ -417,7 +430,7 @@ def test_arbitration_route_is_for_wealth_suitability(customer, staff, branch, co
     ms.dispute_triage(actor=staff, reference=dispute.reference, cause_label="x", urgency="normal")
     ms.dispute_start_bank_handling(actor=staff, reference=dispute.reference)
     with pytest.raises(ApplicationError):
-        rs.arbitration_start(
+        arbitration_services.arbitration_start(
             actor=staff,
             reference=dispute.reference,
             commission_id=commission.pk,
@@ -432,7 +445,7 @@ def test_other_commission_and_mediators_cannot_act(customer, staff, branch, comm
     dispute = make_dispute(customer, branch, category="wealth")
     ms.dispute_triage(actor=staff, reference=dispute.reference, cause_label="x", urgency="normal")
     ms.dispute_start_bank_handling(actor=staff, reference=dispute.reference)
-    case = rs.arbitration_start(
+    case = arbitration_services.arbitration_start(
         actor=staff,
         reference=dispute.reference,
         commission_id=commission.pk,
@@ -441,22 +454,24 @@ def test_other_commission_and_mediators_cannot_act(customer, staff, branch, comm
         file_name="a.pdf",
         size=None,
     )
-    rs.arbitration_file(actor=staff, case_id=case.pk, filed_on=timezone.localdate())
+    arbitration_services.arbitration_file(
+        actor=staff, case_id=case.pk, filed_on=timezone.localdate()
+    )
     other = OrganisationFactory.create(
         name="北京仲裁委员会", kind=OrganisationKind.ARBITRATION_COMMISSION
     )
     outsider = PartnerFactory.create(organisation=other, partner_role="arbitrator")
     for user in (outsider, mediator):
         with pytest.raises(Http404):
-            rs.arbitration_accept(
+            arbitration_services.arbitration_accept(
                 actor=user, case_id=case.pk, accepted_on=timezone.localdate(), case_number="x"
             )
 
 
 def test_litigation_keeps_the_timeline_whole(in_mediation, mediator, staff, customer):
-    rs.referral_fail(actor=mediator, referral_id=in_mediation.pk, reason="分歧")
+    referral_services.referral_fail(actor=mediator, referral_id=in_mediation.pk, reason="分歧")
     ref = in_mediation.dispute.reference
-    rs.litigation_record(
+    arbitration_services.litigation_record(
         actor=staff,
         reference=ref,
         court_name="上海市浦东新区人民法院",
@@ -468,7 +483,7 @@ def test_litigation_keeps_the_timeline_whole(in_mediation, mediator, staff, cust
     html = client_for(customer).get(reverse("mediation:detail", args=[ref])).content.decode()
     assert "（2026）沪0115民初1号" in html
     with pytest.raises(ActionForbidden):
-        rs.litigation_record(
+        arbitration_services.litigation_record(
             actor=customer,
             reference=ref,
             court_name="x",
@@ -512,7 +527,9 @@ def test_inbox_shows_only_own_centre(
         agree_mediation=True,
         agree_disclosure=True,
     )
-    rs.referral_create(actor=staff, reference=draft_dispute.reference, organisation_id=centre.pk)
+    referral_services.referral_create(
+        actor=staff, reference=draft_dispute.reference, organisation_id=centre.pk
+    )
     _count, response = _queries(client_for(mediator), reverse("referrals:inbox"))
     html = response.content.decode()
     assert mine.dispute.reference in html and theirs.dispute.reference not in html
@@ -523,7 +540,7 @@ def test_inbox_shows_only_own_centre(
 def test_inbox_filters(staff, mediator, customer, branch, centre):
     waiting = refer(make_dispute(customer, branch), customer, staff, centre)
     mine = refer(make_dispute(customer, branch), customer, staff, centre)
-    rs.referral_accept(actor=mediator, referral_id=mine.pk, mediator_id=mediator.pk)
+    referral_services.referral_accept(actor=mediator, referral_id=mine.pk, mediator_id=mediator.pk)
     _c, response = _queries(client_for(mediator), reverse("referrals:inbox") + "?mine=on")
     html = response.content.decode()
     assert mine.dispute.reference in html and waiting.dispute.reference not in html

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-import referrals.review_lifecycle as review_lifecycle
+import referrals.reviews.lifecycle as review_lifecycle
 from mediation import services as ms
 from mediation.models import Dispute
 from portal.exceptions import ApplicationError, TransitionRefused
@@ -22,8 +22,8 @@ from portal.models import AuditEvent
 from portal.services import user_get_or_create_customer
 from portal.transitions import ActionForbidden
 from referrals.models import LookbackReview
-from referrals.review_lifecycle import ReviewStatus
-from referrals.services import reviews as rv
+from referrals.reviews import services as rv
+from referrals.reviews.lifecycle import ReviewStatus
 from tests.conftest import client_for
 from tests.factories import CustomerFactory, UserFactory, make_dispute, valid_id
 from tests.lifecycle_tables import allowed, declared_transitions, docstring_table, refusals

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from mediation import services as ms
 from referrals.models import WebhookDelivery, WebhookEndpoint
-from referrals.services.webhooks import sign, verify_signature, webhook_retry_due
+from referrals.webhooks.services import sign, verify_signature, webhook_retry_due
 from tests.factories import make_dispute, refer
 
 pytestmark = pytest.mark.django_db

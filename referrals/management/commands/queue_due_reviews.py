@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from referrals.services.reviews import review_enqueue_due
+from referrals.reviews.services import review_enqueue_due
 
 
 class Command(BaseCommand):

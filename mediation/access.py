@@ -1,0 +1,188 @@
+"""Who may see and act on a dispute and its evidence (DESIGN.md section 5).
+
+Customers see their own disputes; bank staff their branch's (head office: all); auditors closed
+disputes, read-only; partner members the cases sent to their organisation. What "sent to their
+organisation" means is known to the layer above (referrals: a referral beyond draft, an
+arbitration before the commission, an application at the court), which adds its rules through
+`mediation.hooks` at start-up: this module never imports referrals.
+
+Predicates take the user first. `disputes_visible_to(user)` is the same rule as
+`can_view_dispute` written as a query, and `dispute_get_for` answers 404 for anyone else's case.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import rules
+from django.db.models import Q
+
+# Modules, not names: mediation.lifecycle points its transitions' permissions at this module
+# while mediation.models is still being built, so the states and models are read at call time.
+from mediation import hooks, lifecycle, models
+from portal.access import (
+    is_auditor,
+    is_bank_staff,
+    is_customer,
+    is_head_office_staff,
+    is_partner_member,
+    refuse,
+    visible_or_404,
+)
+from portal.models import OrganisationKind
+
+if TYPE_CHECKING:
+    from mediation.models import Dispute, DisputeQuerySet, EvidenceItem
+    from portal.models import User
+
+
+def is_dispute_customer(user: User, dispute: Dispute) -> bool:
+    return bool(is_customer(user) and dispute.customer_id == user.pk)
+
+
+def can_handle_dispute(user: User, dispute: Dispute) -> bool:
+    """Bank staff of the dispute's branch, or of the head office."""
+    if not is_bank_staff(user):
+        return False
+    return bool(is_head_office_staff(user) or dispute.branch_id == user.branch_id)
+
+
+def is_dispute_mediator(user: User, dispute: Dispute) -> bool:
+    """A member of the organisation the dispute is currently referred to."""
+    if not is_partner_member(user):
+        return False
+    return bool(dispute.current_organisation_id == user.organisation_id)
+
+
+def can_handle_or_mediate_dispute(user: User, dispute: Dispute) -> bool:
+    return can_handle_dispute(user, dispute) or is_dispute_mediator(user, dispute)
+
+
+def can_conclude_mediation(user: User, dispute: Dispute) -> bool:
+    """The centre or the bank record an agreement; the customer concludes it by accepting a
+    mediator's proposal that binds the bank (a rule the referrals layer adds)."""
+    if can_handle_or_mediate_dispute(user, dispute):
+        return True
+    return is_dispute_customer(user, dispute) and hooks.customer_concluded(dispute)
+
+
+def is_party_or_handler(user: User, dispute: Dispute) -> bool:
+    """The customer, or bank staff handling the case: withdrawing, suing, mediating again."""
+    return is_dispute_customer(user, dispute) or can_handle_dispute(user, dispute)
+
+
+def can_amend_dispute(user: User, dispute: Dispute) -> bool:
+    """Customers amend their own claim before triage; staff correct it while it is open."""
+    if is_dispute_customer(user, dispute):
+        return dispute.status == lifecycle.DisputeStatus.SUBMITTED
+    return can_handle_dispute(user, dispute) and dispute.status in lifecycle.OPEN_STATES
+
+
+def _partner_cases(user: User) -> Q:
+    """The disputes sent to the user's organisation, as a condition on Dispute."""
+    return hooks.partner_cases(user.organisation_id)
+
+
+def partner_has_case(user: User, dispute: Dispute) -> bool:
+    """A partner member sees a dispute once it was sent to their organisation."""
+    if not is_partner_member(user):
+        return False
+    return models.Dispute.objects.filter(_partner_cases(user), pk=dispute.pk).exists()
+
+
+def partner_may_receive_data(user: User, dispute: Dispute) -> bool:
+    """Personal data goes to a mediation centre only while the customer's consent naming it is
+    in force (PIPL arts. 15, 23); arbitration and courts rest on their own legal basis."""
+    if not is_partner_member(user):
+        return True
+    if (
+        user.organisation is not None
+        and user.organisation.kind != OrganisationKind.MEDIATION_CENTRE
+    ):
+        return True
+    return dispute.consent_in_force(kind="personal_info", organisation_id=user.organisation_id)
+
+
+def can_view_dispute(user: User, dispute: Dispute) -> bool:
+    if is_dispute_customer(user, dispute) or can_handle_dispute(user, dispute):
+        return True
+    if partner_has_case(user, dispute):
+        return True
+    return bool(is_auditor(user) and dispute.status == lifecycle.DisputeStatus.CLOSED)
+
+
+def can_upload_evidence(user: User, dispute: Dispute) -> bool:
+    if dispute.status not in lifecycle.OPEN_STATES:
+        return False
+    # Partner members upload agreements, rulings and awards on cases sent to them.
+    return (
+        is_dispute_customer(user, dispute)
+        or can_handle_dispute(user, dispute)
+        or partner_has_case(user, dispute)
+    )
+
+
+def can_view_evidence(user: User, item: EvidenceItem) -> bool:
+    return can_view_dispute(user, item.dispute) and partner_may_receive_data(user, item.dispute)
+
+
+def evidence_visible_to(user: User, dispute: Dispute) -> list[EvidenceItem]:
+    """The evidence on a dispute the user may already see: the whole list, or none of it when
+    a partner may not receive the customer's data (one check for the list, not one a row)."""
+    items = list(dispute.evidence.select_related("uploaded_by").order_by("uploaded_at", "pk"))
+    return items if partner_may_receive_data(user, dispute) else []
+
+
+def can_record_return_visit(user: User, dispute: Dispute) -> bool:
+    """Bank staff of the case record a telephone return visit once it is closed (seed 4.2)."""
+    return can_handle_dispute(user, dispute) and dispute.status == lifecycle.DisputeStatus.CLOSED
+
+
+def disputes_visible_to(user: User) -> DisputeQuerySet:
+    """The disputes a user may list; the same rule as can_view_dispute, as a query."""
+    qs: DisputeQuerySet = models.Dispute.objects.all()
+    if is_customer(user):
+        return qs.filter(customer=user)
+    if is_bank_staff(user):
+        return qs if is_head_office_staff(user) else qs.filter(branch=user.branch)
+    if is_partner_member(user):
+        return qs.filter(_partner_cases(user))
+    if is_auditor(user):
+        return qs.filter(status=lifecycle.DisputeStatus.CLOSED)
+    return qs.none()
+
+
+def dispute_get_for(user: User, reference: str, *, for_update: bool = False) -> Dispute:
+    """Fetch a dispute the user may see, or answer 404 as if it did not exist."""
+    return visible_or_404(
+        user,
+        models.Dispute.objects.select_related("customer", "branch"),
+        "dispute",
+        reference,
+        lambda d: can_view_dispute(user, d),
+        for_update=for_update,
+        reference=reference,
+    )
+
+
+def evidence_get_for(user: User, pk: int) -> EvidenceItem:
+    return visible_or_404(
+        user,
+        models.EvidenceItem.objects.select_related("dispute", "dispute__branch"),
+        "evidence",
+        pk,
+        lambda item: can_view_evidence(user, item),
+        pk=pk,
+    )
+
+
+def consent_get_for(user: User, dispute: Dispute, consent_id: int) -> int:
+    """A consent given on this dispute (which the user may already see), or a logged 404."""
+    if not dispute.consents.filter(pk=consent_id).exists():
+        raise refuse(user, "consent", consent_id)
+    return consent_id
+
+
+# Object permissions, so templates and admin can ask `user.has_perm(...)` with the same rules.
+rules.add_perm("mediation.view_dispute", rules.predicate(can_view_dispute))
+rules.add_perm("mediation.add_evidence", rules.predicate(can_upload_evidence))

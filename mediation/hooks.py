@@ -1,0 +1,86 @@
+"""What the layer above mediation adds to it at start-up (STYLE.md 13).
+
+mediation never imports referrals. Where a dispute's rules or pages depend on what referrals
+does with a case (a referral sent to a centre, a proposal the customer accepted, a look-back
+review to schedule on closing, partners to tell of a withdrawn consent, panels on the case
+page), mediation calls the functions registered here, and `referrals/apps.py` registers them in
+`ready()`. With nothing registered (mediation alone) each hook is a no-op: no partner sees a
+case, no customer concludes by acceptance, closing schedules nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from mediation.models import Consent, Dispute
+    from portal.actions import Action
+    from portal.models import User
+
+
+@dataclass
+class _Registry:
+    # organisation id -> a condition on Dispute: the cases sent to that organisation.
+    partner_cases: list[Callable[[int], Q]] = field(default_factory=list)
+    # dispute -> whether the customer's own act (accepting a binding proposal) concludes it.
+    customer_concluded: list[Callable[[Dispute], bool]] = field(default_factory=list)
+    # (dispute, actor): in the closing transaction (the look-back review is scheduled there).
+    on_closed: list[Callable[[Dispute, User], None]] = field(default_factory=list)
+    # A consent was withdrawn (in its transaction): partners that received the case are told.
+    on_consent_withdrawn: list[Callable[[Consent], None]] = field(default_factory=list)
+    # (user, dispute) -> context for the case page's panels (referrals, bundles, court...).
+    case_panels: list[Callable[[User, Dispute], dict[str, Any]]] = field(default_factory=list)
+    # Actions on the dispute page, placed before the named action of mediation's own table.
+    case_actions: list[tuple[str, dict[str, Action[Dispute]]]] = field(default_factory=list)
+
+
+registry = _Registry()
+
+
+def partner_cases(organisation_id: int | None) -> Q:
+    """The disputes sent to this organisation, by every rule registered (none: no dispute)."""
+    condition = Q(pk__in=[])
+    if organisation_id is None:
+        return condition
+    for rule in registry.partner_cases:
+        condition |= rule(organisation_id)
+    return condition
+
+
+def customer_concluded(dispute: Dispute) -> bool:
+    return any(rule(dispute) for rule in registry.customer_concluded)
+
+
+def dispute_closed(dispute: Dispute, actor: User) -> None:
+    for hook in registry.on_closed:
+        hook(dispute, actor)
+
+
+def consent_withdrawn(consent: Consent) -> None:
+    for hook in registry.on_consent_withdrawn:
+        hook(consent)
+
+
+def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    for panel in registry.case_panels:
+        context.update(panel(user, dispute))
+    return context
+
+
+def case_actions[T](own: dict[str, T]) -> dict[str, T]:
+    """mediation's own action table with the registered actions placed where they belong."""
+    actions = dict(own)
+    for before, extra in registry.case_actions:
+        names = list(actions)
+        at = names.index(before) if before in names else len(names)
+        actions = {
+            **{n: actions[n] for n in names[:at]},
+            **extra,  # type: ignore[dict-item]
+            **{n: actions[n] for n in names[at:]},
+        }
+    return actions

@@ -1,0 +1,19 @@
+"""Who hears about a dispute: its customer and the staff of the branch handling it."""
+
+from __future__ import annotations
+
+from mediation.models import Dispute
+from portal.models import Role, User
+
+
+def case_url(dispute: Dispute) -> str:
+    return dispute.get_absolute_url()
+
+
+def branch_staff(dispute: Dispute) -> list[User]:
+    return list(User.objects.filter(role=Role.STAFF, is_active=True, branch_id=dispute.branch_id))
+
+
+def parties(dispute: Dispute) -> list[User]:
+    """The customer and the staff of the branch handling the case."""
+    return [dispute.customer, *branch_staff(dispute)]

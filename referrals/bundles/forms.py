@@ -1,0 +1,43 @@
+"""The form that asks for an evidence bundle for one recipient."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mediation.models import Dispute
+from portal.models import OrganisationKind, PartnerOrganisation
+
+
+class BundleRequestForm(forms.Form):
+    recipient_kind = forms.ChoiceField(label=_("Recipient"), choices=OrganisationKind.choices)
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=PartnerOrganisation.objects.none(),
+        required=False,
+        empty_label=_("Not named yet"),
+    )
+    evidence = forms.MultipleChoiceField(
+        label=_("Exhibits"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked to use the recipient's default selection."),
+    )
+    purpose = forms.CharField(label=_("Purpose"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, dispute: Dispute, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = PartnerOrganisation.objects.active()  # type: ignore[attr-defined]
+        self.fields["evidence"].choices = [  # type: ignore[attr-defined]
+            (str(e.pk), f"{e.title}（{e.get_category_display()}）")
+            for e in dispute.evidence.order_by("uploaded_at", "pk")
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        org = data.get("organisation")
+        if org is not None and org.kind != data.get("recipient_kind"):
+            self.add_error("organisation", _("This organisation is not of the chosen kind."))
+        return data

@@ -1,0 +1,63 @@
+"""Evidence bundles: request a new version, and download a ready one."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mediation import access as dispute_access
+from portal.forms import form_errors_to_messages
+from portal.types import AuthedRequest
+from referrals.bundles import access as bundle_access
+from referrals.bundles.forms import BundleRequestForm
+from referrals.bundles.services import bundle_log_download, bundle_request
+from referrals.models import BundleStatus
+
+
+@login_required
+@require_POST
+def request_bundle(request: AuthedRequest, reference: str) -> HttpResponse:
+    dispute = dispute_access.dispute_get_for(request.user, reference)
+    request.error_redirect = reverse("mediation:detail", args=[reference])  # type: ignore[attr-defined]
+    form = BundleRequestForm(request.POST, dispute=dispute, prefix="bundle")
+    if not form.is_valid():
+        form_errors_to_messages(request, form)
+        return redirect("mediation:detail", reference=reference)
+    data = form.cleaned_data
+    bundle = bundle_request(
+        actor=request.user,
+        reference=reference,
+        recipient_kind=data["recipient_kind"],
+        organisation_id=data["organisation"].pk if data["organisation"] else None,
+        evidence_ids=[int(pk) for pk in data["evidence"]],
+        purpose=data["purpose"],
+    )
+    messages.success(
+        request,
+        _("Bundle version %(v)s is being prepared; this page shows when it is ready.")
+        % {"v": bundle.version},
+    )
+    return redirect(reverse("mediation:detail", args=[reference]) + "#bundles")
+
+
+@login_required
+def download_bundle(request: AuthedRequest, reference: str, pk: int, part: str) -> FileResponse:
+    bundle = bundle_access.bundle_get_for(request.user, reference, pk)
+    if bundle.status != BundleStatus.READY or part not in ("pdf", "zip"):
+        raise Http404("bundle file")
+    field = bundle.pdf if part == "pdf" else bundle.zip
+    bundle_log_download(actor=request.user, bundle=bundle, part=part)
+    response = FileResponse(
+        field.open("rb"),
+        as_attachment=True,
+        filename=f"{bundle.dispute.reference}-{bundle.recipient_kind}-v{bundle.version}.{part}",
+        content_type="application/pdf" if part == "pdf" else "application/zip",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

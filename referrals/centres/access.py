@@ -1,0 +1,139 @@
+"""Who may see and act on a referral to a mediation centre, its sessions and proposals.
+
+A centre's members see the referrals sent to their centre (never a draft); the bank and the
+customer see the referrals on a case they may see. Session notes are the centre's own.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, Q
+
+from mediation import access as dispute_access
+from portal.access import is_member_of, is_partner_member, refuse, visible_or_404
+
+# Modules, not names: the lifecycle points its permissions here while the models are built.
+from referrals.centres import lifecycle, models
+
+if TYPE_CHECKING:
+    from mediation.models import Dispute
+    from portal.models import User
+    from referrals.centres.models import (
+        MediationExtension,
+        MediationSession,
+        MediatorProposal,
+        Referral,
+        ReferralQuerySet,
+    )
+
+
+def is_referral_partner(user: User, referral: Referral) -> bool:
+    return is_member_of(user, referral.organisation_id)
+
+
+def can_send_referral(user: User, referral: Referral) -> bool:
+    return dispute_access.can_handle_dispute(user, referral.dispute)
+
+
+def can_record_referral_outcome(user: User, referral: Referral) -> bool:
+    """The centre's members; bank staff too, for a centre that works on paper."""
+    return is_referral_partner(user, referral) or dispute_access.can_handle_dispute(
+        user, referral.dispute
+    )
+
+
+def can_answer_proposal(user: User, referral: Referral) -> bool:
+    return dispute_access.is_party_or_handler(user, referral.dispute)
+
+
+def can_withdraw_referral(user: User, referral: Referral) -> bool:
+    return dispute_access.is_party_or_handler(user, referral.dispute)
+
+
+def is_centre_member_while(user: User, referral: Referral, *states: str) -> bool:
+    """The centre's members act on an accepted referral (sessions, proposals, extensions)."""
+    return is_referral_partner(user, referral) and referral.status in states
+
+
+def can_read_session_notes(user: User, referral: Referral) -> bool:
+    """Session notes are the centre's own: never the bank's or the customer's to read."""
+    return is_referral_partner(user, referral)
+
+
+def can_view_referral(user: User, referral: Referral) -> bool:
+    if is_referral_partner(user, referral):
+        return referral.status != lifecycle.ReferralStatus.DRAFT
+    return dispute_access.can_view_dispute(user, referral.dispute) and not is_partner_member(user)
+
+
+def referrals_visible_to(user: User) -> ReferralQuerySet:
+    qs: ReferralQuerySet = models.Referral.objects.all()
+    if is_partner_member(user):
+        return qs.filter(organisation_id=user.organisation_id).exclude(
+            status=lifecycle.ReferralStatus.DRAFT
+        )
+    return qs.filter(dispute__in=dispute_access.disputes_visible_to(user))
+
+
+def referral_get_for(user: User, pk: int, *, for_update: bool = False) -> Referral:
+    return visible_or_404(
+        user,
+        models.Referral.objects.select_related(
+            "dispute", "dispute__customer", "dispute__branch", "organisation", "mediator"
+        ),
+        "referral",
+        pk,
+        lambda r: can_view_referral(user, r),
+        for_update=for_update,
+        pk=pk,
+    )
+
+
+def proposal_get_for(user: User, pk: int) -> MediatorProposal:
+    """A proposal on a referral the user may see, or a logged 404."""
+    proposal = models.MediatorProposal.objects.filter(pk=pk).first()
+    if proposal is None:
+        raise refuse(user, "proposal", pk)
+    referral_get_for(user, proposal.referral_id)
+    return proposal
+
+
+def extension_get_for(user: User, pk: int) -> MediationExtension:
+    extension = models.MediationExtension.objects.filter(pk=pk).first()
+    if extension is None:
+        raise refuse(user, "extension", pk)
+    referral_get_for(user, extension.referral_id)
+    return extension
+
+
+def session_notes_get_for(user: User, pk: int) -> MediationSession:
+    """A session whose notes the user may read (the centre's members only), or a logged 404."""
+    session = models.MediationSession.objects.filter(pk=pk).first()
+    if session is None:
+        raise refuse(user, "session", pk)
+    referral = referral_get_for(user, session.referral_id)
+    if not can_read_session_notes(user, referral):
+        raise refuse(user, "session", pk)
+    return session
+
+
+# ---- rules mediation asks for (registered in referrals/apps.py) ------------------------------
+
+
+def sent_to_centre(organisation_id: int) -> Q:
+    """Disputes a referral beyond draft has sent to this centre."""
+    return Q(
+        Exists(
+            models.Referral.objects.filter(
+                dispute=OuterRef("pk"),
+                organisation_id=organisation_id,
+                status__in=lifecycle.DISCLOSED_STATES,
+            )
+        )
+    )
+
+
+def customer_accepted_binding_proposal(dispute: Dispute) -> bool:
+    """The customer concludes the mediation by accepting a proposal that binds the bank."""
+    return dispute.referrals.filter(status=lifecycle.ReferralStatus.PROPOSAL_ACCEPTED).exists()

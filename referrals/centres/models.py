@@ -1,0 +1,254 @@
+"""Referrals to mediation centres: sessions, partner notes, extensions, outcomes."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import PartnerOrganisation
+from referrals.bundles.models import Bundle
+from referrals.centres.lifecycle import OPEN_REFERRAL_STATES, ReferralLifecycle, ReferralStatus
+
+
+class ReferralQuerySet(models.QuerySet["Referral"]):
+    def for_inbox(self) -> ReferralQuerySet:
+        return self.select_related(
+            "dispute", "dispute__customer", "organisation", "mediator"
+        ).order_by("assignment_due", "-sent_at", "-pk")
+
+    def open(self) -> ReferralQuerySet:
+        return self.filter(status__in=OPEN_REFERRAL_STATES)
+
+    def assignment_overdue(self, *, today: date) -> ReferralQuerySet:
+        return self.filter(
+            status__in=[ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED],
+            assignment_due__lt=today,
+        )
+
+    def due_soon(self, *, today: date, days: int = 3) -> ReferralQuerySet:
+        soon = today + timedelta(days=days)
+        return self.filter(
+            Q(
+                status__in=[ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED],
+                assignment_due__lte=soon,
+            )
+            | Q(status=ReferralStatus.ACCEPTED, mediation_due__lte=soon)
+        )
+
+
+class Referral(ReferralLifecycle):
+    dispute = models.ForeignKey(
+        "mediation.Dispute", on_delete=models.PROTECT, related_name="referrals"
+    )
+    organisation = models.ForeignKey(
+        PartnerOrganisation,
+        verbose_name=_("mediation centre"),
+        on_delete=models.PROTECT,
+        related_name="referrals",
+    )
+    bundle = models.ForeignKey(
+        Bundle,
+        verbose_name=_("bundle sent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    assignment_due = models.DateField(_("mediator to be assigned by"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    mediator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("mediator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="mediated_referrals",
+    )
+    mediation_due = models.DateField(_("mediation period ends"), null=True, blank=True)
+    reason = models.TextField(_("reason (decline, failure, withdrawal)"), blank=True)
+    closed_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    conflict_declaration = models.TextField(_("conflict-of-interest declaration"), blank=True)
+    conflict_declared_at = models.DateTimeField(_("declared"), null=True, blank=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dispute"],
+                condition=Q(status__in=["draft", "sent", "acknowledged", "accepted"]),
+                name="one_open_referral_per_dispute",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dispute_id} → {self.organisation_id} ({self.status})"
+
+    def consent_in_force(self) -> bool:
+        return self.dispute.consent_in_force(
+            kind="personal_info", organisation_id=self.organisation_id
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_REFERRAL_STATES
+
+
+class SessionMode(models.TextChoices):
+    ONLINE = "online", _("Online")
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("Telephone")
+
+
+class MediationSession(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="sessions")
+    starts_at = models.DateTimeField(_("time"))
+    mode = models.CharField(_("mode"), max_length=20, choices=SessionMode.choices)
+    place = models.CharField(_("place or link"), max_length=300)
+    # Partner notes: seen by the centre's members only, never by the bank or the customer.
+    notes = models.TextField(_("session notes (centre only)"), blank=True)
+    cancelled = models.BooleanField(_("cancelled"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mediation session")
+        verbose_name_plural = _("mediation sessions")
+        ordering = ["starts_at"]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id} @ {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class MediationExtension(models.Model):
+    """Extending the 30-day period needs both parties' consent (在线调解规则 art. 20)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="extensions")
+    days = models.PositiveSmallIntegerField(_("extra days"), validators=[MinValueValidator(1)])
+    reason = models.TextField(_("reason"))
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    customer_consent_at = models.DateTimeField(_("customer consented"), null=True, blank=True)
+    bank_consent_at = models.DateTimeField(_("bank consented"), null=True, blank=True)
+    bank_consent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+    new_due = models.DateField(_("new end of the period"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["proposed_at"]
+
+    def __str__(self) -> str:
+        return f"+{self.days} days"
+
+
+class MediationAgreement(models.Model):
+    """The signed agreement; its effective date starts the judicial-confirmation window."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="agreement")
+    document = models.ForeignKey(
+        "mediation.EvidenceItem",
+        verbose_name=_("signed agreement"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    from_proposal = models.BooleanField(_("from the mediator's proposal"), default=False)
+    amount = models.DecimalField(
+        _("amount the bank pays (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+    terms = models.TextField(_("terms"))
+    performance_due = models.DateField(_("performance deadline"))
+    effective_on = models.DateField(_("took effect on"))
+    confirmation_window_ends = models.DateField(_("judicial confirmation window ends"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mediation agreement")
+        verbose_name_plural = _("mediation agreements")
+
+    def __str__(self) -> str:
+        return f"{self.referral_id}: {self.amount}"
+
+
+class ProposalAnswer(models.TextChoices):
+    PENDING = "pending", _("Awaiting answer")
+    ACCEPTED = "accepted", _("Accepted")
+    REFUSED = "refused", _("Refused")
+
+
+class MediatorProposal(models.Model):
+    """A mediator's proposal. Below the bank's pre-commitment threshold the bank is bound by
+    it once the customer accepts (金发〔2025〕14号, Shanghai pilot); otherwise the bank answers
+    too."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="proposals")
+    amount = models.DecimalField(
+        _("amount the bank pays (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+    terms = models.TextField(_("terms"))
+    performance_due = models.DateField(_("performance deadline"))
+    binding_on_bank = models.BooleanField(_("binding on the bank"))
+    threshold = models.DecimalField(
+        _("pre-commitment threshold then"), max_digits=14, decimal_places=2
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    customer_answer = models.CharField(
+        max_length=10, choices=ProposalAnswer.choices, default=ProposalAnswer.PENDING
+    )
+    customer_answered_at = models.DateTimeField(null=True, blank=True)
+    bank_answer = models.CharField(
+        max_length=10, choices=ProposalAnswer.choices, default=ProposalAnswer.PENDING
+    )
+    bank_answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["proposed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id}: {self.amount}"
+
+    @property
+    def is_pending(self) -> bool:
+        if self.customer_answer == ProposalAnswer.REFUSED or self.bank_answer == "refused":
+            return False
+        if self.customer_answer == ProposalAnswer.PENDING:
+            return True
+        return not self.binding_on_bank and self.bank_answer == ProposalAnswer.PENDING

@@ -1,0 +1,266 @@
+"""Referrals to a mediation centre: the actions on a referral, a proposal's answer, an
+extension's consent, session notes, and the centre's inbox.
+
+Every party works on the case page (/disputes/<ref>/); what each sees and may do comes from
+the domain's access module. Each action validates a form and calls one service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from portal import access as portal_access
+from portal.actions import Action, post_action, transition_allowed
+from portal.decorators import role_required
+from portal.pagination import paginate
+from portal.types import AuthedRequest
+from referrals.centres import access as referral_access
+from referrals.centres import services as referral_services
+from referrals.centres.forms import (
+    AcceptReferralForm,
+    AgreementForm,
+    DeclarationForm,
+    ExtensionForm,
+    InboxFilterForm,
+    ProposalForm,
+    ReferralSendForm,
+    RequiredReasonForm,
+    SessionForm,
+)
+from referrals.models import (
+    MediationExtension,
+    MediationSession,
+    MediatorProposal,
+    Referral,
+)
+
+
+def _centre_member_while(*states: str) -> Any:
+    return lambda user, r: referral_access.is_referral_partner(user, r) and r.status in states
+
+
+REFERRAL_ACTIONS: dict[str, Action[Referral]] = {
+    "send": Action(
+        _("Send to the centre"),
+        ReferralSendForm,
+        lambda rq, r, c: referral_services.referral_send(
+            actor=rq.user, referral_id=r.pk, bundle_id=c["bundle"].pk if c["bundle"] else None
+        ),
+        transition_allowed("send"),
+        form_kwargs=lambda r: {"referral": r},
+    ),
+    "acknowledge": Action(
+        _("Acknowledge receipt"),
+        None,
+        lambda rq, r, c: referral_services.referral_acknowledge(actor=rq.user, referral_id=r.pk),
+        transition_allowed("acknowledge"),
+    ),
+    "accept": Action(
+        _("Accept and assign a mediator"),
+        AcceptReferralForm,
+        lambda rq, r, c: referral_services.referral_accept(
+            actor=rq.user, referral_id=r.pk, mediator_id=c["mediator"].pk
+        ),
+        transition_allowed("accept"),
+        form_kwargs=lambda r: {"referral": r},
+    ),
+    "decline": Action(
+        _("Decline"),
+        RequiredReasonForm,
+        lambda rq, r, c: referral_services.referral_decline(
+            actor=rq.user, referral_id=r.pk, reason=c["reason"]
+        ),
+        transition_allowed("decline"),
+        danger=True,
+    ),
+    "declare": Action(
+        _("Conflict-of-interest declaration"),
+        DeclarationForm,
+        lambda rq, r, c: referral_services.referral_declare_conflicts(
+            actor=rq.user, referral_id=r.pk, text=c["text"]
+        ),
+        lambda u, r: _centre_member_while("accepted")(u, r) and not r.sessions.exists(),
+    ),
+    "schedule": Action(
+        _("Schedule a session"),
+        SessionForm,
+        lambda rq, r, c: referral_services.session_schedule(
+            actor=rq.user,
+            referral_id=r.pk,
+            starts_at=c["starts_at"],
+            mode=c["mode"],
+            place=c["place"],
+        ),
+        _centre_member_while("accepted"),
+    ),
+    "extend": Action(
+        _("Propose an extension"),
+        ExtensionForm,
+        lambda rq, r, c: referral_services.extension_propose(
+            actor=rq.user, referral_id=r.pk, days=c["days"], reason=c["reason"]
+        ),
+        _centre_member_while("accepted"),
+    ),
+    "propose": Action(
+        _("Make a mediator's proposal"),
+        ProposalForm,
+        lambda rq, r, c: referral_services.proposal_make(
+            actor=rq.user,
+            referral_id=r.pk,
+            amount=c["amount"],
+            terms=c["terms"],
+            performance_due=c["performance_due"],
+        ),
+        _centre_member_while("accepted"),
+    ),
+    "agreement": Action(
+        _("Record the signed agreement"),
+        AgreementForm,
+        lambda rq, r, c: referral_services.agreement_record(
+            actor=rq.user,
+            referral_id=r.pk,
+            upload=c["file"],
+            file_name=c["file"].name,
+            size=c["file"].size,
+            amount=c["amount"],
+            terms=c["terms"],
+            performance_due=c["performance_due"],
+            effective_on=c["effective_on"],
+        ),
+        transition_allowed("record_agreement"),
+        multipart=True,
+    ),
+    "fail": Action(
+        _("Record that mediation failed"),
+        RequiredReasonForm,
+        lambda rq, r, c: referral_services.referral_fail(
+            actor=rq.user, referral_id=r.pk, reason=c["reason"]
+        ),
+        transition_allowed("fail"),
+        danger=True,
+    ),
+    "withdraw": Action(
+        _("Withdraw the referral"),
+        RequiredReasonForm,
+        lambda rq, r, c: referral_services.referral_withdraw(
+            actor=rq.user, referral_id=r.pk, reason=c["reason"]
+        ),
+        transition_allowed("withdraw"),
+        danger=True,
+    ),
+}
+
+
+@login_required
+@require_POST
+def referral_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    referral = referral_access.referral_get_for(request.user, pk)
+    return post_action(
+        request,
+        REFERRAL_ACTIONS,
+        action,
+        referral,
+        referral.dispute.get_absolute_url() + "#referral",
+        prefix="r-",
+    )
+
+
+def _answer_actions(accept: bool) -> dict[str, Action[MediatorProposal]]:
+    return {
+        "answer": Action(
+            _("Answer"),
+            None,
+            lambda rq, p, c: referral_services.proposal_answer(
+                actor=rq.user, proposal_id=p.pk, accept=accept
+            ),
+            lambda u, p: True,
+        )
+    }
+
+
+@login_required
+@require_POST
+def proposal_answer(request: AuthedRequest, pk: int, answer: str) -> HttpResponse:
+    proposal = MediatorProposal.objects.select_related("referral").filter(pk=pk).first()
+    if proposal is None or answer not in ("accept", "refuse"):
+        raise portal_access.refuse(request.user, "proposal", pk)
+    referral = referral_access.referral_get_for(request.user, proposal.referral_id)
+    return post_action(
+        request,
+        _answer_actions(answer == "accept"),
+        "answer",
+        proposal,
+        referral.dispute.get_absolute_url() + "#referral",
+    )
+
+
+@login_required
+@require_POST
+def extension_consent(request: AuthedRequest, pk: int) -> HttpResponse:
+    extension = MediationExtension.objects.filter(pk=pk).first()
+    if extension is None:
+        raise portal_access.refuse(request.user, "extension", pk)
+    referral = referral_access.referral_get_for(request.user, extension.referral_id)
+    actions: dict[str, Action[MediationExtension]] = {
+        "consent": Action(
+            _("Consent"),
+            None,
+            lambda rq, e, c: referral_services.extension_consent(actor=rq.user, extension_id=e.pk),
+            lambda u, e: True,
+        )
+    }
+    return post_action(
+        request, actions, "consent", extension, referral.dispute.get_absolute_url() + "#referral"
+    )
+
+
+@login_required
+@require_POST
+def session_notes(request: AuthedRequest, pk: int) -> HttpResponse:
+    session = MediationSession.objects.filter(pk=pk).first()
+    if session is None:
+        raise portal_access.refuse(request.user, "session", pk)
+    referral = referral_access.referral_get_for(request.user, session.referral_id)
+    if not referral_access.can_read_session_notes(request.user, referral):
+        raise portal_access.refuse(request.user, "session", pk)
+    actions: dict[str, Action[MediationSession]] = {
+        "notes": Action(
+            _("Save notes"),
+            None,
+            lambda rq, s, c: referral_services.session_record_notes(
+                actor=rq.user, session_id=s.pk, notes=rq.POST.get("notes", "")
+            ),
+            lambda u, s: True,
+        )
+    }
+    return post_action(
+        request, actions, "notes", session, referral.dispute.get_absolute_url() + "#referral"
+    )
+
+
+@login_required
+@role_required("partner")
+def inbox(request: AuthedRequest) -> HttpResponse:
+    """The mediator's inbox: referrals to their own organisation only."""
+    today = timezone.localdate()
+    qs = referral_access.referrals_visible_to(request.user).for_inbox()
+    form = InboxFilterForm(request.GET or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data.get("status"):
+            qs = qs.filter(status=data["status"])
+        if data.get("due") == "overdue":
+            qs = qs.assignment_overdue(today=today)
+        elif data.get("due") == "soon":
+            qs = qs.due_soon(today=today)
+        if data.get("mine"):
+            qs = qs.filter(mediator=request.user)
+    return render(
+        request, "referrals/inbox.html", {"form": form, **paginate(request, qs), "today": today}
+    )

@@ -1,0 +1,230 @@
+"""Judicial confirmation: the actions on an application, and its generated application form.
+
+Every party works on the case page (/disputes/<ref>/); what each sees and may do comes from
+the domain's access module. Each action validates a form and calls one service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from mediation import access as dispute_access
+from mediation.forms import OptionalReasonForm
+from portal.actions import Action, post_action, transition_allowed
+from portal.audit import audit_record
+from portal.models import User
+from portal.types import AuthedRequest
+from referrals.centres.forms import (
+    RequiredReasonForm,
+)
+from referrals.confirmation import access as confirmation_access
+from referrals.confirmation import services as confirmation_services
+from referrals.confirmation.forms import (
+    AmendAgreementForm,
+    ConfirmationAcceptForm,
+    NotAcceptForm,
+    PerformanceForm,
+    RejectForm,
+    RulingForm,
+)
+from referrals.models import (
+    FormStatus,
+    JudicialConfirmation,
+)
+
+
+def _party_in_preparation(user: User, c: JudicialConfirmation) -> bool:
+    return c.status == "preparing" and confirmation_access.can_prepare_confirmation(user, c)
+
+
+def _staff_in(*states: str) -> Any:
+    return lambda user, c: c.status in states and dispute_access.can_handle_dispute(user, c.dispute)
+
+
+def _consent_pending(user: User, c: JudicialConfirmation) -> bool:
+    if c.status != "preparing":
+        return False
+    if dispute_access.is_dispute_customer(user, c.dispute):
+        return c.customer_consent_at is None
+    return dispute_access.can_handle_dispute(user, c.dispute) and c.bank_consent_at is None
+
+
+def _file(rq: AuthedRequest, c: JudicialConfirmation, data: dict[str, Any]) -> object:
+    return confirmation_services.confirmation_file(actor=rq.user, confirmation_id=c.pk)
+
+
+def _ruling_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    upload = data.get("file")
+    return {
+        "ruling_number": data["ruling_number"],
+        "ruling_on": data["ruling_on"],
+        "received_on": data["received_on"],
+        "upload": upload,
+        "file_name": upload.name if upload else "",
+        "size": upload.size if upload else None,
+    }
+
+
+CONFIRMATION_ACTIONS: dict[str, Action[JudicialConfirmation]] = {
+    "consent": Action(
+        _("We agree to apply jointly for confirmation"),
+        None,
+        lambda rq, c, d: confirmation_services.confirmation_consent(
+            actor=rq.user, confirmation_id=c.pk
+        ),
+        _consent_pending,
+    ),
+    "form": Action(
+        _("Generate the application form"),
+        None,
+        lambda rq, c, d: confirmation_services.confirmation_request_form(
+            actor=rq.user, confirmation_id=c.pk
+        ),
+        _staff_in("preparing"),
+        message=_("The application form is being generated; this page shows when it is ready."),
+    ),
+    "file": Action(_("File the joint application"), None, _file, _staff_in("preparing")),
+    "accept": Action(
+        _("Record the court's acceptance"),
+        ConfirmationAcceptForm,
+        lambda rq, c, d: confirmation_services.confirmation_accept(
+            actor=rq.user, confirmation_id=c.pk, accepted_on=d["day"], case_number=d["case_number"]
+        ),
+        transition_allowed("accept"),
+    ),
+    "not_accept": Action(
+        _("Record that the court did not accept"),
+        NotAcceptForm,
+        lambda rq, c, d: confirmation_services.confirmation_not_accept(
+            actor=rq.user, confirmation_id=c.pk, reason=d["reason"], note=d["note"]
+        ),
+        transition_allowed("not_accept"),
+        danger=True,
+    ),
+    "extend_review": Action(
+        _("Record the 10-day extension of the ruling period"),
+        RequiredReasonForm,
+        lambda rq, c, d: confirmation_services.confirmation_extend_review(
+            actor=rq.user, confirmation_id=c.pk, reason=d["reason"]
+        ),
+        lambda u, c: transition_allowed("confirm")(u, c) and not c.decision_extended,
+    ),
+    "confirm": Action(
+        _("Record the ruling confirming the agreement"),
+        RulingForm,
+        lambda rq, c, d: confirmation_services.confirmation_confirm(
+            actor=rq.user, confirmation_id=c.pk, **_ruling_kwargs(d)
+        ),
+        transition_allowed("confirm"),
+        multipart=True,
+    ),
+    "reject": Action(
+        _("Record the ruling rejecting the application"),
+        RejectForm,
+        lambda rq, c, d: confirmation_services.confirmation_reject(
+            actor=rq.user,
+            confirmation_id=c.pk,
+            ground=d["ground"],
+            note=d["note"],
+            **_ruling_kwargs(d),
+        ),
+        transition_allowed("reject"),
+        danger=True,
+        multipart=True,
+    ),
+    "amend": Action(
+        _("Amend the agreement and apply again"),
+        AmendAgreementForm,
+        lambda rq, c, d: confirmation_services.confirmation_after_rejection(
+            actor=rq.user,
+            confirmation_id=c.pk,
+            route="amend",
+            upload=d["file"],
+            file_name=d["file"].name,
+            size=d["file"].size,
+            terms=d["terms"],
+            effective_on=d["effective_on"],
+        ),
+        transition_allowed("amend_agreement"),
+        multipart=True,
+    ),
+    "mediate": Action(
+        _("Mediate again"),
+        OptionalReasonForm,
+        lambda rq, c, d: confirmation_services.confirmation_after_rejection(
+            actor=rq.user, confirmation_id=c.pk, route="mediate", reason=d["reason"]
+        ),
+        transition_allowed("mediate_again"),
+    ),
+    "sue": Action(
+        _("Go to court with a lawsuit"),
+        OptionalReasonForm,
+        lambda rq, c, d: confirmation_services.confirmation_after_rejection(
+            actor=rq.user, confirmation_id=c.pk, route="sue", reason=d["reason"]
+        ),
+        transition_allowed("sue"),
+    ),
+    "performance": Action(
+        _("Record the bank's payment"),
+        PerformanceForm,
+        lambda rq, c, d: confirmation_services.performance_record(
+            actor=rq.user,
+            confirmation_id=c.pk,
+            paid_on=d["paid_on"],
+            amount=d["amount"],
+            upload=d["file"],
+            file_name=d["file"].name,
+            size=d["file"].size,
+        ),
+        lambda u, c: _staff_in("confirmed")(u, c) and c.paid_on is None,
+        multipart=True,
+    ),
+    "withdraw": Action(
+        _("Withdraw the application"),
+        RequiredReasonForm,
+        lambda rq, c, d: confirmation_services.confirmation_withdraw(
+            actor=rq.user, confirmation_id=c.pk, reason=d["reason"]
+        ),
+        transition_allowed("withdraw"),
+        danger=True,
+    ),
+}
+
+
+@login_required
+@require_POST
+def confirmation_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    confirmation = confirmation_access.confirmation_get_for(request.user, pk)
+    return post_action(
+        request,
+        CONFIRMATION_ACTIONS,
+        action,
+        confirmation,
+        confirmation.dispute.get_absolute_url() + "#confirmation",
+        prefix="c-",
+    )
+
+
+@login_required
+def confirmation_application(request: AuthedRequest, pk: int) -> FileResponse:
+    confirmation = confirmation_access.confirmation_get_for(request.user, pk)
+    if confirmation.form_status != FormStatus.READY:
+        raise Http404("application form")
+    audit_record(
+        actor=request.user,
+        action="confirmation.form_downloaded",
+        target=confirmation,
+        case_ref=confirmation.dispute.reference,
+    )
+    response = FileResponse(
+        confirmation.application_pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{confirmation.dispute.reference}-司法确认申请书.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
