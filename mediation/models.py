@@ -23,6 +23,11 @@ from mediation.lifecycle import (
     DisputeLifecycle,
     DisputeStatus,
 )
+from portal.periods import (
+    COMPLAINT_DECISION,
+    COMPLAINT_DECISION_COMPLEX,
+    COMPLAINT_DECISION_EXTENDED,
+)
 
 
 class ProductCategory(models.TextChoices):
@@ -55,7 +60,11 @@ class DecisionTrack(models.TextChoices):
     EXTENDED = "extended", _("Extended with senior approval: 60 days")
 
 
-DECISION_DAYS = {DecisionTrack.STANDARD: 15, DecisionTrack.COMPLEX: 30, DecisionTrack.EXTENDED: 60}
+DECISION_PERIODS = {
+    DecisionTrack.STANDARD: COMPLAINT_DECISION,
+    DecisionTrack.COMPLEX: COMPLAINT_DECISION_COMPLEX,
+    DecisionTrack.EXTENDED: COMPLAINT_DECISION_EXTENDED,
+}
 
 
 class DisputeQuerySet(models.QuerySet["Dispute"]):

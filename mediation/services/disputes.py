@@ -21,7 +21,7 @@ from mediation import access as dispute_access
 from mediation import hooks
 from mediation.lifecycle import ClosureReason, DisputeStatus
 from mediation.models import (
-    DECISION_DAYS,
+    DECISION_PERIODS,
     Channel,
     DecisionTrack,
     Dispute,
@@ -29,10 +29,10 @@ from mediation.models import (
 )
 from mediation.notify import case_url
 from portal.audit import audit_record
-from portal.calendar import period_end
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import Branch, User
 from portal.notifications import notify_after_commit
+from portal.periods import MEDIATION_PERIOD, REVIEW_REQUEST_WINDOW
 from portal.transitions import ActionForbidden, run_transition
 
 
@@ -108,7 +108,7 @@ def dispute_submit(
         fast_lane_eligible=is_amount_eligible(amount),
         decision_track=DecisionTrack.STANDARD,
     )
-    dispute.decision_due = period_end(dispute.received_on, DECISION_DAYS[DecisionTrack.STANDARD])
+    dispute.decision_due = DECISION_PERIODS[DecisionTrack.STANDARD].end(dispute.received_on)
     dispute.reference = _next_reference(dispute.received_on.year)
     _refresh_clocks(dispute)
     try:
@@ -260,7 +260,7 @@ def dispute_triage(
         d.labels_done_at = timezone.now()
         if is_complex and d.decision_track == DecisionTrack.STANDARD:
             d.decision_track = DecisionTrack.COMPLEX
-            d.decision_due = period_end(d.received_on, DECISION_DAYS[DecisionTrack.COMPLEX])
+            d.decision_due = DECISION_PERIODS[DecisionTrack.COMPLEX].end(d.received_on)
 
     return _run_transition(
         actor=actor,
@@ -313,7 +313,8 @@ def dispute_extend_decision(*, actor: User, reference: str, track: str, reason: 
         raise ActionForbidden(_("Only bank staff handling this case can extend the decision."))
     if track not in (DecisionTrack.COMPLEX, DecisionTrack.EXTENDED):
         raise ApplicationError(_("Choose the 30-day or the 60-day period."))
-    if DECISION_DAYS[DecisionTrack(track)] <= DECISION_DAYS[DecisionTrack(dispute.decision_track)]:
+    longer = DECISION_PERIODS[DecisionTrack(track)].days
+    if longer <= DECISION_PERIODS[DecisionTrack(dispute.decision_track)].days:
         raise ApplicationError(_("The decision period can only be lengthened."))
     if track == DecisionTrack.EXTENDED and not reason.strip():
         raise ApplicationError(_("A 60-day period needs the senior approval recorded."))
@@ -321,7 +322,7 @@ def dispute_extend_decision(*, actor: User, reference: str, track: str, reason: 
         raise TransitionRefused(_("The bank's decision has already been given."))
     old_due = dispute.decision_due
     dispute.decision_track = track
-    dispute.decision_due = period_end(dispute.received_on, DECISION_DAYS[DecisionTrack(track)])
+    dispute.decision_due = DECISION_PERIODS[DecisionTrack(track)].end(dispute.received_on)
     _refresh_clocks(dispute)
     dispute.save()
     audit_record(
@@ -346,7 +347,7 @@ def dispute_record_decision(*, actor: User, reference: str, text: str) -> Disput
         raise ApplicationError(_("Write the decision."))
     dispute.decision_text = text.strip()
     dispute.decision_at = timezone.now()
-    dispute.review_request_due = period_end(timezone.localdate(dispute.decision_at), 30)
+    dispute.review_request_due = REVIEW_REQUEST_WINDOW.end(timezone.localdate(dispute.decision_at))
     _refresh_clocks(dispute)
     dispute.save()
     audit_record(actor=actor, action="dispute.decision_recorded", target=dispute)
@@ -465,7 +466,7 @@ def dispute_start_mediation(*, actor: User, reference: str, accepted_on: date) -
 
     def start(d: Dispute) -> None:
         d.mediation_started_on = accepted_on
-        d.mediation_due = period_end(accepted_on, 30)
+        d.mediation_due = MEDIATION_PERIOD.end(accepted_on)
 
     return _run_transition(actor=actor, reference=reference, name="start_mediation", before=start)
 

@@ -18,15 +18,18 @@ from mediation.notify import case_url, parties
 from mediation.services import disputes as dispute_services
 from mediation.services.evidence import evidence_upload
 from portal.audit import audit_record
-from portal.calendar import add_months_clamped, next_working_day_on_or_after, period_end
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import OrganisationKind, PartnerOrganisation, User
 from portal.notifications import notify_after_commit
+from portal.periods import (
+    ARBITRATION_ACCEPTANCE,
+    ARBITRATION_TARGET,
+    AWARD_CORRECTION,
+    AWARD_SET_ASIDE,
+)
 from portal.transitions import ActionForbidden, run_transition
 from referrals.arbitration import access as arbitration_access
 from referrals.models import ArbitrationCase, ArbitrationDecision, AwardKind, LitigationRecord
-
-TARGET_DAYS = 45  # the bank's own target for suitability disputes (seed 4.8)
 
 
 def _transition(
@@ -133,7 +136,7 @@ def arbitration_file(*, actor: User, case_id: int, filed_on: date) -> Arbitratio
 
     def prepare(c: ArbitrationCase) -> None:
         c.filed_on = filed_on
-        c.acceptance_due = period_end(filed_on, 5)
+        c.acceptance_due = ARBITRATION_ACCEPTANCE.end(filed_on)
 
     _transition(case, "file", actor, before=prepare)
     dispute_services.dispute_start_arbitration(
@@ -155,7 +158,7 @@ def arbitration_accept(
     def prepare(c: ArbitrationCase) -> None:
         c.accepted_on = accepted_on
         c.case_number = case_number.strip()
-        c.target_due = period_end(accepted_on, TARGET_DAYS)
+        c.target_due = ARBITRATION_TARGET.end(accepted_on)
 
     _transition(case, "accept", actor, before=prepare)
     return case
@@ -189,8 +192,8 @@ def arbitration_decide(
     def prepare(c: ArbitrationCase) -> None:
         if kind != AwardKind.PARTIAL:
             c.award_on = made_on
-            c.correction_until = period_end(made_on, 30)
-            c.set_aside_until = next_working_day_on_or_after(add_months_clamped(made_on, 3))
+            c.correction_until = AWARD_CORRECTION.end(made_on)
+            c.set_aside_until = AWARD_SET_ASIDE.end(made_on)
 
     _transition(case, name, actor, before=prepare)
     return ArbitrationDecision.objects.create(

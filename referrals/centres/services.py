@@ -24,11 +24,11 @@ from mediation.services import disputes as dispute_services
 from mediation.services.evidence import evidence_upload
 from portal import access as portal_access
 from portal.audit import audit_record
-from portal.calendar import add_working_days, period_end
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import OrganisationKind, PartnerOrganisation, PartnerRole, User
 from portal.notifications import notify_after_commit
 from portal.notifications.audience import organisation_members
+from portal.periods import JUDICIAL_CONFIRMATION_WINDOW, MEDIATOR_ASSIGNMENT, agreed_period
 from portal.transitions import ActionForbidden, run_transition
 from referrals.centres import access as referral_access
 from referrals.models import (
@@ -152,7 +152,7 @@ def referral_send(*, actor: User, referral_id: int, bundle_id: int | None = None
             )
         now = timezone.now()
         r.sent_at = now
-        r.assignment_due = add_working_days(timezone.localdate(now), 3)
+        r.assignment_due = MEDIATOR_ASSIGNMENT.end(timezone.localdate(now))
         r.bundle = bundle
 
     _transition(referral, "send", actor, before=prepare)
@@ -406,7 +406,9 @@ def extension_consent(*, actor: User, extension_id: int) -> MediationExtension:
             raise TransitionRefused(_("Only a mediation under way can be extended."))
         locked = Dispute.objects.select_for_update().get(pk=dispute.pk)
         assert locked.mediation_due is not None
-        new_due = period_end(locked.mediation_due, extension.days)
+        new_due = agreed_period(
+            extension.days, cite="特邀调解规定 art. 27 (extension by both parties' consent)"
+        ).end(locked.mediation_due)
         locked.mediation_due = new_due
         locked.next_deadline = locked.compute_next_deadline()
         locked.save(update_fields=["mediation_due", "next_deadline", "updated_at"])
@@ -426,7 +428,7 @@ def extension_consent(*, actor: User, extension_id: int) -> MediationExtension:
 
 def _agreement_window(effective_on: date) -> date:
     """30 days from the agreement's effective date (CPL 2023 art. 205; 人民调解法 art. 33)."""
-    return period_end(effective_on, 30)
+    return JUDICIAL_CONFIRMATION_WINDOW.end(effective_on)
 
 
 @transaction.atomic

@@ -31,10 +31,18 @@ from mediation.notify import case_url, parties
 from mediation.services import disputes as dispute_services
 from mediation.services.evidence import evidence_upload
 from portal.audit import audit_record
-from portal.calendar import add_years_clamped, next_working_day_on_or_after, period_end
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import OrganisationKind, PartnerOrganisation, User
 from portal.notifications import notify_after_commit
+from portal.periods import (
+    CONFIRMATION_ACCEPTANCE,
+    CONFIRMATION_DECISION,
+    CONFIRMATION_DECISION_CEILING,
+    CONFIRMATION_DECISION_EXTENDED,
+    ENFORCEMENT_APPLICATION,
+    JUDICIAL_CONFIRMATION_WINDOW,
+    OBJECTION_TO_RULING,
+)
 from portal.transitions import ActionForbidden, run_transition
 from referrals.confirmation import access as confirmation_access
 from referrals.confirmation.lifecycle import NotAcceptedReason, RejectionGround
@@ -280,7 +288,7 @@ def confirmation_file(
                 code="materials_missing",
             )
         conf.filed_on = filed_on
-        conf.acceptance_due = period_end(filed_on, 3)
+        conf.acceptance_due = CONFIRMATION_ACCEPTANCE.end(filed_on)
 
     _transition(c, "file", actor, before=check)
     return c
@@ -305,8 +313,8 @@ def confirmation_accept(
     def prepare(conf: JudicialConfirmation) -> None:
         conf.accepted_on = accepted_on
         conf.case_number = case_number
-        conf.decision_due = period_end(accepted_on, 15)
-        conf.decision_ceiling = period_end(accepted_on, 30)
+        conf.decision_due = CONFIRMATION_DECISION.end(accepted_on)
+        conf.decision_ceiling = CONFIRMATION_DECISION_CEILING.end(accepted_on)
 
     _transition(c, "accept", actor, before=prepare)
     _tell(c, "court_accepted", number=c.case_number, due=c.decision_due)
@@ -325,7 +333,9 @@ def confirmation_extend_review(
         raise TransitionRefused(_("The ruling period can be extended once, after acceptance."))
     if not reason.strip():
         raise ApplicationError(_("Record the approval for the extension."))
-    c.decision_due = min(period_end(c.accepted_on, 25), c.decision_ceiling or date.max)
+    c.decision_due = min(
+        CONFIRMATION_DECISION_EXTENDED.end(c.accepted_on), c.decision_ceiling or date.max
+    )
     c.decision_extended = True
     c.save(update_fields=["decision_due", "decision_extended", "updated_at"])
     audit_record(
@@ -375,7 +385,7 @@ def _ruling(
         ruling_on,
         received_on,
     )
-    c.objection_until = period_end(received_on, 15)
+    c.objection_until = OBJECTION_TO_RULING.end(received_on)
     if upload is not None:
         c.ruling_document = evidence_upload(
             actor=actor,
@@ -413,9 +423,7 @@ def confirmation_confirm(
             file_name=file_name,
             size=size,
         )
-        conf.enforcement_until = next_working_day_on_or_after(
-            add_years_clamped(conf.agreement.performance_due, 2)
-        )
+        conf.enforcement_until = ENFORCEMENT_APPLICATION.end(conf.agreement.performance_due)
 
     _transition(c, "confirm", actor, before=prepare)
     _tell(c, "court_ruling", number=c.ruling_number, outcome=_("agreement confirmed"))
@@ -470,66 +478,84 @@ def confirmation_withdraw(
 
 
 @transaction.atomic
-def confirmation_after_rejection(
+def confirmation_amend_agreement(
     *,
     actor: User,
     confirmation_id: int,
-    route: str,
-    reason: str = "",
-    upload: IO[bytes] | None = None,
+    upload: IO[bytes] | None,
+    terms: str,
+    effective_on: date | None,
     file_name: str = "",
     size: int | None = None,
-    terms: str = "",
-    effective_on: date | None = None,
+    reason: str = "",
 ) -> JudicialConfirmation:
-    """After a rejection (CPL art. 206): amend the agreement and apply again, mediate again,
-    or sue. Returns the new application when the agreement is amended."""
+    """After a rejection the parties may amend the agreement and apply again (CPL art. 206):
+    the rejected application closes and a new one starts, with its own 30-day window from the
+    amended agreement's effective date. Returns the new application."""
     c = _lock(actor, confirmation_id)
     ref = c.dispute.reference
-    if route == "amend":
-        if upload is None or not terms.strip() or effective_on is None:
-            raise ApplicationError(_("Upload the amended agreement, its terms and its date."))
-        if effective_on > timezone.localdate():
-            raise ApplicationError(_("The agreement cannot take effect in the future."))
-        _transition(c, "amend_agreement", actor, reason=reason)
-        document = evidence_upload(
-            actor=actor,
-            reference=ref,
-            upload=upload,
-            original_name=file_name,
-            declared_size=size,
-            title=_("Amended mediation agreement"),
-            category="agreement",
-        )
-        new = JudicialConfirmation.objects.create(
-            dispute=c.dispute,
-            agreement=c.agreement,
-            previous=c,
-            court=c.court,
-            agreement_document=document,
-            terms=terms.strip(),
-            effective_on=effective_on,
-            window_ends=period_end(effective_on, 30),
-            filed_by_agent=c.filed_by_agent,
-            created_by=actor,
-        )
-        audit_record(
-            actor=actor,
-            action="confirmation.started",
-            target=new,
-            case_ref=ref,
-            data={"court": c.court.name, "amended_from": c.pk},
-        )
-        return new
-    if route == "mediate":
-        _transition(c, "mediate_again", actor, reason=reason)
-        dispute_services.dispute_mediate_again(actor=actor, reference=ref, reason=reason)
-        return c
-    if route == "sue":
-        _transition(c, "sue", actor, reason=reason)
-        dispute_services.dispute_start_litigation(actor=actor, reference=ref, reason=reason)
-        return c
-    raise ApplicationError(_("Choose what follows the rejection."))
+    if upload is None or not terms.strip() or effective_on is None:
+        raise ApplicationError(_("Upload the amended agreement, its terms and its date."))
+    if effective_on > timezone.localdate():
+        raise ApplicationError(_("The agreement cannot take effect in the future."))
+    _transition(c, "amend_agreement", actor, reason=reason)
+    document = evidence_upload(
+        actor=actor,
+        reference=ref,
+        upload=upload,
+        original_name=file_name,
+        declared_size=size,
+        title=_("Amended mediation agreement"),
+        category="agreement",
+    )
+    new = JudicialConfirmation.objects.create(
+        dispute=c.dispute,
+        agreement=c.agreement,
+        previous=c,
+        court=c.court,
+        agreement_document=document,
+        terms=terms.strip(),
+        effective_on=effective_on,
+        window_ends=JUDICIAL_CONFIRMATION_WINDOW.end(effective_on),
+        filed_by_agent=c.filed_by_agent,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="confirmation.started",
+        target=new,
+        case_ref=ref,
+        data={"court": c.court.name, "amended_from": c.pk},
+    )
+    return new
+
+
+@transaction.atomic
+def confirmation_mediate_again(
+    *, actor: User, confirmation_id: int, reason: str = ""
+) -> JudicialConfirmation:
+    """After a rejection the parties may mediate again (CPL art. 206): the application closes
+    and the dispute goes back to mediation."""
+    c = _lock(actor, confirmation_id)
+    _transition(c, "mediate_again", actor, reason=reason)
+    dispute_services.dispute_mediate_again(
+        actor=actor, reference=c.dispute.reference, reason=reason
+    )
+    return c
+
+
+@transaction.atomic
+def confirmation_sue(
+    *, actor: User, confirmation_id: int, reason: str = ""
+) -> JudicialConfirmation:
+    """After a rejection a party may sue (CPL art. 206): the application closes and the dispute
+    goes to litigation."""
+    c = _lock(actor, confirmation_id)
+    _transition(c, "sue", actor, reason=reason)
+    dispute_services.dispute_start_litigation(
+        actor=actor, reference=c.dispute.reference, reason=reason
+    )
+    return c
 
 
 @transaction.atomic

@@ -139,10 +139,9 @@ CONFIRMATION_ACTIONS: dict[str, Action[JudicialConfirmation]] = {
     "amend": Action(
         _("Amend the agreement and apply again"),
         AmendAgreementForm,
-        lambda rq, c, d: confirmation_services.confirmation_after_rejection(
+        lambda rq, c, d: confirmation_services.confirmation_amend_agreement(
             actor=rq.user,
             confirmation_id=c.pk,
-            route="amend",
             upload=d["file"],
             file_name=d["file"].name,
             size=d["file"].size,
@@ -155,16 +154,16 @@ CONFIRMATION_ACTIONS: dict[str, Action[JudicialConfirmation]] = {
     "mediate": Action(
         _("Mediate again"),
         OptionalReasonForm,
-        lambda rq, c, d: confirmation_services.confirmation_after_rejection(
-            actor=rq.user, confirmation_id=c.pk, route="mediate", reason=d["reason"]
+        lambda rq, c, d: confirmation_services.confirmation_mediate_again(
+            actor=rq.user, confirmation_id=c.pk, reason=d["reason"]
         ),
         transition_allowed("mediate_again"),
     ),
     "sue": Action(
         _("Go to court with a lawsuit"),
         OptionalReasonForm,
-        lambda rq, c, d: confirmation_services.confirmation_after_rejection(
-            actor=rq.user, confirmation_id=c.pk, route="sue", reason=d["reason"]
+        lambda rq, c, d: confirmation_services.confirmation_sue(
+            actor=rq.user, confirmation_id=c.pk, reason=d["reason"]
         ),
         transition_allowed("sue"),
     ),

@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from mediation.models import Dispute
 from portal import access as portal_access
 from portal.audit import audit_record
-from portal.calendar import add_months_clamped
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import User
 from portal.notifications import notify_after_commit
 from portal.notifications.audience import auditors
+from portal.periods import LOOKBACK_REVIEW, re_review_period
 from portal.transitions import ActionForbidden, run_transition
 from referrals.models import (
     CHECKLIST,
@@ -37,7 +37,7 @@ from referrals.reviews.lifecycle import ReviewStatus
 
 def review_due_date(closed_on: date) -> date:
     """6 calendar months after closure, clamped to the month's end (31 Aug -> 28/29 Feb)."""
-    return add_months_clamped(closed_on, 6)
+    return LOOKBACK_REVIEW.end(closed_on)
 
 
 def review_schedule(*, dispute: Dispute, actor: User | None = None) -> LookbackReview:
@@ -240,7 +240,7 @@ def review_schedule_re_review(*, actor: User, review_id: int) -> LookbackReview:
             raise ApplicationError(
                 _("Every rectification action must be done first."), code="rectification_open"
             )
-        r.due_on = add_months_clamped(timezone.localdate(), settings.LOOKBACK_RE_REVIEW_MONTHS)
+        r.due_on = re_review_period(settings.LOOKBACK_RE_REVIEW_MONTHS).end(timezone.localdate())
         r.round += 1
         r.auditor, r.taken_at, r.decided_at, r.queued_at = None, None, None, None
         r.verdict_findings = ""

@@ -287,9 +287,12 @@ def test_after_rejection_each_route_is_a_transition(
         if route == "amend"
         else {"reason": "双方选择"}
     )
-    result = confirmation_services.confirmation_after_rejection(
-        actor=customer, confirmation_id=c.pk, route=route, **kwargs
-    )
+    after_rejection: Any = {
+        "amend": confirmation_services.confirmation_amend_agreement,
+        "mediate": confirmation_services.confirmation_mediate_again,
+        "sue": confirmation_services.confirmation_sue,
+    }[route]
+    result = after_rejection(actor=customer, confirmation_id=c.pk, **kwargs)
     c.refresh_from_db()
     dispute = Dispute.objects.get(pk=agreed.pk)
     if route == "amend":
@@ -383,21 +386,18 @@ def _go(name, c, customer, staff, clerk):
         "withdraw": lambda: confirmation_services.confirmation_withdraw(
             actor=customer, confirmation_id=c.pk, reason="撤回"
         ),
-        "amend_agreement": lambda: confirmation_services.confirmation_after_rejection(
+        "amend_agreement": lambda: confirmation_services.confirmation_amend_agreement(
             actor=staff,
             confirmation_id=c.pk,
-            route="amend",
             upload=io.BytesIO(pdf_bytes()),
             file_name="a.pdf",
             terms="t",
             effective_on=today,
         ),
-        "mediate_again": lambda: confirmation_services.confirmation_after_rejection(
-            actor=staff, confirmation_id=c.pk, route="mediate"
+        "mediate_again": lambda: confirmation_services.confirmation_mediate_again(
+            actor=staff, confirmation_id=c.pk
         ),
-        "sue": lambda: confirmation_services.confirmation_after_rejection(
-            actor=staff, confirmation_id=c.pk, route="sue"
-        ),
+        "sue": lambda: confirmation_services.confirmation_sue(actor=staff, confirmation_id=c.pk),
     }[name]()
 
 

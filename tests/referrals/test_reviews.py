@@ -17,6 +17,7 @@ from django.utils import timezone
 import referrals.reviews.lifecycle as review_lifecycle
 from mediation import services as ms
 from mediation.models import Dispute
+from portal.calendar import add_months_clamped
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import AuditEvent
 from portal.services import user_get_or_create_customer
@@ -156,7 +157,7 @@ def test_fail_rectify_re_review_loop(queued, settings):
     queued.refresh_from_db()
     assert queued.status == "re_review_scheduled" and queued.round == 2
     assert queued.repeat == "" and queued.auditor is None
-    assert queued.due_on == rv.add_months_clamped(timezone.localdate(), 3)
+    assert queued.due_on == add_months_clamped(timezone.localdate(), 3)
     snapshot = AuditEvent.objects.filter(action="review.schedule_re_review").latest("seq")
     assert snapshot.data["previous_round"]["repeat"] == "found"
     rv.review_enqueue_due(today=queued.due_on)
