@@ -385,7 +385,7 @@ class ReturnVisit(models.Model):
         _("rating (1-5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     comment = models.TextField(_("comment"), blank=True)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

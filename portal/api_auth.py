@@ -98,9 +98,7 @@ class PortalTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Token"
 
     def authenticate(self, request: Request) -> tuple[User, ApiToken] | None:
-        # From META: DRF's get_authorization_header() builds request.headers, every header
-        # of the request, for this one.
-        header = request.META.get("HTTP_AUTHORIZATION", "")
+        header = request.headers.get("authorization", "")
         if isinstance(header, bytes):  # as DRF allows, for test clients
             header = header.decode(HTTP_HEADER_ENCODING)
         words = header.split()

@@ -41,7 +41,7 @@ class PartnerOrganisationQuerySet(models.QuerySet["PartnerOrganisation"]):
 
 class PartnerOrganisation(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
-    kind = models.CharField(_("kind"), max_length=30, choices=OrganisationKind.choices)
+    kind = models.CharField(_("kind"), max_length=30, choices=OrganisationKind)
     region = models.CharField(_("region"), max_length=60)
     contact_name = models.CharField(_("contact person"), max_length=60, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
@@ -83,7 +83,7 @@ class User(AbstractUser):
     """Every person who signs in. The role decides what they see (portal/access.py, and each
     domain's access.py)."""
 
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CUSTOMER)
+    role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.CUSTOMER)
     real_name = models.CharField(_("real name"), max_length=50, blank=True)
     mobile = models.CharField(
         _("mobile number"),
@@ -114,7 +114,7 @@ class User(AbstractUser):
         related_name="members",
     )
     partner_role = models.CharField(
-        _("partner role"), max_length=20, choices=PartnerRole.choices, blank=True
+        _("partner role"), max_length=20, choices=PartnerRole, blank=True
     )
 
     class Meta:

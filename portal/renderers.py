@@ -40,7 +40,7 @@ class AnyClientNegotiation(DefaultContentNegotiation):
         self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
     ) -> tuple[BaseRenderer, str]:
         override = self.settings.URL_FORMAT_OVERRIDE
-        accepts_anything = request.META.get("HTTP_ACCEPT", "*/*") == "*/*"
+        accepts_anything = request.headers.get("accept", "*/*") == "*/*"
         if accepts_anything and not format_suffix and override not in request.query_params:
             first = next(iter(renderers))
             return first, first.media_type

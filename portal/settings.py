@@ -102,7 +102,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache holds the sign-in and API rate-limit counters. The default is per process: with
 # several gunicorn workers or hosts, point CACHE_URL at a shared Redis (redis://host:6379/1) so

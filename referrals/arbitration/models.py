@@ -60,7 +60,7 @@ class ArbitrationCase(ArbitrationLifecycle):
 
 class ArbitrationDecision(models.Model):
     case = models.ForeignKey(ArbitrationCase, on_delete=models.CASCADE, related_name="decisions")
-    kind = models.CharField(_("kind"), max_length=20, choices=AwardKind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=AwardKind)
     made_on = models.DateField(_("made on"))
     summary = models.TextField(_("summary"))
     amount = models.DecimalField(

@@ -43,7 +43,7 @@ class Bundle(models.Model):
     purpose = models.CharField(_("purpose"), max_length=200)
     version = models.PositiveIntegerField(_("version"))
     status = models.CharField(
-        _("status"), max_length=20, choices=BundleStatus.choices, default=BundleStatus.QUEUED
+        _("status"), max_length=20, choices=BundleStatus, default=BundleStatus.QUEUED
     )
     failure_reason = models.TextField(_("why it failed"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

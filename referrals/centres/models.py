@@ -118,7 +118,7 @@ class SessionMode(models.TextChoices):
 class MediationSession(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="sessions")
     starts_at = models.DateTimeField(_("time"))
-    mode = models.CharField(_("mode"), max_length=20, choices=SessionMode.choices)
+    mode = models.CharField(_("mode"), max_length=20, choices=SessionMode)
     place = models.CharField(_("place or link"), max_length=300)
     # Partner notes: seen by the centre's members only, never by the bank or the customer.
     notes = models.TextField(_("session notes (centre only)"), blank=True)
@@ -231,11 +231,11 @@ class MediatorProposal(models.Model):
     )
     proposed_at = models.DateTimeField(auto_now_add=True)
     customer_answer = models.CharField(
-        max_length=10, choices=ProposalAnswer.choices, default=ProposalAnswer.PENDING
+        max_length=10, choices=ProposalAnswer, default=ProposalAnswer.PENDING
     )
     customer_answered_at = models.DateTimeField(null=True, blank=True)
     bank_answer = models.CharField(
-        max_length=10, choices=ProposalAnswer.choices, default=ProposalAnswer.PENDING
+        max_length=10, choices=ProposalAnswer, default=ProposalAnswer.PENDING
     )
     bank_answered_at = models.DateTimeField(null=True, blank=True)
 

@@ -67,7 +67,7 @@ class JudicialConfirmation(ConfirmationLifecycle):
     )
     bank_consent_at = models.DateTimeField(_("bank agreed to apply jointly"), null=True, blank=True)
     form_status = models.CharField(
-        _("application form"), max_length=10, choices=FormStatus.choices, default=FormStatus.NONE
+        _("application form"), max_length=10, choices=FormStatus, default=FormStatus.NONE
     )
     form_error = models.TextField(_("why the form failed"), blank=True)
     application_pdf = models.FileField(

@@ -32,13 +32,13 @@ pytestmark = pytest.mark.django_db
 ROWS = 4
 
 
-def api(user):  # type: ignore[no-untyped-def]
+def api(user):
     client = APIClient()
     client.force_authenticate(user)
     return client
 
 
-def handled(dispute, staff):  # type: ignore[no-untyped-def]
+def handled(dispute, staff):
     ms.dispute_triage(
         actor=staff, reference=dispute.reference, cause_label="合同", urgency="normal"
     )
@@ -46,7 +46,7 @@ def handled(dispute, staff):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def rows(branch, staff, centre, mediator, auditor):  # type: ignore[no-untyped-def]
+def rows(branch, staff, centre, mediator, auditor):
     """ROWS of each kind: disputes, referrals, confirmations, arbitrations, reviews."""
     court = OrganisationFactory.create(name="浦东法院", kind=OrganisationKind.COURT)
     commission = OrganisationFactory.create(
