@@ -1,15 +1,17 @@
-"""API throughput against a bare Django JSON view, side by side in one run (issue 8).
+"""API throughput against a bare Django JSON view, side by side in one run.
 
 Starts gunicorn (2 workers) on loopback with 100,000 disputes in the database, then drives
 the dispute list (pages of 50), a dispute's detail and a bare Django view that returns a fixed
 JSON body, each for the same time with the same number of client threads, in interleaved
 rounds (bare, list, detail, bare, list, ...) so that a slow spell of the machine falls on all
 three alike. It prints requests per second, p50/p95 latency and each endpoint's ratio to the
-bare view (machine timings are noisy: the ratio is the figure to read). Target: the list at half
-the bare view's rate or better.
+bare view (machine timings are noisy: the ratio is the figure to read). Budget (DESIGN.md 7):
+p95 under 150 ms at 16 concurrent clients on PostgreSQL.
 
     .venv/bin/python bench/api.py                    # 100,000 disputes, 15 s per endpoint
     .venv/bin/python bench/api.py --disputes 20000 --seconds 5
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_api \
+        .venv/bin/python bench/api.py --threads 16  # the budget's load, on PostgreSQL
 """
 
 from __future__ import annotations
