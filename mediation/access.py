@@ -129,8 +129,9 @@ def can_view_evidence(user: User, item: EvidenceItem) -> bool:
 def evidence_visible_to(user: User, dispute: Dispute) -> list[EvidenceItem]:
     """The evidence on a dispute the user may already see: the whole list, or none of it when
     a partner may not receive the customer's data (one check for the list, not one a row)."""
-    items = list(dispute.evidence.select_related("uploaded_by").order_by("uploaded_at", "pk"))
-    return items if partner_may_receive_data(user, dispute) else []
+    if not partner_may_receive_data(user, dispute):
+        return []
+    return list(dispute.evidence.order_by("uploaded_at", "pk"))
 
 
 def can_record_return_visit(user: User, dispute: Dispute) -> bool:

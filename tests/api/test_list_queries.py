@@ -137,3 +137,19 @@ def test_the_court_sees_no_application_still_being_prepared(rows):
     clerk = PartnerFactory.create(organisation=rows["court"], partner_role="court_clerk")
     assert api(clerk).get("/api/v1/confirmations/").json()["results"] == []
     assert len(api(rows["staff"]).get("/api/v1/confirmations/").json()["results"]) == ROWS
+
+
+def test_a_dispute_s_evidence_list_checks_access_once_not_per_item(branch, staff, customer):
+    from tests.factories import upload_pdf
+
+    dispute = make_dispute(customer, branch)
+    upload_pdf(customer, dispute, "合同")
+    client = api(staff)
+    url = f"/api/v1/disputes/{dispute.reference}/evidence/"
+    with CaptureQueriesContext(connection) as one:
+        assert len(client.get(url).json()) == 1
+    for n in range(4):
+        upload_pdf(customer, dispute, f"流水{n}")
+    with CaptureQueriesContext(connection) as five:
+        assert len(client.get(url).json()) == 5
+    assert len(one) == len(five)
