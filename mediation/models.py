@@ -213,6 +213,16 @@ class Dispute(DisputeLifecycle):
     def get_absolute_url(self) -> str:
         return reverse("mediation:detail", args=[self.reference])
 
+    # The audit chain's view of it (portal.transitions.Audited).
+    audit_prefix = "dispute"
+
+    @property
+    def case_reference(self) -> str:
+        return self.reference
+
+    def audit_data(self) -> dict[str, Any]:
+        return {}
+
     def consent_in_force(self, *, kind: str, organisation_id: int | None = None) -> bool:
         return self.consents_in_force(kind=kind, organisation_id=organisation_id).exists()
 

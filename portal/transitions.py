@@ -10,7 +10,7 @@ side effects for after commit.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 from django.db import models, transaction
 from django.utils.translation import gettext as _
@@ -26,6 +26,19 @@ class ActionForbidden(ApplicationError):
     http_status: int = 403
 
 
+class Audited(Protocol):
+    """What a state machine's model tells the audit chain about itself: the prefix of its
+    actions ("referral" for referral.accept), the case it belongs to, and the facts every one
+    of its events carries (the referral and its centre)."""
+
+    audit_prefix: ClassVar[str]
+
+    @property
+    def case_reference(self) -> str: ...
+
+    def audit_data(self) -> dict[str, Any]: ...
+
+
 def may_transition(obj: models.Model, name: str, user: User | None) -> bool:
     """The transition's permission alone (django_fsm.has_transition_perm also checks the
     conditions, and 'not allowed' must be told apart from 'not ready yet')."""
@@ -39,14 +52,17 @@ def run_transition[M: models.Model](
     name: str,
     *,
     actor: User | None,
-    case_ref: str,
-    action: str,
     reason: str = "",
     before: Callable[[M], None] | None = None,
     after: Callable[[M], None] | None = None,
     data: dict[str, Any] | None = None,
     on_commit: Callable[[], None] | None = None,
 ) -> M:
+    """The one way a transition runs, for every state machine: the state, then the
+    permission, then the service's fields (`before`), the transition, fields derived from the
+    new state (`after`), save, the audit event (`<audit_prefix>.<name>` on the case, with the
+    model's audit_data() and `data`), and `on_commit` queued for after commit."""
+    audited: Audited = obj  # type: ignore[assignment]
     method = getattr(obj, name)
     field = method._django_fsm.field
     from_state = field.get_state(obj)
@@ -67,13 +83,13 @@ def run_transition[M: models.Model](
     obj.save()
     audit_record(
         actor=actor,
-        action=action,
+        action=f"{audited.audit_prefix}.{name}",
         target=obj,
         from_state=from_state,
         to_state=field.get_state(obj),
         reason=reason,
-        data=data,
-        case_ref=case_ref,
+        data={**audited.audit_data(), **(data or {})} or None,
+        case_ref=audited.case_reference,
     )
     if on_commit is not None:
         transaction.on_commit(on_commit)

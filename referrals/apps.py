@@ -26,8 +26,8 @@ class ReferralsConfig(AppConfig):
         from referrals.centres.apis import ReferralViewSet
         from referrals.confirmation import access as confirmation_access
         from referrals.confirmation.apis import ConfirmationViewSet
+        from referrals.confirmation.application_form import confirmation_requeue_stale_forms
         from referrals.confirmation.reminders import remind_confirmation_window, remind_performance
-        from referrals.confirmation.services import confirmation_requeue_stale_forms
         from referrals.reviews.apis import ReviewViewSet
         from referrals.reviews.home import auditor_home
         from referrals.reviews.services import review_enqueue_due, review_schedule_on_close

@@ -181,8 +181,6 @@ def _run_transition(
             dispute,
             name,
             actor=actor,
-            case_ref=dispute.reference,
-            action=f"dispute.{name}",
             reason=reason,
             before=before,
             after=_refresh_clocks,

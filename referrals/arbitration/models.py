@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -56,6 +58,16 @@ class ArbitrationCase(ArbitrationLifecycle):
 
     def __str__(self) -> str:
         return f"{self.dispute_id} @ {self.commission_id}"
+
+    # The audit chain's view of it (portal.transitions.Audited).
+    audit_prefix = "arbitration"
+
+    @property
+    def case_reference(self) -> str:
+        return self.dispute.reference
+
+    def audit_data(self) -> dict[str, Any]:
+        return {"case": self.pk}
 
 
 class ArbitrationDecision(models.Model):

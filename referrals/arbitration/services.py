@@ -32,7 +32,7 @@ from referrals.arbitration import access as arbitration_access
 from referrals.models import ArbitrationCase, ArbitrationDecision, AwardKind, LitigationRecord
 
 
-def _transition(
+def _transition_and_tell(
     case: ArbitrationCase,
     name: str,
     actor: User,
@@ -44,11 +44,8 @@ def _transition(
         case,
         name,
         actor=actor,
-        case_ref=case.dispute.reference,
-        action=f"arbitration.{name}",
         before=before,
         reason=reason,
-        data={"case": case.pk},
     )
     notify_after_commit(
         "arbitration_milestone",
@@ -138,7 +135,7 @@ def arbitration_file(*, actor: User, case_id: int, filed_on: date) -> Arbitratio
         c.filed_on = filed_on
         c.acceptance_due = ARBITRATION_ACCEPTANCE.end(filed_on)
 
-    _transition(case, "file", actor, before=prepare)
+    _transition_and_tell(case, "file", actor, before=prepare)
     dispute_services.dispute_start_arbitration(
         actor=actor, reference=case.dispute.reference, reason=case.commission.name
     )
@@ -160,7 +157,7 @@ def arbitration_accept(
         c.case_number = case_number.strip()
         c.target_due = ARBITRATION_TARGET.end(accepted_on)
 
-    _transition(case, "accept", actor, before=prepare)
+    _transition_and_tell(case, "accept", actor, before=prepare)
     return case
 
 
@@ -195,7 +192,7 @@ def arbitration_decide(
             c.correction_until = AWARD_CORRECTION.end(made_on)
             c.set_aside_until = AWARD_SET_ASIDE.end(made_on)
 
-    _transition(case, name, actor, before=prepare)
+    _transition_and_tell(case, name, actor, before=prepare)
     return ArbitrationDecision.objects.create(
         case=case,
         kind=kind,
@@ -211,7 +208,7 @@ def arbitration_withdraw(*, actor: User, case_id: int, reason: str) -> Arbitrati
     case = _lock(actor, case_id)
     if not reason.strip():
         raise ApplicationError(_("Give the reason for the withdrawal."))
-    _transition(case, "withdraw", actor, reason=reason)
+    _transition_and_tell(case, "withdraw", actor, reason=reason)
     return case
 
 

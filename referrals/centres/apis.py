@@ -19,6 +19,7 @@ from portal.api import (
 )
 from referrals.centres import access as referral_access
 from referrals.centres import services as referral_services
+from referrals.centres import sessions as session_services
 from referrals.models import (
     MediationSession,
     Referral,
@@ -140,7 +141,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
             return Response(SessionOut(referral.sessions.all(), many=True).data)
         data = SessionIn(data=request.data)
         data.is_valid(raise_exception=True)
-        session = referral_services.session_schedule(
+        session = session_services.session_schedule(
             actor=actor(request), referral_id=pk, **data.validated_data
         )
         return Response(SessionOut(session).data, status=status.HTTP_201_CREATED)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -107,6 +108,16 @@ class Referral(ReferralLifecycle):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_REFERRAL_STATES
+
+    # The audit chain's view of it (portal.transitions.Audited).
+    audit_prefix = "referral"
+
+    @property
+    def case_reference(self) -> str:
+        return self.dispute.reference
+
+    def audit_data(self) -> dict[str, Any]:
+        return {"referral": self.pk, "organisation": self.organisation.name}
 
 
 class SessionMode(models.TextChoices):

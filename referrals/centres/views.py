@@ -21,7 +21,9 @@ from portal.decorators import role_required
 from portal.pagination import paginate
 from portal.types import AuthedRequest
 from referrals.centres import access as referral_access
+from referrals.centres import agreements as agreement_services
 from referrals.centres import services as referral_services
+from referrals.centres import sessions as session_services
 from referrals.centres.forms import (
     AcceptReferralForm,
     AgreementForm,
@@ -90,7 +92,7 @@ REFERRAL_ACTIONS: dict[str, Action[Referral]] = {
     "schedule": Action(
         _("Schedule a session"),
         SessionForm,
-        lambda rq, r, c: referral_services.session_schedule(
+        lambda rq, r, c: session_services.session_schedule(
             actor=rq.user,
             referral_id=r.pk,
             starts_at=c["starts_at"],
@@ -102,7 +104,7 @@ REFERRAL_ACTIONS: dict[str, Action[Referral]] = {
     "extend": Action(
         _("Propose an extension"),
         ExtensionForm,
-        lambda rq, r, c: referral_services.extension_propose(
+        lambda rq, r, c: session_services.extension_propose(
             actor=rq.user, referral_id=r.pk, days=c["days"], reason=c["reason"]
         ),
         _centre_member_while("accepted"),
@@ -110,7 +112,7 @@ REFERRAL_ACTIONS: dict[str, Action[Referral]] = {
     "propose": Action(
         _("Make a mediator's proposal"),
         ProposalForm,
-        lambda rq, r, c: referral_services.proposal_make(
+        lambda rq, r, c: agreement_services.proposal_make(
             actor=rq.user,
             referral_id=r.pk,
             amount=c["amount"],
@@ -122,7 +124,7 @@ REFERRAL_ACTIONS: dict[str, Action[Referral]] = {
     "agreement": Action(
         _("Record the signed agreement"),
         AgreementForm,
-        lambda rq, r, c: referral_services.agreement_record(
+        lambda rq, r, c: agreement_services.agreement_record(
             actor=rq.user,
             referral_id=r.pk,
             upload=c["file"],
@@ -176,7 +178,7 @@ def _answer_actions(accept: bool) -> dict[str, Action[MediatorProposal]]:
         "answer": Action(
             _("Answer"),
             None,
-            lambda rq, p, c: referral_services.proposal_answer(
+            lambda rq, p, c: agreement_services.proposal_answer(
                 actor=rq.user, proposal_id=p.pk, accept=accept
             ),
             lambda u, p: True,
@@ -211,7 +213,7 @@ def extension_consent(request: AuthedRequest, pk: int) -> HttpResponse:
         "consent": Action(
             _("Consent"),
             None,
-            lambda rq, e, c: referral_services.extension_consent(actor=rq.user, extension_id=e.pk),
+            lambda rq, e, c: session_services.extension_consent(actor=rq.user, extension_id=e.pk),
             lambda u, e: True,
         )
     }
@@ -233,7 +235,7 @@ def session_notes(request: AuthedRequest, pk: int) -> HttpResponse:
         "notes": Action(
             _("Save notes"),
             None,
-            lambda rq, s, c: referral_services.session_record_notes(
+            lambda rq, s, c: session_services.session_record_notes(
                 actor=rq.user, session_id=s.pk, notes=rq.POST.get("notes", "")
             ),
             lambda u, s: True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -178,3 +179,13 @@ class JudicialConfirmation(ConfirmationLifecycle):
             and self.paid_on is None
             and timezone.localdate() > self.agreement.performance_due
         )
+
+    # The audit chain's view of it (portal.transitions.Audited).
+    audit_prefix = "confirmation"
+
+    @property
+    def case_reference(self) -> str:
+        return self.dispute.reference
+
+    def audit_data(self) -> dict[str, Any]:
+        return {"confirmation": self.pk, "court": self.court.name}

@@ -8,6 +8,6 @@ from django.tasks import task
 @task()
 def build_confirmation_form(confirmation_id: int) -> None:
     """Render the judicial-confirmation application form. Skips one that is not queued."""
-    from referrals.confirmation.services import confirmation_form_generate
+    from referrals.confirmation.application_form import confirmation_form_generate
 
     confirmation_form_generate(confirmation_id=confirmation_id)

@@ -22,6 +22,8 @@ from referrals.centres.forms import (
     RequiredReasonForm,
 )
 from referrals.confirmation import access as confirmation_access
+from referrals.confirmation import application_form as form_services
+from referrals.confirmation import court as court_services
 from referrals.confirmation import services as confirmation_services
 from referrals.confirmation.forms import (
     AmendAgreementForm,
@@ -81,7 +83,7 @@ CONFIRMATION_ACTIONS: dict[str, Action[JudicialConfirmation]] = {
     "form": Action(
         _("Generate the application form"),
         None,
-        lambda rq, c, d: confirmation_services.confirmation_request_form(
+        lambda rq, c, d: form_services.confirmation_request_form(
             actor=rq.user, confirmation_id=c.pk
         ),
         _staff_in("preparing"),
@@ -91,7 +93,7 @@ CONFIRMATION_ACTIONS: dict[str, Action[JudicialConfirmation]] = {
     "accept": Action(
         _("Record the court's acceptance"),
         ConfirmationAcceptForm,
-        lambda rq, c, d: confirmation_services.confirmation_accept(
+        lambda rq, c, d: court_services.confirmation_accept(
             actor=rq.user, confirmation_id=c.pk, accepted_on=d["day"], case_number=d["case_number"]
         ),
         transition_allowed("accept"),
@@ -99,7 +101,7 @@ CONFIRMATION_ACTIONS: dict[str, Action[JudicialConfirmation]] = {
     "not_accept": Action(
         _("Record that the court did not accept"),
         NotAcceptForm,
-        lambda rq, c, d: confirmation_services.confirmation_not_accept(
+        lambda rq, c, d: court_services.confirmation_not_accept(
             actor=rq.user, confirmation_id=c.pk, reason=d["reason"], note=d["note"]
         ),
         transition_allowed("not_accept"),
@@ -108,7 +110,7 @@ CONFIRMATION_ACTIONS: dict[str, Action[JudicialConfirmation]] = {
     "extend_review": Action(
         _("Record the 10-day extension of the ruling period"),
         RequiredReasonForm,
-        lambda rq, c, d: confirmation_services.confirmation_extend_review(
+        lambda rq, c, d: court_services.confirmation_extend_review(
             actor=rq.user, confirmation_id=c.pk, reason=d["reason"]
         ),
         lambda u, c: transition_allowed("confirm")(u, c) and not c.decision_extended,
@@ -116,7 +118,7 @@ CONFIRMATION_ACTIONS: dict[str, Action[JudicialConfirmation]] = {
     "confirm": Action(
         _("Record the ruling confirming the agreement"),
         RulingForm,
-        lambda rq, c, d: confirmation_services.confirmation_confirm(
+        lambda rq, c, d: court_services.confirmation_confirm(
             actor=rq.user, confirmation_id=c.pk, **_ruling_kwargs(d)
         ),
         transition_allowed("confirm"),
@@ -125,7 +127,7 @@ CONFIRMATION_ACTIONS: dict[str, Action[JudicialConfirmation]] = {
     "reject": Action(
         _("Record the ruling rejecting the application"),
         RejectForm,
-        lambda rq, c, d: confirmation_services.confirmation_reject(
+        lambda rq, c, d: court_services.confirmation_reject(
             actor=rq.user,
             confirmation_id=c.pk,
             ground=d["ground"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -112,6 +113,16 @@ class LookbackReview(ReviewLifecycle):
     def rectification_complete(self) -> bool:
         actions = list(self.actions.all())
         return bool(actions) and all(a.done_at for a in actions)
+
+    # The audit chain's view of it (portal.transitions.Audited).
+    audit_prefix = "review"
+
+    @property
+    def case_reference(self) -> str:
+        return self.dispute.reference
+
+    def audit_data(self) -> dict[str, Any]:
+        return {"review": self.pk, "round": self.round}
 
 
 class RectificationAction(models.Model):

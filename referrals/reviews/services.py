@@ -67,18 +67,6 @@ def review_schedule_on_close(dispute: Dispute, actor: User | None) -> None:
     review_schedule(dispute=dispute, actor=actor)
 
 
-def _transition(review: LookbackReview, name: str, actor: User | None, **kwargs: Any) -> None:
-    run_transition(
-        review,
-        name,
-        actor=actor,
-        case_ref=review.dispute.reference,
-        action=f"review.{name}",
-        data={"review": review.pk, "round": review.round},
-        **kwargs,
-    )
-
-
 def review_enqueue_due(*, today: date | None = None) -> int:
     """The daily job. Idempotent: a review already queued is not touched, and a missed day
     catches up because every review due on or before today is moved."""
@@ -96,7 +84,7 @@ def review_enqueue_due(*, today: date | None = None) -> int:
             def stamp(r: LookbackReview) -> None:
                 r.queued_at = timezone.now()
 
-            _transition(review, "enqueue", None, before=stamp)
+            run_transition(review, "enqueue", actor=None, before=stamp)
             notify_after_commit(
                 "review_due",
                 recipients=auditors(),
@@ -120,7 +108,7 @@ def review_take(*, actor: User, review_id: int) -> LookbackReview:
         r.auditor = actor
         r.taken_at = timezone.now()
 
-    _transition(review, "take", actor, before=take)
+    run_transition(review, "take", actor=actor, before=take)
     return review
 
 
@@ -174,8 +162,12 @@ def review_decide(*, actor: User, review_id: int, passed: bool, findings: str) -
         r.verdict_findings = findings.strip()
         r.decided_at = timezone.now()
 
-    _transition(
-        review, "pass_review" if passed else "fail_review", actor, before=decide, reason=findings
+    run_transition(
+        review,
+        "pass_review" if passed else "fail_review",
+        actor=actor,
+        before=decide,
+        reason=findings,
     )
     return review
 
@@ -251,8 +243,6 @@ def review_schedule_re_review(*, actor: User, review_id: int) -> LookbackReview:
         review,
         "schedule_re_review",
         actor=actor,
-        case_ref=review.dispute.reference,
-        action="review.schedule_re_review",
         before=next_round,
         data={"review": review.pk, "previous_round": snapshot},
     )

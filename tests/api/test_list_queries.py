@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from mediation import services as ms
 from portal.models import OrganisationKind
 from referrals.arbitration import services as arbitration_services
+from referrals.centres import agreements as agreement_services
 from referrals.centres import services as referral_services
 from referrals.confirmation import services as confirmation_services
 from tests.factories import (
@@ -60,7 +61,7 @@ def rows(branch, staff, centre, mediator, auditor):
         referral_services.referral_accept(
             actor=mediator, referral_id=referral.pk, mediator_id=mediator.pk
         )
-        referral_services.agreement_record(
+        agreement_services.agreement_record(
             actor=mediator,
             referral_id=referral.pk,
             upload=io.BytesIO(pdf_bytes()),

@@ -21,7 +21,9 @@ from mediation import services as ms
 from mediation.models import Dispute
 from portal.models import OrganisationKind
 from referrals.bundles import services as bundle_services
+from referrals.centres import agreements as agreement_services
 from referrals.centres import services as referral_services
+from referrals.confirmation import application_form as application_form
 from referrals.confirmation import services as confirmation_services
 from referrals.models import Referral
 from tests.browser.conftest import check_accessibility
@@ -122,7 +124,7 @@ def test_customer_journey(page: Page, watch, world, tmp_path):
     referral_services.referral_accept(
         actor=world["mediator"], referral_id=referral.pk, mediator_id=world["mediator"].pk
     )
-    referral_services.proposal_make(
+    agreement_services.proposal_make(
         actor=world["mediator"],
         referral_id=referral.pk,
         amount=Decimal("8000.00"),
@@ -228,7 +230,7 @@ def test_court_clerk_journey(page: Page, watch, world):
     referral_services.referral_accept(
         actor=world["mediator"], referral_id=referral.pk, mediator_id=world["mediator"].pk
     )
-    referral_services.agreement_record(
+    agreement_services.agreement_record(
         actor=world["mediator"],
         referral_id=referral.pk,
         upload=io.BytesIO(pdf_bytes()),
@@ -248,8 +250,8 @@ def test_court_clerk_journey(page: Page, watch, world):
         (world["staff"], "bank_identity"),
     ):
         upload_pdf(actor, dispute, cat, cat)
-    confirmation_services.confirmation_request_form(actor=world["staff"], confirmation_id=c.pk)
-    confirmation_services.confirmation_form_generate(confirmation_id=c.pk)
+    application_form.confirmation_request_form(actor=world["staff"], confirmation_id=c.pk)
+    application_form.confirmation_form_generate(confirmation_id=c.pk)
     confirmation_services.confirmation_consent(actor=customer, confirmation_id=c.pk)
     confirmation_services.confirmation_consent(actor=world["staff"], confirmation_id=c.pk)
     confirmation_services.confirmation_file(actor=world["staff"], confirmation_id=c.pk)

@@ -22,7 +22,9 @@ from portal.exceptions import TransitionRefused
 from portal.models import Delivery, Notification, NotificationOptOut
 from portal.notifications import notify, retry_deliveries
 from portal.notifications.reminders import send_due_reminders
+from referrals.centres import agreements as agreement_services
 from referrals.centres import services as referral_services
+from referrals.centres import sessions as session_services
 from tests.conftest import client_for
 from tests.factories import PartnerFactory, StaffFactory, make_dispute, refer
 from tests.factories.files import pdf_bytes
@@ -80,7 +82,7 @@ def test_referral_events_reach_parties_and_only_that_centre(
     assert "referral_accepted" in events_for(customer) and "referral_accepted" in events_for(staff)
     assert "referral_accepted" not in events_for(other_staff)
     with django_capture_on_commit_callbacks(execute=True):
-        referral_services.proposal_make(
+        agreement_services.proposal_make(
             actor=mediator,
             referral_id=referral.pk,
             amount=Decimal("500"),
@@ -129,7 +131,7 @@ def agreement(customer, staff, mediator, branch, centre):
     referral_services.referral_accept(
         actor=mediator, referral_id=referral.pk, mediator_id=mediator.pk
     )
-    return referral_services.agreement_record(
+    return agreement_services.agreement_record(
         actor=mediator,
         referral_id=referral.pk,
         upload=io.BytesIO(pdf_bytes()),
@@ -175,7 +177,7 @@ def test_opting_out_works_except_for_legal_notices(
     )
     referral_services.referral_declare_conflicts(actor=mediator, referral_id=referral.pk, text="无")
     with django_capture_on_commit_callbacks(execute=True):
-        referral_services.session_schedule(
+        session_services.session_schedule(
             actor=mediator,
             referral_id=referral.pk,
             starts_at=timezone.now() + timedelta(days=1),
@@ -186,7 +188,7 @@ def test_opting_out_works_except_for_legal_notices(
     assert "session_scheduled" in events_for(staff)
     NotificationOptOut.objects.create(user=customer, event="agreement_recorded")
     with django_capture_on_commit_callbacks(execute=True):
-        referral_services.agreement_record(
+        agreement_services.agreement_record(
             actor=mediator,
             referral_id=referral.pk,
             upload=io.BytesIO(pdf_bytes()),

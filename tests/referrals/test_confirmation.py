@@ -20,7 +20,10 @@ from mediation.models import Dispute
 from mediation.services.evidence import evidence_upload
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import AuditEvent, OrganisationKind
+from referrals.centres import agreements as agreement_services
 from referrals.centres import services as referral_services
+from referrals.confirmation import application_form as form_services
+from referrals.confirmation import court as court_services
 from referrals.confirmation import services as confirmation_services
 from referrals.confirmation.lifecycle import ConfirmationStatus
 from referrals.models import FormStatus, JudicialConfirmation
@@ -76,7 +79,7 @@ def agreed(customer, staff, mediator, branch, centre):
     referral_services.referral_accept(
         actor=mediator, referral_id=referral.pk, mediator_id=mediator.pk
     )
-    referral_services.agreement_record(
+    agreement_services.agreement_record(
         actor=mediator,
         referral_id=referral.pk,
         upload=io.BytesIO(pdf_bytes()),
@@ -99,7 +102,7 @@ def _ready_to_file(dispute, customer, staff, court, django_capture_on_commit_cal
     _upload(customer, dispute, "身份证", "identity", png_bytes())
     _upload(staff, dispute, "营业执照", "bank_identity")
     with django_capture_on_commit_callbacks(execute=True):
-        confirmation_services.confirmation_request_form(actor=staff, confirmation_id=c.pk)
+        form_services.confirmation_request_form(actor=staff, confirmation_id=c.pk)
     confirmation_services.confirmation_consent(actor=customer, confirmation_id=c.pk)
     confirmation_services.confirmation_consent(actor=staff, confirmation_id=c.pk)
     c.refresh_from_db()
@@ -177,10 +180,10 @@ def test_full_path_to_confirmation_and_payment(
     c.refresh_from_db()
     assert c.acceptance_due == date(2026, 10, 8)  # 2 Oct falls in National Day
     with pytest.raises(ApplicationError):
-        confirmation_services.confirmation_accept(
+        court_services.confirmation_accept(
             actor=clerk, confirmation_id=c.pk, accepted_on=date(2026, 10, 8), case_number="第12号"
         )
-    confirmation_services.confirmation_accept(
+    court_services.confirmation_accept(
         actor=clerk,
         confirmation_id=c.pk,
         accepted_on=date(2026, 10, 8),
@@ -188,16 +191,12 @@ def test_full_path_to_confirmation_and_payment(
     )
     c.refresh_from_db()
     assert c.decision_due == date(2026, 10, 23) and c.decision_ceiling == date(2026, 11, 9)
-    confirmation_services.confirmation_extend_review(
-        actor=clerk, confirmation_id=c.pk, reason="院长批准"
-    )
+    court_services.confirmation_extend_review(actor=clerk, confirmation_id=c.pk, reason="院长批准")
     c.refresh_from_db()
     assert c.decision_due == date(2026, 11, 2)
     with pytest.raises(TransitionRefused):
-        confirmation_services.confirmation_extend_review(
-            actor=clerk, confirmation_id=c.pk, reason="again"
-        )
-    confirmation_services.confirmation_confirm(
+        court_services.confirmation_extend_review(actor=clerk, confirmation_id=c.pk, reason="again")
+    court_services.confirmation_confirm(
         actor=clerk,
         confirmation_id=c.pk,
         ruling_number="（2026）沪0115民特12号",
@@ -240,10 +239,10 @@ def test_unpaid_after_due_tells_the_customer_about_enforcement(
     c = _ready_to_file(agreed, customer, staff, court, django_capture_on_commit_callbacks)
     confirmation_services.confirmation_file(actor=staff, confirmation_id=c.pk)
     today = timezone.localdate()
-    confirmation_services.confirmation_accept(
+    court_services.confirmation_accept(
         actor=clerk, confirmation_id=c.pk, accepted_on=today, case_number="（2026）沪0115民特3号"
     )
-    confirmation_services.confirmation_confirm(
+    court_services.confirmation_confirm(
         actor=clerk,
         confirmation_id=c.pk,
         ruling_number="（2026）沪0115民特3号",
@@ -265,10 +264,10 @@ def test_after_rejection_each_route_is_a_transition(
     c = _ready_to_file(agreed, customer, staff, court, django_capture_on_commit_callbacks)
     confirmation_services.confirmation_file(actor=staff, confirmation_id=c.pk)
     today = timezone.localdate()
-    confirmation_services.confirmation_accept(
+    court_services.confirmation_accept(
         actor=clerk, confirmation_id=c.pk, accepted_on=today, case_number="（2026）沪0115民特5号"
     )
-    confirmation_services.confirmation_reject(
+    court_services.confirmation_reject(
         actor=clerk,
         confirmation_id=c.pk,
         ground="unclear",
@@ -314,7 +313,7 @@ def test_clerk_of_another_court_gets_404(
     assert client_for(clerk).get(page).status_code == 200
     assert client_for(other_clerk).get(page).status_code == 404
     with pytest.raises(Http404):
-        confirmation_services.confirmation_accept(
+        court_services.confirmation_accept(
             actor=other_clerk,
             confirmation_id=c.pk,
             accepted_on=timezone.localdate(),
@@ -368,19 +367,19 @@ def _go(name, c, customer, staff, clerk):
     }
     return {
         "file": lambda: confirmation_services.confirmation_file(actor=staff, confirmation_id=c.pk),
-        "accept": lambda: confirmation_services.confirmation_accept(
+        "accept": lambda: court_services.confirmation_accept(
             actor=clerk,
             confirmation_id=c.pk,
             accepted_on=today,
             case_number="（2026）沪0115民特9号",
         ),
-        "not_accept": lambda: confirmation_services.confirmation_not_accept(
+        "not_accept": lambda: court_services.confirmation_not_accept(
             actor=clerk, confirmation_id=c.pk, reason="no_jurisdiction"
         ),
-        "confirm": lambda: confirmation_services.confirmation_confirm(
+        "confirm": lambda: court_services.confirmation_confirm(
             actor=clerk, confirmation_id=c.pk, **ruling
         ),
-        "reject": lambda: confirmation_services.confirmation_reject(
+        "reject": lambda: court_services.confirmation_reject(
             actor=clerk, confirmation_id=c.pk, ground="unclear", **ruling
         ),
         "withdraw": lambda: confirmation_services.confirmation_withdraw(

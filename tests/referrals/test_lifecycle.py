@@ -19,6 +19,7 @@ from portal.exceptions import TransitionRefused
 from portal.models import AuditEvent, OrganisationKind
 from referrals.arbitration import services as arbitration_services
 from referrals.arbitration.lifecycle import ArbitrationStatus
+from referrals.centres import agreements as agreement_services
 from referrals.centres import services as referral_services
 from referrals.centres.lifecycle import ReferralStatus
 from referrals.models import ArbitrationCase, MediatorProposal, Referral
@@ -94,7 +95,7 @@ def _run(name, referral, customer, staff, mediator):
         "decline": lambda: referral_services.referral_decline(
             actor=mediator, referral_id=pk, reason="满额"
         ),
-        "record_agreement": lambda: referral_services.agreement_record(
+        "record_agreement": lambda: agreement_services.agreement_record(
             actor=mediator,
             referral_id=pk,
             upload=io.BytesIO(pdf_bytes()),
@@ -105,7 +106,7 @@ def _run(name, referral, customer, staff, mediator):
             performance_due=timezone.localdate(),
             effective_on=timezone.localdate(),
         ),
-        "accept_proposal": lambda: referral_services.proposal_answer(
+        "accept_proposal": lambda: agreement_services.proposal_answer(
             actor=customer,
             accept=True,
             proposal_id=MediatorProposal.objects.create(

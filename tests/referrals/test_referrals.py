@@ -22,7 +22,9 @@ from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import OrganisationKind
 from portal.transitions import ActionForbidden
 from referrals.arbitration import services as arbitration_services
+from referrals.centres import agreements as agreement_services
 from referrals.centres import services as referral_services
+from referrals.centres import sessions as session_services
 from referrals.models import MediationAgreement, Referral
 from tests.conftest import client_for
 from tests.factories import (
@@ -150,7 +152,7 @@ def test_decline_returns_the_case_to_the_lane(
 def test_declaration_comes_before_the_first_session(in_mediation, mediator, customer):
     start = timezone.now() + timedelta(days=3)
     with pytest.raises(ApplicationError):
-        referral_services.session_schedule(
+        session_services.session_schedule(
             actor=mediator,
             referral_id=in_mediation.pk,
             starts_at=start,
@@ -160,7 +162,7 @@ def test_declaration_comes_before_the_first_session(in_mediation, mediator, cust
     referral_services.referral_declare_conflicts(
         actor=mediator, referral_id=in_mediation.pk, text="与双方无利害关系。"
     )
-    referral_services.session_schedule(
+    session_services.session_schedule(
         actor=mediator,
         referral_id=in_mediation.pk,
         starts_at=start,
@@ -185,7 +187,7 @@ def test_session_notes_are_the_centres_alone(
     referral_services.referral_declare_conflicts(
         actor=mediator, referral_id=in_mediation.pk, text="无冲突"
     )
-    session = referral_services.session_schedule(
+    session = session_services.session_schedule(
         actor=mediator,
         referral_id=in_mediation.pk,
         starts_at=timezone.now() + timedelta(days=1),
@@ -203,22 +205,22 @@ def test_session_notes_are_the_centres_alone(
         assert client_for(outsider).post(url, {"notes": "x"}).status_code == 404
     assert client_for(other_mediator).post(url, {"notes": "x"}).status_code == 404
     with pytest.raises(ActionForbidden):
-        referral_services.session_record_notes(actor=staff, session_id=session.pk, notes="x")
+        session_services.session_record_notes(actor=staff, session_id=session.pk, notes="x")
     session.refresh_from_db()
     assert session.notes == "客户情绪激动，底线约一万元。"
 
 
 def test_extension_needs_both_parties(in_mediation, mediator, customer, staff):
     old_due = in_mediation.mediation_due
-    ext = referral_services.extension_propose(
+    ext = session_services.extension_propose(
         actor=mediator, referral_id=in_mediation.pk, days=10, reason="需要补充材料"
     )
-    referral_services.extension_consent(actor=customer, extension_id=ext.pk)
+    session_services.extension_consent(actor=customer, extension_id=ext.pk)
     in_mediation.refresh_from_db()
     assert in_mediation.mediation_due == old_due
     with pytest.raises(ActionForbidden):
-        referral_services.extension_consent(actor=mediator, extension_id=ext.pk)
-    referral_services.extension_consent(actor=staff, extension_id=ext.pk)
+        session_services.extension_consent(actor=mediator, extension_id=ext.pk)
+    session_services.extension_consent(actor=staff, extension_id=ext.pk)
     in_mediation.refresh_from_db()
     ext.refresh_from_db()
     assert ext.applied_at and in_mediation.mediation_due == ext.new_due > old_due
@@ -232,7 +234,7 @@ def test_pre_commitment_threshold(
     in_mediation, mediator, customer, staff, amount, binding, settings
 ):
     settings.BANK_PRE_COMMITMENT_THRESHOLD = Decimal("10000.00")
-    proposal = referral_services.proposal_make(
+    proposal = agreement_services.proposal_make(
         actor=mediator,
         referral_id=in_mediation.pk,
         amount=Decimal(amount),
@@ -240,7 +242,7 @@ def test_pre_commitment_threshold(
         performance_due=timezone.localdate() + timedelta(days=10),
     )
     assert proposal.binding_on_bank is binding
-    referral_services.proposal_answer(actor=customer, proposal_id=proposal.pk, accept=True)
+    agreement_services.proposal_answer(actor=customer, proposal_id=proposal.pk, accept=True)
     in_mediation.refresh_from_db()
     if binding:
         assert in_mediation.status == "proposal_accepted"
@@ -248,16 +250,16 @@ def test_pre_commitment_threshold(
         agreement = MediationAgreement.objects.get(referral=in_mediation)
         assert agreement.from_proposal and agreement.amount == Decimal(amount)
         with pytest.raises(TransitionRefused):
-            referral_services.proposal_answer(actor=staff, proposal_id=proposal.pk, accept=False)
+            agreement_services.proposal_answer(actor=staff, proposal_id=proposal.pk, accept=False)
     else:
         assert in_mediation.status == "accepted"  # the bank still answers
-        referral_services.proposal_answer(actor=staff, proposal_id=proposal.pk, accept=True)
+        agreement_services.proposal_answer(actor=staff, proposal_id=proposal.pk, accept=True)
         in_mediation.refresh_from_db()
         assert in_mediation.status == "proposal_accepted"
 
 
 def test_refused_proposal_lets_mediation_go_on(in_mediation, mediator, customer):
-    proposal = referral_services.proposal_make(
+    proposal = agreement_services.proposal_make(
         actor=mediator,
         referral_id=in_mediation.pk,
         amount=Decimal("100"),
@@ -265,7 +267,7 @@ def test_refused_proposal_lets_mediation_go_on(in_mediation, mediator, customer)
         performance_due=timezone.localdate(),
     )
     with pytest.raises(ApplicationError):
-        referral_services.proposal_make(
+        agreement_services.proposal_make(
             actor=mediator,
             referral_id=in_mediation.pk,
             amount=Decimal("1"),
@@ -277,7 +279,7 @@ def test_refused_proposal_lets_mediation_go_on(in_mediation, mediator, customer)
     assert response.status_code == 302
     in_mediation.refresh_from_db()
     assert in_mediation.status == "accepted"
-    referral_services.proposal_make(
+    agreement_services.proposal_make(
         actor=mediator,
         referral_id=in_mediation.pk,
         amount=Decimal("200"),
@@ -287,7 +289,7 @@ def test_refused_proposal_lets_mediation_go_on(in_mediation, mediator, customer)
 
 
 def test_other_customer_cannot_answer(in_mediation, mediator, other_customer):
-    proposal = referral_services.proposal_make(
+    proposal = agreement_services.proposal_make(
         actor=mediator,
         referral_id=in_mediation.pk,
         amount=Decimal("100"),
@@ -299,7 +301,7 @@ def test_other_customer_cannot_answer(in_mediation, mediator, other_customer):
 
 
 def test_agreement_starts_the_confirmation_window(in_mediation, mediator):
-    agreement = referral_services.agreement_record(
+    agreement = agreement_services.agreement_record(
         actor=mediator,
         referral_id=in_mediation.pk,
         upload=io.BytesIO(pdf_bytes()),
@@ -319,7 +321,7 @@ def test_agreement_starts_the_confirmation_window(in_mediation, mediator):
 
 def test_agreement_dates_are_checked(in_mediation, mediator):
     with pytest.raises(ApplicationError):
-        referral_services.agreement_record(
+        agreement_services.agreement_record(
             actor=mediator,
             referral_id=in_mediation.pk,
             upload=io.BytesIO(pdf_bytes()),
@@ -348,7 +350,7 @@ def test_customer_page_shows_one_timeline(in_mediation, mediator, customer):
     referral_services.referral_declare_conflicts(
         actor=mediator, referral_id=in_mediation.pk, text="无"
     )
-    referral_services.session_schedule(
+    session_services.session_schedule(
         actor=mediator,
         referral_id=in_mediation.pk,
         starts_at=timezone.now() + timedelta(days=1),

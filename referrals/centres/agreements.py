@@ -1,0 +1,204 @@
+"""The outcome of a mediation: the mediator's proposal and the parties' answers, and the
+signed agreement, which opens the 30-day window for judicial confirmation (CPL art. 205)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import IO
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mediation import access as dispute_access
+from mediation.notify import branch_staff, parties
+from mediation.services import disputes as dispute_services
+from mediation.services.evidence import evidence_upload
+from portal import access as portal_access
+from portal.audit import audit_record
+from portal.exceptions import ApplicationError, TransitionRefused
+from portal.models import User
+from portal.periods import JUDICIAL_CONFIRMATION_WINDOW
+from portal.transitions import ActionForbidden, run_transition
+from referrals.centres import access as referral_access
+from referrals.centres.services import referral_lock, referral_tell, require_centre_member
+from referrals.models import (
+    MediationAgreement,
+    MediatorProposal,
+    ProposalAnswer,
+    Referral,
+)
+
+
+def _tell_agreement(agreement: MediationAgreement) -> None:
+    referral_tell(
+        agreement.referral,
+        "agreement_recorded",
+        parties(agreement.referral.dispute),
+        effective=agreement.effective_on,
+        window=agreement.confirmation_window_ends,
+    )
+
+
+def _agreement_window(effective_on: date) -> date:
+    """30 days from the agreement's effective date (CPL 2023 art. 205; 人民调解法 art. 33)."""
+    return JUDICIAL_CONFIRMATION_WINDOW.end(effective_on)
+
+
+@transaction.atomic
+def agreement_record(
+    *,
+    actor: User,
+    referral_id: int,
+    upload: IO[bytes],
+    file_name: str,
+    size: int | None,
+    amount: Decimal,
+    terms: str,
+    performance_due: date,
+    effective_on: date,
+) -> MediationAgreement:
+    """The signed agreement takes effect when both parties and the mediator have signed and
+    the centre has sealed it (人民调解法 arts. 29-30); its date starts the 30-day window to ask
+    a court to confirm it."""
+    referral = referral_lock(actor, referral_id)
+    if not referral_access.can_record_referral_outcome(actor, referral):
+        raise ActionForbidden(_("Only the centre (or the bank for a paper file) records this."))
+    if referral.status != "accepted":
+        raise TransitionRefused(_("An agreement is recorded while the mediation is under way."))
+    if effective_on > timezone.localdate():
+        raise ApplicationError(_("The agreement cannot take effect in the future."))
+    if performance_due < effective_on:
+        raise ApplicationError(_("The performance deadline is before the agreement's date."))
+    if amount < 0 or not terms.strip():
+        raise ApplicationError(_("Give the amount the bank pays and the terms."))
+    document = evidence_upload(
+        actor=actor,
+        reference=referral.dispute.reference,
+        upload=upload,
+        original_name=file_name,
+        declared_size=size,
+        title=_("Signed mediation agreement"),
+        category="agreement",
+    )
+    agreement = MediationAgreement.objects.create(
+        referral=referral,
+        document=document,
+        amount=amount,
+        terms=terms.strip(),
+        performance_due=performance_due,
+        effective_on=effective_on,
+        confirmation_window_ends=_agreement_window(effective_on),
+        recorded_by=actor,
+    )
+
+    def close(r: Referral) -> None:
+        r.closed_at = timezone.now()
+
+    run_transition(referral, "record_agreement", actor=actor, before=close)
+    dispute_services.dispute_reach_agreement(actor=actor, reference=referral.dispute.reference)
+    _tell_agreement(agreement)
+    return agreement
+
+
+def is_binding_on_bank(amount: Decimal) -> bool:
+    """Below the bank's pre-commitment amount, the bank is bound by a mediator's proposal the
+    customer accepts (金发〔2025〕14号). "Below" is strict: at the threshold the bank answers."""
+    return amount < Decimal(settings.BANK_PRE_COMMITMENT_THRESHOLD)
+
+
+@transaction.atomic
+def proposal_make(
+    *, actor: User, referral_id: int, amount: Decimal, terms: str, performance_due: date
+) -> MediatorProposal:
+    referral = referral_lock(actor, referral_id)
+    require_centre_member(referral, actor)
+    if referral.status != "accepted":
+        raise TransitionRefused(_("A proposal is made while the mediation is under way."))
+    if amount < 0 or not terms.strip():
+        raise ApplicationError(_("Give the amount the bank pays and the terms."))
+    if performance_due < timezone.localdate():
+        raise ApplicationError(_("The performance deadline cannot be in the past."))
+    if any(p.is_pending for p in referral.proposals.all()):
+        raise ApplicationError(_("An earlier proposal is still awaiting an answer."))
+    proposal = MediatorProposal.objects.create(
+        referral=referral,
+        amount=amount,
+        terms=terms.strip(),
+        performance_due=performance_due,
+        binding_on_bank=is_binding_on_bank(amount),
+        threshold=Decimal(settings.BANK_PRE_COMMITMENT_THRESHOLD),
+        proposed_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="proposal.made",
+        target=proposal,
+        case_ref=referral.dispute.reference,
+        data={"amount": str(amount), "binding": proposal.binding_on_bank},
+    )
+    answering = [referral.dispute.customer]
+    if not proposal.binding_on_bank:
+        answering += branch_staff(referral.dispute)
+    referral_tell(referral, "proposal_awaiting", answering, amount=f"{amount:,.2f}")
+    return proposal
+
+
+@transaction.atomic
+def proposal_answer(*, actor: User, proposal_id: int, accept: bool) -> MediatorProposal:
+    """The customer accepts or refuses online. A binding proposal accepted by the customer
+    ends the mediation with an agreement; otherwise the bank must accept it too."""
+    found = MediatorProposal.objects.filter(pk=proposal_id).first()
+    if found is None:
+        raise portal_access.refuse(actor, "proposal", proposal_id)
+    referral = referral_lock(actor, found.referral_id)
+    proposal = MediatorProposal.objects.select_for_update().get(pk=proposal_id)
+    dispute = referral.dispute
+    if referral.status != "accepted" or not proposal.is_pending:
+        raise TransitionRefused(_("This proposal is no longer awaiting an answer."))
+    answer = ProposalAnswer.ACCEPTED if accept else ProposalAnswer.REFUSED
+    now = timezone.now()
+    if dispute_access.is_dispute_customer(actor, dispute):
+        if proposal.customer_answer != ProposalAnswer.PENDING:
+            raise TransitionRefused(_("You have already answered this proposal."))
+        proposal.customer_answer, proposal.customer_answered_at = answer, now
+    elif dispute_access.can_handle_dispute(actor, dispute):
+        if proposal.binding_on_bank:
+            raise TransitionRefused(_("This proposal binds the bank: only the customer answers."))
+        if proposal.bank_answer != ProposalAnswer.PENDING:
+            raise TransitionRefused(_("The bank has already answered this proposal."))
+        proposal.bank_answer, proposal.bank_answered_at = answer, now
+    else:
+        raise ActionForbidden(_("Only the parties answer a mediator's proposal."))
+    proposal.save()
+    audit_record(
+        actor=actor,
+        action=f"proposal.{answer}",
+        target=proposal,
+        case_ref=dispute.reference,
+        data={"binding": proposal.binding_on_bank},
+    )
+    customer_yes = proposal.customer_answer == ProposalAnswer.ACCEPTED
+    bank_yes = proposal.binding_on_bank or proposal.bank_answer == ProposalAnswer.ACCEPTED
+    if customer_yes and bank_yes:
+        today = timezone.localdate()
+        MediationAgreement.objects.create(
+            referral=referral,
+            from_proposal=True,
+            amount=proposal.amount,
+            terms=proposal.terms,
+            performance_due=proposal.performance_due,
+            effective_on=today,
+            confirmation_window_ends=_agreement_window(today),
+            recorded_by=actor,
+        )
+
+        def close(r: Referral) -> None:
+            r.closed_at = now
+
+        run_transition(referral, "accept_proposal", actor=actor, before=close)
+        dispute_services.dispute_reach_agreement(actor=actor, reference=dispute.reference)
+        _tell_agreement(referral.agreement)
+    return proposal
