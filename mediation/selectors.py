@@ -14,11 +14,11 @@ database walks the updated_at index from the position on.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from django.db.models import F, Q
-from rest_framework.fields import DateTimeField
+from django.utils import timezone
 
 from mediation import access as dispute_access
 from mediation.lifecycle import DisputeStatus
@@ -90,11 +90,11 @@ def dispute_page(
 def _format(rows: list[dict[str, Any]]) -> list[tuple[Edge, dict[str, Any]]]:
     """Rows as DisputeOut represents them: amounts with two decimals, dates in ISO 8601, times
     in the current time zone as DRF's DateTimeField writes them."""
-    moment = DateTimeField()
+    zone = timezone.get_current_timezone()
     labels = {value: str(label) for value, label in DisputeStatus.choices}
     page = []
     for row in rows:
-        updated = moment.to_representation(row["updated_at"])
+        updated = _moment(row["updated_at"], zone)
         page.append(
             (
                 (updated, row["pk"]),
@@ -108,7 +108,7 @@ def _format(rows: list[dict[str, Any]]) -> list[tuple[Edge, dict[str, Any]]]:
                     "branch": row["branch_code"],
                     "customer_name": row["customer_real_name"] or row["customer_username"],
                     "channel": row["channel"],
-                    "received_at": moment.to_representation(row["received_at"]),
+                    "received_at": _moment(row["received_at"], zone),
                     "decision_due": _day(row["decision_due"]),
                     "mediation_due": _day(row["mediation_due"]),
                     "next_deadline": _day(row["next_deadline"]),
@@ -117,6 +117,13 @@ def _format(rows: list[dict[str, Any]]) -> list[tuple[Edge, dict[str, Any]]]:
             )
         )
     return page
+
+
+def _moment(value: datetime, zone: tzinfo) -> str:
+    """DRF's DateTimeField representation, with the page's zone looked up once rather than
+    for every value (a third of a page's time on SQLite): ISO 8601 in `zone`, UTC as Z."""
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _day(value: date | None) -> str | None:
