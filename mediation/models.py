@@ -23,6 +23,7 @@ from mediation.lifecycle import (
     DisputeLifecycle,
     DisputeStatus,
 )
+from portal.models import Role
 from portal.periods import (
     COMPLAINT_DECISION,
     COMPLAINT_DECISION_COMPLEX,
@@ -375,9 +376,9 @@ class EvidenceItem(models.Model):
     @property
     def submitted_by_label(self) -> str:
         role = self.uploaded_by.role
-        if role == "customer":
+        if role == Role.CUSTOMER:
             return str(_("Customer"))
-        if role == "staff":
+        if role == Role.STAFF:
             return str(_("Bank"))
         return str(_("Partner"))
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mediation.lifecycle import DisputeStatus
 from mediation.models import Dispute
-from portal.models import AuditEvent
+from portal.models import AuditEvent, Role
 
 # Only these events appear on the timeline that parties see; downloads, refusals and other
 # internal records stay in the audit log. Dispute state changes driven by a referral or an
@@ -136,7 +136,7 @@ def dispute_timeline(dispute: Dispute) -> list[TimelineEntry]:
             at=e.created_at,
             label=str(EVENT_LABELS[e.action]),
             reason=e.reason,
-            actor_is_bank=bool(e.actor and e.actor.role == "staff"),
+            actor_is_bank=bool(e.actor and e.actor.role == Role.STAFF),
         )
         for e in events
     ]

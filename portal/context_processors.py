@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.models import Role
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
@@ -15,22 +17,22 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is not None and user.is_authenticated:
         items.append((reverse("home"), _("Home")))
         role = user.role
-        if role == "customer":
+        if role == Role.CUSTOMER:
             items += [
                 (reverse("mediation:my_disputes"), _("My disputes")),
                 (reverse("mediation:file"), _("File a dispute")),
             ]
-        elif role == "staff":
+        elif role == Role.STAFF:
             items += [
                 (reverse("mediation:queue"), _("Dispute queue")),
                 (reverse("mediation:record"), _("Record a phone/letter dispute")),
             ]
-        elif role == "auditor":
+        elif role == Role.AUDITOR:
             items += [
                 (reverse("reviews:queue"), _("Look-back reviews")),
                 (reverse("mediation:closed_cases"), _("Closed cases")),
             ]
-        elif role == "partner":
+        elif role == Role.PARTNER:
             items += [
                 (reverse("referrals:inbox"), _("Referral inbox")),
                 (reverse("mediation:partner_cases"), _("All cases")),

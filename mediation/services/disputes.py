@@ -30,7 +30,7 @@ from mediation.models import (
 from mediation.notify import case_url
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError, TransitionRefused
-from portal.models import Branch, User
+from portal.models import Branch, Role, User
 from portal.notifications import notify_after_commit
 from portal.periods import MEDIATION_PERIOD, REVIEW_REQUEST_WINDOW
 from portal.transitions import ActionForbidden, run_transition
@@ -84,7 +84,7 @@ def dispute_submit(
 
     A repeated submission with the same intake token returns the first dispute.
     """
-    if customer.role != "customer":
+    if customer.role != Role.CUSTOMER:
         raise ApplicationError(_("Disputes are filed for customers."))
     if intake_token is not None:
         existing = Dispute.objects.filter(intake_token=intake_token).first()

@@ -29,6 +29,7 @@ from portal.periods import (
 )
 from portal.transitions import ActionForbidden, run_transition
 from referrals.arbitration import access as arbitration_access
+from referrals.arbitration.lifecycle import ArbitrationStatus
 from referrals.models import ArbitrationCase, ArbitrationDecision, AwardKind, LitigationRecord
 
 
@@ -85,7 +86,7 @@ def arbitration_start(
         raise TransitionRefused(
             _("Arbitration starts from the bank's handling or after failed mediation.")
         )
-    if dispute.arbitrations.exclude(status="withdrawn").exists():
+    if dispute.arbitrations.exclude(status=ArbitrationStatus.WITHDRAWN).exists():
         raise TransitionRefused(_("This case already has an arbitration."))
     if agreement_signed_on > timezone.localdate():
         raise ApplicationError(_("The agreement cannot be signed in the future."))

@@ -23,6 +23,7 @@ from portal.models import User
 from portal.periods import JUDICIAL_CONFIRMATION_WINDOW
 from portal.transitions import ActionForbidden, run_transition
 from referrals.centres import access as referral_access
+from referrals.centres.lifecycle import ReferralStatus
 from referrals.centres.services import referral_lock, referral_tell, require_centre_member
 from referrals.models import (
     MediationAgreement,
@@ -66,7 +67,7 @@ def agreement_record(
     referral = referral_lock(actor, referral_id)
     if not referral_access.can_record_referral_outcome(actor, referral):
         raise ActionForbidden(_("Only the centre (or the bank for a paper file) records this."))
-    if referral.status != "accepted":
+    if referral.status != ReferralStatus.ACCEPTED:
         raise TransitionRefused(_("An agreement is recorded while the mediation is under way."))
     if effective_on > timezone.localdate():
         raise ApplicationError(_("The agreement cannot take effect in the future."))
@@ -115,7 +116,7 @@ def proposal_make(
 ) -> MediatorProposal:
     referral = referral_lock(actor, referral_id)
     require_centre_member(referral, actor)
-    if referral.status != "accepted":
+    if referral.status != ReferralStatus.ACCEPTED:
         raise TransitionRefused(_("A proposal is made while the mediation is under way."))
     if amount < 0 or not terms.strip():
         raise ApplicationError(_("Give the amount the bank pays and the terms."))
@@ -156,7 +157,7 @@ def proposal_answer(*, actor: User, proposal_id: int, accept: bool) -> MediatorP
     referral = referral_lock(actor, found.referral_id)
     proposal = MediatorProposal.objects.select_for_update().get(pk=proposal_id)
     dispute = referral.dispute
-    if referral.status != "accepted" or not proposal.is_pending:
+    if referral.status != ReferralStatus.ACCEPTED or not proposal.is_pending:
         raise TransitionRefused(_("This proposal is no longer awaiting an answer."))
     answer = ProposalAnswer.ACCEPTED if accept else ProposalAnswer.REFUSED
     now = timezone.now()

@@ -20,6 +20,7 @@ from portal.api import (
 from referrals.centres import access as referral_access
 from referrals.centres import services as referral_services
 from referrals.centres import sessions as session_services
+from referrals.centres.lifecycle import ReferralStatus
 from referrals.models import (
     MediationSession,
     Referral,
@@ -70,6 +71,10 @@ class AcceptIn(serializers.Serializer):
     mediator = serializers.IntegerField()
 
 
+# Sent to the centre, no mediator assigned yet: the assignment clock runs.
+AWAITING_ASSIGNMENT = [ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED]
+
+
 class ReferralViewSet(viewsets.GenericViewSet):
     """Partner organisations see only what was sent to them (drafts never)."""
 
@@ -93,8 +98,11 @@ class ReferralViewSet(viewsets.GenericViewSet):
         if "due_before" in filters:
             due = filters["due_before"]
             qs = qs.filter(
-                Q(status__in=["sent", "acknowledged"], assignment_due__lt=due)
-                | Q(status="accepted", mediation_due__lt=due)
+                Q(
+                    status__in=[ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED],
+                    assignment_due__lt=due,
+                )
+                | Q(status=ReferralStatus.ACCEPTED, mediation_due__lt=due)
             )
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(ReferralOut(page, many=True).data)

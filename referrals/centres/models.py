@@ -92,7 +92,7 @@ class Referral(ReferralLifecycle):
         constraints = [
             models.UniqueConstraint(
                 fields=["dispute"],
-                condition=Q(status__in=["draft", "sent", "acknowledged", "accepted"]),
+                condition=Q(status__in=OPEN_REFERRAL_STATES),
                 name="one_open_referral_per_dispute",
             )
         ]

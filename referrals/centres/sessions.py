@@ -20,6 +20,7 @@ from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import User
 from portal.periods import agreed_period
 from portal.transitions import ActionForbidden
+from referrals.centres.lifecycle import ReferralStatus
 from referrals.centres.services import referral_lock, referral_tell, require_centre_member
 from referrals.models import (
     MediationExtension,
@@ -33,7 +34,7 @@ def session_schedule(
 ) -> MediationSession:
     referral = referral_lock(actor, referral_id)
     require_centre_member(referral, actor)
-    if referral.status != "accepted":
+    if referral.status != ReferralStatus.ACCEPTED:
         raise TransitionRefused(_("Sessions are scheduled once the centre accepted the case."))
     if not referral.conflict_declared_at:
         raise ApplicationError(
@@ -126,7 +127,7 @@ def extension_propose(
 ) -> MediationExtension:
     referral = referral_lock(actor, referral_id)
     require_centre_member(referral, actor)
-    if referral.status != "accepted":
+    if referral.status != ReferralStatus.ACCEPTED:
         raise TransitionRefused(_("Only a mediation under way can be extended."))
     if not 1 <= days <= 30 or not reason.strip():
         raise ApplicationError(_("Give 1 to 30 extra days and the reason."))
@@ -166,7 +167,7 @@ def extension_consent(*, actor: User, extension_id: int) -> MediationExtension:
     else:
         raise ActionForbidden(_("Only the customer and the bank consent to an extension."))
     if extension.customer_consent_at and extension.bank_consent_at:
-        if referral.status != "accepted" or dispute.mediation_due is None:
+        if referral.status != ReferralStatus.ACCEPTED or dispute.mediation_due is None:
             raise TransitionRefused(_("Only a mediation under way can be extended."))
         locked = Dispute.objects.select_for_update().get(pk=dispute.pk)
         assert locked.mediation_due is not None

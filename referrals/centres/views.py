@@ -35,6 +35,7 @@ from referrals.centres.forms import (
     RequiredReasonForm,
     SessionForm,
 )
+from referrals.centres.lifecycle import ReferralStatus
 from referrals.models import (
     MediationExtension,
     MediationSession,
@@ -44,7 +45,7 @@ from referrals.models import (
 
 
 def _centre_member_while(*states: str) -> Any:
-    return lambda user, r: referral_access.is_referral_partner(user, r) and r.status in states
+    return lambda user, r: referral_access.is_centre_member_while(user, r, *states)
 
 
 REFERRAL_ACTIONS: dict[str, Action[Referral]] = {
@@ -87,7 +88,9 @@ REFERRAL_ACTIONS: dict[str, Action[Referral]] = {
         lambda rq, r, c: referral_services.referral_declare_conflicts(
             actor=rq.user, referral_id=r.pk, text=c["text"]
         ),
-        lambda u, r: _centre_member_while("accepted")(u, r) and not r.sessions.exists(),
+        lambda u, r: (
+            _centre_member_while(ReferralStatus.ACCEPTED)(u, r) and not r.sessions.exists()
+        ),
     ),
     "schedule": Action(
         _("Schedule a session"),
@@ -99,7 +102,7 @@ REFERRAL_ACTIONS: dict[str, Action[Referral]] = {
             mode=c["mode"],
             place=c["place"],
         ),
-        _centre_member_while("accepted"),
+        _centre_member_while(ReferralStatus.ACCEPTED),
     ),
     "extend": Action(
         _("Propose an extension"),
@@ -107,7 +110,7 @@ REFERRAL_ACTIONS: dict[str, Action[Referral]] = {
         lambda rq, r, c: session_services.extension_propose(
             actor=rq.user, referral_id=r.pk, days=c["days"], reason=c["reason"]
         ),
-        _centre_member_while("accepted"),
+        _centre_member_while(ReferralStatus.ACCEPTED),
     ),
     "propose": Action(
         _("Make a mediator's proposal"),
@@ -119,7 +122,7 @@ REFERRAL_ACTIONS: dict[str, Action[Referral]] = {
             terms=c["terms"],
             performance_due=c["performance_due"],
         ),
-        _centre_member_while("accepted"),
+        _centre_member_while(ReferralStatus.ACCEPTED),
     ),
     "agreement": Action(
         _("Record the signed agreement"),

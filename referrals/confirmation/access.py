@@ -37,10 +37,6 @@ def can_prepare_confirmation(user: User, confirmation: JudicialConfirmation) -> 
     return dispute_access.is_party_or_handler(user, confirmation.dispute)
 
 
-def is_preparing_party(user: User, confirmation: JudicialConfirmation) -> bool:
-    return not court_sees(confirmation) and can_prepare_confirmation(user, confirmation)
-
-
 def is_handler_while(user: User, confirmation: JudicialConfirmation, *states: str) -> bool:
     """Bank staff of the case, while the application is in one of `states`."""
     return confirmation.status in states and dispute_access.can_handle_dispute(

@@ -19,6 +19,7 @@ from portal.audit import audit_record
 from portal.exceptions import TransitionRefused
 from portal.models import User
 from portal.transitions import ActionForbidden
+from referrals.confirmation.lifecycle import ConfirmationStatus
 from referrals.confirmation.services import confirmation_lock
 from referrals.documents import ConfirmationFormData, Party, render_confirmation_form
 from referrals.models import FormStatus, JudicialConfirmation
@@ -39,7 +40,7 @@ def confirmation_request_form(*, actor: User, confirmation_id: int) -> JudicialC
     c = confirmation_lock(actor, confirmation_id)
     if not dispute_access.can_handle_dispute(actor, c.dispute):
         raise ActionForbidden(_("Only bank staff handling this case prepare the application."))
-    if c.status != "preparing":
+    if c.status != ConfirmationStatus.PREPARING:
         raise TransitionRefused(_("The application has already left preparation."))
     c.form_status, c.form_error = FormStatus.QUEUED, ""
     c.save(update_fields=["form_status", "form_error", "updated_at"])

@@ -26,7 +26,7 @@ from portal.periods import (
 )
 from portal.transitions import ActionForbidden, run_transition
 from referrals.confirmation import access as confirmation_access
-from referrals.confirmation.lifecycle import NotAcceptedReason, RejectionGround
+from referrals.confirmation.lifecycle import ConfirmationStatus, NotAcceptedReason, RejectionGround
 from referrals.confirmation.services import confirmation_lock, confirmation_tell
 from referrals.models import JudicialConfirmation
 
@@ -69,7 +69,7 @@ def confirmation_extend_review(
     c = confirmation_lock(actor, confirmation_id)
     if not confirmation_access.can_act_for_court(actor, c):
         raise ActionForbidden(_("Only the court (or the bank for a paper file) records this."))
-    if c.status != "accepted" or c.decision_extended or c.accepted_on is None:
+    if c.status != ConfirmationStatus.ACCEPTED or c.decision_extended or c.accepted_on is None:
         raise TransitionRefused(_("The ruling period can be extended once, after acceptance."))
     if not reason.strip():
         raise ApplicationError(_("Record the approval for the extension."))

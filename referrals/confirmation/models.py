@@ -17,6 +17,7 @@ from referrals.centres.models import MediationAgreement
 from referrals.confirmation.lifecycle import (
     OPEN_CONFIRMATION_STATES,
     ConfirmationLifecycle,
+    ConfirmationStatus,
     NotAcceptedReason,
     RejectionGround,
 )
@@ -127,7 +128,7 @@ class JudicialConfirmation(ConfirmationLifecycle):
         constraints = [
             models.UniqueConstraint(
                 fields=["dispute"],
-                condition=Q(status__in=["preparing", "filed", "accepted"]),
+                condition=Q(status__in=OPEN_CONFIRMATION_STATES),
                 name="one_open_confirmation_per_dispute",
             )
         ]
@@ -147,7 +148,7 @@ class JudicialConfirmation(ConfirmationLifecycle):
 
     @property
     def window_lapsed(self) -> bool:
-        return self.status == "preparing" and not self.is_within_window()
+        return self.status == ConfirmationStatus.PREPARING and not self.is_within_window()
 
     def missing_materials(self) -> list[str]:
         """What the court needs (SPC 2011 rules art. 3; CPL interpretation arts. 351-354)."""
@@ -175,7 +176,7 @@ class JudicialConfirmation(ConfirmationLifecycle):
     @property
     def unpaid_after_due(self) -> bool:
         return (
-            self.status == "confirmed"
+            self.status == ConfirmationStatus.CONFIRMED
             and self.paid_on is None
             and timezone.localdate() > self.agreement.performance_due
         )

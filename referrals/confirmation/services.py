@@ -27,6 +27,7 @@ from portal.periods import (
 )
 from portal.transitions import ActionForbidden, run_transition
 from referrals.confirmation import access as confirmation_access
+from referrals.confirmation.lifecycle import ConfirmationStatus
 from referrals.models import JudicialConfirmation, MediationAgreement
 
 
@@ -100,7 +101,7 @@ def confirmation_start(
 def confirmation_consent(*, actor: User, confirmation_id: int) -> JudicialConfirmation:
     """Each party agrees to apply jointly (人民调解法 art. 33)."""
     c = confirmation_lock(actor, confirmation_id)
-    if c.status != "preparing":
+    if c.status != ConfirmationStatus.PREPARING:
         raise TransitionRefused(_("The application has already left preparation."))
     now = timezone.now()
     if dispute_access.is_dispute_customer(actor, c.dispute):
@@ -255,7 +256,7 @@ def performance_record(
     c = confirmation_lock(actor, confirmation_id)
     if not dispute_access.can_handle_dispute(actor, c.dispute):
         raise ActionForbidden(_("Only bank staff handling this case record the payment."))
-    if c.status != "confirmed":
+    if c.status != ConfirmationStatus.CONFIRMED:
         raise TransitionRefused(_("Payment is recorded against a confirmed agreement."))
     if c.paid_on is not None:
         raise TransitionRefused(_("The payment is already recorded."))

@@ -12,11 +12,9 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from mediation import access as dispute_access
 from mediation.forms import OptionalReasonForm
 from portal.actions import Action, post_action, transition_allowed
 from portal.audit import audit_record
-from portal.models import User
 from portal.types import AuthedRequest
 from referrals.centres.forms import (
     RequiredReasonForm,
@@ -33,26 +31,15 @@ from referrals.confirmation.forms import (
     RejectForm,
     RulingForm,
 )
+from referrals.confirmation.lifecycle import ConfirmationStatus
 from referrals.models import (
     FormStatus,
     JudicialConfirmation,
 )
 
 
-def _party_in_preparation(user: User, c: JudicialConfirmation) -> bool:
-    return c.status == "preparing" and confirmation_access.can_prepare_confirmation(user, c)
-
-
-def _staff_in(*states: str) -> Any:
-    return lambda user, c: c.status in states and dispute_access.can_handle_dispute(user, c.dispute)
-
-
-def _consent_pending(user: User, c: JudicialConfirmation) -> bool:
-    if c.status != "preparing":
-        return False
-    if dispute_access.is_dispute_customer(user, c.dispute):
-        return c.customer_consent_at is None
-    return dispute_access.can_handle_dispute(user, c.dispute) and c.bank_consent_at is None
+def _handler_while(*states: str) -> Any:
+    return lambda user, c: confirmation_access.is_handler_while(user, c, *states)
 
 
 def _file(rq: AuthedRequest, c: JudicialConfirmation, data: dict[str, Any]) -> object:
@@ -78,7 +65,7 @@ CONFIRMATION_ACTIONS: dict[str, Action[JudicialConfirmation]] = {
         lambda rq, c, d: confirmation_services.confirmation_consent(
             actor=rq.user, confirmation_id=c.pk
         ),
-        _consent_pending,
+        confirmation_access.consent_pending_from,
     ),
     "form": Action(
         _("Generate the application form"),
@@ -86,10 +73,12 @@ CONFIRMATION_ACTIONS: dict[str, Action[JudicialConfirmation]] = {
         lambda rq, c, d: form_services.confirmation_request_form(
             actor=rq.user, confirmation_id=c.pk
         ),
-        _staff_in("preparing"),
+        _handler_while(ConfirmationStatus.PREPARING),
         message=_("The application form is being generated; this page shows when it is ready."),
     ),
-    "file": Action(_("File the joint application"), None, _file, _staff_in("preparing")),
+    "file": Action(
+        _("File the joint application"), None, _file, _handler_while(ConfirmationStatus.PREPARING)
+    ),
     "accept": Action(
         _("Record the court's acceptance"),
         ConfirmationAcceptForm,
@@ -181,7 +170,7 @@ CONFIRMATION_ACTIONS: dict[str, Action[JudicialConfirmation]] = {
             file_name=d["file"].name,
             size=d["file"].size,
         ),
-        lambda u, c: _staff_in("confirmed")(u, c) and c.paid_on is None,
+        lambda u, c: _handler_while(ConfirmationStatus.CONFIRMED)(u, c) and c.paid_on is None,
         multipart=True,
     ),
     "withdraw": Action(

@@ -47,7 +47,7 @@ class LookbackReviewQuerySet(models.QuerySet["LookbackReview"]):
     def due_in_month(self, *, today: date) -> LookbackReviewQuerySet:
         start = today.replace(day=1)
         end = (start + timedelta(days=32)).replace(day=1)
-        return self.filter(due_on__gte=start, due_on__lt=end).exclude(status="passed")
+        return self.filter(due_on__gte=start, due_on__lt=end).exclude(status=ReviewStatus.PASSED)
 
 
 class LookbackReview(ReviewLifecycle):

@@ -23,6 +23,9 @@ from portal.notifications import notify_after_commit
 from portal.notifications.audience import auditors
 from portal.periods import LOOKBACK_REVIEW, re_review_period
 from portal.transitions import ActionForbidden, run_transition
+from referrals.arbitration.lifecycle import ArbitrationStatus
+from referrals.centres.lifecycle import ReferralStatus
+from referrals.confirmation.lifecycle import ConfirmationStatus
 from referrals.models import (
     CHECKLIST,
     JudicialConfirmation,
@@ -289,7 +292,9 @@ class PerformanceFacts:
 def performance_facts(review: LookbackReview) -> PerformanceFacts | None:
     """What was agreed (agreement, ruling or award) against what was paid."""
     confirmation = (
-        JudicialConfirmation.objects.filter(dispute=review.dispute, status="confirmed")
+        JudicialConfirmation.objects.filter(
+            dispute=review.dispute, status=ConfirmationStatus.CONFIRMED
+        )
         .select_related("agreement")
         .first()
     )
@@ -302,7 +307,9 @@ def performance_facts(review: LookbackReview) -> PerformanceFacts | None:
             str(_("Judicially confirmed agreement")),
         )
     referral = (
-        review.dispute.referrals.filter(status__in=["agreement", "proposal_accepted"])
+        review.dispute.referrals.filter(
+            status__in=[ReferralStatus.AGREEMENT, ReferralStatus.PROPOSAL_ACCEPTED]
+        )
         .select_related("agreement")
         .first()
     )
@@ -311,7 +318,7 @@ def performance_facts(review: LookbackReview) -> PerformanceFacts | None:
         return PerformanceFacts(
             a.amount, a.performance_due, None, None, str(_("Mediation agreement"))
         )
-    award = review.dispute.arbitrations.filter(status="award").first()
+    award = review.dispute.arbitrations.filter(status=ArbitrationStatus.AWARD).first()
     if award is not None:
         decision = award.decisions.filter(kind="final").last()
         return PerformanceFacts(
@@ -330,7 +337,7 @@ def auditor_figures(*, today: date) -> dict[str, Any]:
     reviews = LookbackReview.objects.all()
     decided = reviews.filter(decided_at__isnull=False).aggregate(
         total=Count("pk"),
-        passed=Count("pk", filter=Q(status="passed")),
+        passed=Count("pk", filter=Q(status=ReviewStatus.PASSED)),
         repeats=Count("pk", filter=Q(repeat=RepeatFinding.FOUND)),
     )
     checked = reviews.exclude(repeat="").count()

@@ -171,7 +171,7 @@ def _review_page(user: User, review: LookbackReview) -> dict[str, Any]:
         "review": review,
         "actions": shown_actions(REVIEW_ACTIONS, user, review, prefix="v-"),
         "checklist": ChecklistForm(review=review, prefix="cl")
-        if review_access.is_review_auditor(user, review) and review.status == "in_review"
+        if review_access.is_review_auditor(user, review) and review.status == ReviewStatus.IN_REVIEW
         else None,
         "items": [
             (
