@@ -11,10 +11,12 @@ class MediationConfig(AppConfig):
         (Imports here: the apps' models and views load only once Django's registry is ready.)"""
         from mediation.apis import DisputeViewSet, EvidenceViewSet
         from mediation.homes import customer_home, partner_home, staff_home
+        from mediation.notifications import EVENTS
         from mediation.reminders import remind_staff_of_clocks
         from portal.api_router import router
         from portal.models import Role
         from portal.notifications import reminders
+        from portal.notifications.events import register_events
         from portal.views import register_home
 
         router.register("disputes", DisputeViewSet, basename="dispute")
@@ -22,4 +24,5 @@ class MediationConfig(AppConfig):
         register_home(Role.CUSTOMER, customer_home)
         register_home(Role.STAFF, staff_home)
         register_home(Role.PARTNER, partner_home)
+        register_events(EVENTS)
         reminders.register("staff_clocks", remind_staff_of_clocks)

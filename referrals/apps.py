@@ -16,6 +16,7 @@ class ReferralsConfig(AppConfig):
         from portal.api_router import router
         from portal.models import Role
         from portal.notifications import reminders
+        from portal.notifications.events import register_events
         from portal.views import register_home
         from referrals import case_page
         from referrals.arbitration import access as arbitration_access
@@ -28,6 +29,7 @@ class ReferralsConfig(AppConfig):
         from referrals.confirmation.apis import ConfirmationViewSet
         from referrals.confirmation.application_form import confirmation_requeue_stale_forms
         from referrals.confirmation.reminders import remind_confirmation_window, remind_performance
+        from referrals.notifications import EVENTS
         from referrals.reviews.apis import ReviewViewSet
         from referrals.reviews.home import auditor_home
         from referrals.reviews.services import review_enqueue_due, review_schedule_on_close
@@ -58,5 +60,6 @@ class ReferralsConfig(AppConfig):
         )
         jobs.register("reviews", "look-back reviews moved into the queue", review_enqueue_due)
         jobs.register("webhooks", "webhook deliveries queued again", webhook_retry_due)
+        register_events(EVENTS)
         reminders.register("confirmation_window", remind_confirmation_window)
         reminders.register("performance", remind_performance)

@@ -1,4 +1,4 @@
-"""Every event that notifies someone: its text, and whether it is a legal notice.
+"""The events that notify someone: their texts, and whether each is a legal notice.
 
 Legal notices (deadlines that carry legal consequences, rulings, agreements) cannot be switched
 off; the rest can, per user. Texts are written once, in English msgids, and stored in both
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 
@@ -21,117 +20,14 @@ class EventType:
     legal: bool = False
 
 
-EVENTS: dict[str, EventType] = {
-    "dispute_received": EventType(
-        _("Dispute received"),
-        _("Your dispute %(ref)s has been received"),
-        _(
-            "The bank will give its decision by %(due)s at the latest. You can follow the case "
-            "in the portal."
-        ),
-        legal=True,
-    ),
-    "lane_decided": EventType(
-        _("Fast-lane decision"), _("Mediation fast lane: %(lane)s"), _("Dispute %(ref)s: %(lane)s")
-    ),
-    "opt_in_confirmed": EventType(
-        _("Fast lane confirmed"),
-        _("Your case %(ref)s is in the mediation fast lane"),
-        _(
-            "The bank will refer it to a partner mediation centre; a mediator is due within 3 "
-            "working days of the referral."
-        ),
-    ),
-    "referral_sent": EventType(
-        _("Referral sent"),
-        _("Case %(ref)s sent to %(org)s"),
-        _("The mediation centre %(org)s received case %(ref)s."),
-    ),
-    "referral_accepted": EventType(
-        _("Referral accepted"),
-        _("%(org)s accepted case %(ref)s"),
-        _("Mediator: %(mediator)s. The mediation period ends on %(due)s."),
-    ),
-    "referral_declined": EventType(
-        _("Referral declined"),
-        _("%(org)s declined case %(ref)s"),
-        _("Reason: %(reason)s. The bank may refer the case to another centre."),
-    ),
-    "session_scheduled": EventType(
-        _("Session scheduled"),
-        _("Mediation session for %(ref)s on %(when)s"),
-        _("Mode: %(mode)s. Place or link: %(place)s."),
-    ),
-    "session_moved": EventType(
-        _("Session moved"),
-        _("Mediation session for %(ref)s moved to %(when)s"),
-        _("Place or link: %(place)s."),
-    ),
-    "proposal_awaiting": EventType(
-        _("Proposal awaiting an answer"),
-        _("The mediator made a proposal on %(ref)s"),
-        _("The bank pays %(amount)s yuan. Please accept or refuse it in the portal."),
-    ),
-    "agreement_recorded": EventType(
-        _("Agreement recorded"),
-        _("Mediation agreement on %(ref)s"),
-        _(
-            "The agreement took effect on %(effective)s. The parties may ask a court to confirm "
-            "it until %(window)s."
-        ),
-        legal=True,
-    ),
-    "confirmation_window": EventType(
-        _("Judicial-confirmation window closing"),
-        _("%(days)s days left to apply for judicial confirmation of %(ref)s"),
-        _("The 30-day window closes on %(window)s (CPL art. 205)."),
-        legal=True,
-    ),
-    "court_accepted": EventType(
-        _("Court acceptance"),
-        _("The court accepted the application on %(ref)s"),
-        _("Case number %(number)s. The ruling is due by %(due)s."),
-        legal=True,
-    ),
-    "court_ruling": EventType(
-        _("Court ruling"),
-        _("The court ruled on %(ref)s: %(outcome)s"),
-        _("Ruling %(number)s. A party may object within 15 days of receipt."),
-        legal=True,
-    ),
-    "performance_due": EventType(
-        _("Performance due"),
-        _("Payment under the agreement on %(ref)s is due on %(due)s"),
-        _("Amount: %(amount)s yuan."),
-        legal=True,
-    ),
-    "performance_overdue": EventType(
-        _("Performance overdue"),
-        _("Payment under the agreement on %(ref)s is overdue"),
-        _("It was due on %(due)s. Enforcement may be applied for until %(until)s."),
-        legal=True,
-    ),
-    "arbitration_milestone": EventType(
-        _("Arbitration milestone"), _("Arbitration of %(ref)s: %(milestone)s"), _("%(commission)s.")
-    ),
-    "review_due": EventType(
-        _("Look-back review due"),
-        _("Look-back review of %(ref)s is due"),
-        _("The review is in the auditors' queue."),
-    ),
-    "clock_due_soon": EventType(
-        _("Deadline soon"),
-        _("%(ref)s: deadline on %(due)s"),
-        _("A service target or statutory clock on this case falls due soon."),
-    ),
-    "clock_overdue": EventType(
-        _("Deadline missed"),
-        _("%(ref)s: deadline of %(due)s missed"),
-        _("A service target or statutory clock on this case is overdue."),
-    ),
-    "return_visit": EventType(
-        _("Return visit"),
-        _("How did we handle %(ref)s?"),
-        _("Please rate the handling of your case (1 to 5) within 7 days."),
-    ),
-}
+# Filled by the apps in their AppConfig.ready() (mediation/notifications.py,
+# referrals/notifications.py): the kernel delivers events whose texts it does not hold.
+EVENTS: dict[str, EventType] = {}
+
+
+def register_events(events: dict[str, EventType]) -> None:
+    """Add an app's events; the same key with another text is a mistake, not an override."""
+    clash = sorted(k for k in events if k in EVENTS and EVENTS[k] != events[k])
+    if clash:
+        raise ValueError(f"notification events registered twice: {clash}")
+    EVENTS.update(events)

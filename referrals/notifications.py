@@ -1,0 +1,89 @@
+"""The events of referrals, sessions, proposals and agreements, judicial confirmation,
+arbitration and look-back reviews that notify someone (registered with
+portal.notifications.events in ReferralsConfig.ready())."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from portal.notifications.events import EventType
+
+EVENTS: dict[str, EventType] = {
+    "referral_sent": EventType(
+        _("Referral sent"),
+        _("Case %(ref)s sent to %(org)s"),
+        _("The mediation centre %(org)s received case %(ref)s."),
+    ),
+    "referral_accepted": EventType(
+        _("Referral accepted"),
+        _("%(org)s accepted case %(ref)s"),
+        _("Mediator: %(mediator)s. The mediation period ends on %(due)s."),
+    ),
+    "referral_declined": EventType(
+        _("Referral declined"),
+        _("%(org)s declined case %(ref)s"),
+        _("Reason: %(reason)s. The bank may refer the case to another centre."),
+    ),
+    "session_scheduled": EventType(
+        _("Session scheduled"),
+        _("Mediation session for %(ref)s on %(when)s"),
+        _("Mode: %(mode)s. Place or link: %(place)s."),
+    ),
+    "session_moved": EventType(
+        _("Session moved"),
+        _("Mediation session for %(ref)s moved to %(when)s"),
+        _("Place or link: %(place)s."),
+    ),
+    "proposal_awaiting": EventType(
+        _("Proposal awaiting an answer"),
+        _("The mediator made a proposal on %(ref)s"),
+        _("The bank pays %(amount)s yuan. Please accept or refuse it in the portal."),
+    ),
+    "agreement_recorded": EventType(
+        _("Agreement recorded"),
+        _("Mediation agreement on %(ref)s"),
+        _(
+            "The agreement took effect on %(effective)s. The parties may ask a court to confirm "
+            "it until %(window)s."
+        ),
+        legal=True,
+    ),
+    "confirmation_window": EventType(
+        _("Judicial-confirmation window closing"),
+        _("%(days)s days left to apply for judicial confirmation of %(ref)s"),
+        _("The 30-day window closes on %(window)s (CPL art. 205)."),
+        legal=True,
+    ),
+    "court_accepted": EventType(
+        _("Court acceptance"),
+        _("The court accepted the application on %(ref)s"),
+        _("Case number %(number)s. The ruling is due by %(due)s."),
+        legal=True,
+    ),
+    "court_ruling": EventType(
+        _("Court ruling"),
+        _("The court ruled on %(ref)s: %(outcome)s"),
+        _("Ruling %(number)s. A party may object within 15 days of receipt."),
+        legal=True,
+    ),
+    "performance_due": EventType(
+        _("Performance due"),
+        _("Payment under the agreement on %(ref)s is due on %(due)s"),
+        _("Amount: %(amount)s yuan."),
+        legal=True,
+    ),
+    "performance_overdue": EventType(
+        _("Performance overdue"),
+        _("Payment under the agreement on %(ref)s is overdue"),
+        _("It was due on %(due)s. Enforcement may be applied for until %(until)s."),
+        legal=True,
+    ),
+    "arbitration_milestone": EventType(
+        _("Arbitration milestone"), _("Arbitration of %(ref)s: %(milestone)s"), _("%(commission)s.")
+    ),
+    "review_due": EventType(
+        _("Look-back review due"),
+        _("Look-back review of %(ref)s is due"),
+        _("The review is in the auditors' queue."),
+    ),
+}
