@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mediation.amounts import parse_amount
 from mediation.lifecycle import ClosureReason, DisputeStatus
-from mediation.models import Channel, DecisionTrack, ProductCategory, Urgency
+from mediation.models import Channel, DecisionTrack, EvidenceCategory, ProductCategory, Urgency
 from portal.models import Branch, OrganisationKind, PartnerOrganisation
 from portal.validators import validate_mainland_mobile, validate_resident_id
 
@@ -246,3 +246,23 @@ class QueueFilterForm(forms.Form):
         if data.get("status") and data["status"] not in DisputeStatus.values:
             raise ValidationError(_("Unknown state."))
         return data
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (PDF, JPEG or PNG)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+    title = forms.CharField(label=_("Title"), max_length=120)
+    category = forms.ChoiceField(label=_("Category"), choices=EvidenceCategory.choices)
+    document_date = forms.DateField(
+        label=_("Date of the document"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -4,7 +4,6 @@ commands all call these; none writes models directly."""
 from mediation.services.consents import consent_give_disclosure, consent_opt_in, consent_withdraw
 from mediation.services.disputes import (
     ActionForbidden,
-    dispute_amend,
     dispute_close,
     dispute_extend_decision,
     dispute_fail_mediation,
@@ -20,9 +19,12 @@ from mediation.services.disputes import (
     dispute_start_bank_handling,
     dispute_start_litigation,
     dispute_start_mediation,
-    dispute_submit,
     dispute_triage,
     dispute_withdraw,
+)
+from mediation.services.intake import (
+    dispute_amend,
+    dispute_submit,
     fast_lane_threshold,
     is_amount_eligible,
 )

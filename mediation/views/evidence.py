@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mediation import access as dispute_access
-from mediation.forms_evidence import EvidenceForm
+from mediation.forms import EvidenceForm
 from mediation.models import Dispute
 from mediation.services.evidence import evidence_log_download, evidence_upload
 from portal import access as portal_access
