@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def case(customer, staff, branch, centre):  # type: ignore[no-untyped-def]
+def case(customer, staff, branch, centre):
     dispute = make_dispute(customer, branch)
     refer(dispute, customer, staff, centre)
     return Dispute.objects.get(pk=dispute.pk)
@@ -30,7 +30,7 @@ def case(customer, staff, branch, centre):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def people(
     customer, other_customer, staff, other_staff, hq_staff, mediator, other_mediator, auditor
-):  # type: ignore[no-untyped-def]
+):
     admin = UserFactory.create(role="admin", is_superuser=True)
     return {
         "customer": customer,

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def referral(customer, staff, branch, centre):  # type: ignore[no-untyped-def]
+def referral(customer, staff, branch, centre):
     return refer(make_dispute(customer, branch), customer, staff, centre)
 
 
