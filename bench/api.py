@@ -17,14 +17,8 @@ p95 under 150 ms at 16 concurrent clients on PostgreSQL.
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
-import signal
-import statistics
-import subprocess
 import sys
-import threading
-import time
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -40,8 +34,10 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.common import Endpoint, gunicorn, measure, report  # noqa: E402
 from mediation.models import Dispute  # noqa: E402
 from portal.api_auth import token_issue  # noqa: E402
 from portal.models import Branch, Role, User  # noqa: E402
@@ -87,40 +83,6 @@ def prepare(count: int) -> str:
     return key
 
 
-def drive(path: str, token: str, seconds: float, threads: int) -> list[float]:
-    latencies: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    stop = time.monotonic() + seconds
-
-    def worker() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-        mine = []
-        while time.monotonic() < stop:
-            start = time.perf_counter()
-            conn.request(
-                "GET", path, headers={"Authorization": f"Token {token}", "Host": "127.0.0.1"}
-            )
-            response = conn.getresponse()
-            response.read()
-            if response.status != 200:
-                with lock:
-                    errors.append(f"{path}: HTTP {response.status}")
-                return
-            mine.append(time.perf_counter() - start)
-        with lock:
-            latencies.extend(mine)
-
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    if errors:
-        raise SystemExit(f"failed requests: {errors[:3]}")
-    return latencies
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--disputes", type=int, default=100_000)
@@ -130,56 +92,22 @@ def main() -> None:
     args = parser.parse_args()
     token = prepare(args.disputes)
     sample = Dispute.objects.order_by("pk").values_list("reference", flat=True)[args.disputes // 2]
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "portal.wsgi",
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{PORT}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        for _ in range(50):
-            try:
-                http.client.HTTPConnection("127.0.0.1", PORT, timeout=1).request("GET", "/")
-                break
-            except OSError:
-                time.sleep(0.2)
-        endpoints = [
-            ("bare Django JSON view", "/bench/bare/"),
-            ("dispute list (50 per page)", "/api/v1/disputes/?page_size=50"),
-            ("dispute detail", f"/api/v1/disputes/{sample}/"),
-        ]
-        drive("/bench/bare/", token, 2, args.threads)  # warm up both workers
-        measured: dict[str, list[float]] = {label: [] for label, _path in endpoints}
-        for _round in range(args.rounds):
-            for label, path in endpoints:
-                measured[label] += drive(path, token, args.seconds / args.rounds, args.threads)
-        results = {label: (len(lat) / args.seconds, lat) for label, lat in measured.items()}
-        bare_rps = results["bare Django JSON view"][0]
-        print(
-            f"{Dispute.objects.count():,} disputes; gunicorn -w 2; {args.threads} client "
-            f"threads; {args.seconds:.0f} s per endpoint in {args.rounds} interleaved rounds"
+    headers = {"Authorization": f"Token {token}"}
+    endpoints = [
+        Endpoint("bare Django JSON view", "/bench/bare/", headers),
+        Endpoint("dispute list (50 per page)", "/api/v1/disputes/?page_size=50", headers),
+        Endpoint("dispute detail", f"/api/v1/disputes/{sample}/", headers),
+    ]
+    with gunicorn(PORT):
+        measured = measure(
+            PORT, endpoints, seconds=args.seconds, threads=args.threads, rounds=args.rounds
         )
-        for label, (rps, lat) in results.items():
-            p50 = statistics.median(lat) * 1000
-            p95 = statistics.quantiles(lat, n=20)[18] * 1000
-            print(
-                f"  {label:<28} {rps:8.1f} req/s  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  "
-                f"ratio to bare {rps / bare_rps:.2f}"
-            )
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=10)
+    print(
+        f"{Dispute.objects.count():,} disputes ({connection.vendor}); gunicorn -w 2; "
+        f"{args.threads} client threads; {args.seconds:.0f} s per endpoint in {args.rounds} "
+        "interleaved rounds"
+    )
+    print("\n".join(report(measured, args.seconds, "bare Django JSON view")))
 
 
 if __name__ == "__main__":

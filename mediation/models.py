@@ -23,6 +23,7 @@ from mediation.lifecycle import (
     DisputeLifecycle,
     DisputeStatus,
 )
+from portal.choices import ChoiceLabel
 from portal.models import Role
 from portal.periods import (
     COMPLAINT_DECISION,
@@ -124,6 +125,8 @@ class Clock:
 
 
 class Dispute(DisputeLifecycle):
+    status_label = ChoiceLabel(DisputeStatus, "status")
+    category_label = ChoiceLabel(ProductCategory, "category")
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -206,7 +209,15 @@ class Dispute(DisputeLifecycle):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="dispute_amount_positive"),
         ]
-        indexes = [models.Index(fields=["branch", "status", "next_deadline"])]
+        indexes = [
+            models.Index(fields=["branch", "status", "next_deadline"]),
+            # The queues, newest case first: the head office's, and a branch's (bench/scale.py:
+            # without them each page sorted the whole table).
+            models.Index(fields=["-received_at", "-id"], name="dispute_queue"),
+            models.Index(fields=["branch", "-received_at", "-id"], name="dispute_branch_queue"),
+            # The API list, newest change first, for a branch's staff.
+            models.Index(fields=["branch", "-updated_at", "-id"], name="dispute_branch_changes"),
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -28,15 +28,21 @@ EVENTS: dict[str, EventType] = {
             "working days of the referral."
         ),
     ),
+    # One a day for each member of staff, counting their cases (not one per case: a branch
+    # with a backlog would drown in them).
     "clock_due_soon": EventType(
-        _("Deadline soon"),
-        _("%(ref)s: deadline on %(due)s"),
-        _("A service target or statutory clock on this case falls due soon."),
+        _("Deadlines soon"),
+        _("%(soon)s of your cases fall due within %(days)s days"),
+        _("The queue lists them under the clock filter “due soon”."),
     ),
     "clock_overdue": EventType(
-        _("Deadline missed"),
-        _("%(ref)s: deadline of %(due)s missed"),
-        _("A service target or statutory clock on this case is overdue."),
+        _("Deadlines missed"),
+        _("%(overdue)s of your cases are overdue"),
+        _(
+            "A service target or statutory clock has passed on %(overdue)s cases, and %(soon)s "
+            "more fall due within %(days)s days. The queue lists them under the clock filter "
+            "“overdue”."
+        ),
     ),
     "return_visit": EventType(
         _("Return visit"),

@@ -32,3 +32,9 @@ class MobileOrEmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id: Any) -> User | None:
+        """The signed-in user with the branch and organisation every page asks for, in the
+        one query that loads the user on each request."""
+        user = User.objects.select_related("branch", "organisation").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -8,8 +8,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.choices import ChoiceLabel
 from portal.models import PartnerOrganisation
-from referrals.arbitration.lifecycle import ArbitrationLifecycle
+from referrals.arbitration.lifecycle import ArbitrationLifecycle, ArbitrationStatus
 
 
 class AwardKind(models.TextChoices):
@@ -19,6 +20,7 @@ class AwardKind(models.TextChoices):
 
 
 class ArbitrationCase(ArbitrationLifecycle):
+    status_label = ChoiceLabel(ArbitrationStatus, "status")
     dispute = models.ForeignKey(
         "mediation.Dispute", on_delete=models.PROTECT, related_name="arbitrations"
     )

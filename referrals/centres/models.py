@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.choices import ChoiceLabel
 from portal.models import PartnerOrganisation
 from referrals.bundles.models import Bundle
 from referrals.centres.lifecycle import OPEN_REFERRAL_STATES, ReferralLifecycle, ReferralStatus
@@ -43,6 +44,7 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
 
 
 class Referral(ReferralLifecycle):
+    status_label = ChoiceLabel(ReferralStatus, "status")
     dispute = models.ForeignKey(
         "mediation.Dispute", on_delete=models.PROTECT, related_name="referrals"
     )
@@ -89,6 +91,12 @@ class Referral(ReferralLifecycle):
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
         ordering = ["-created_at", "-pk"]
+        # A centre's list in the API, newest change first (partners poll it).
+        indexes = [
+            models.Index(
+                fields=["organisation", "-updated_at", "-id"], name="referral_centre_changes"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["dispute"],

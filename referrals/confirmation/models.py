@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mediation.models import EvidenceCategory
+from portal.choices import ChoiceLabel
 from portal.models import PartnerOrganisation
 from referrals.centres.models import MediationAgreement
 from referrals.confirmation.lifecycle import (
@@ -31,6 +32,7 @@ class FormStatus(models.TextChoices):
 
 
 class JudicialConfirmation(ConfirmationLifecycle):
+    status_label = ChoiceLabel(ConfirmationStatus, "status")
     dispute = models.ForeignKey(
         "mediation.Dispute", on_delete=models.PROTECT, related_name="confirmations"
     )

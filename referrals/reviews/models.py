@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.choices import ChoiceLabel
 from referrals.reviews.lifecycle import ReviewLifecycle, ReviewStatus
 
 
@@ -51,6 +52,7 @@ class LookbackReviewQuerySet(models.QuerySet["LookbackReview"]):
 
 
 class LookbackReview(ReviewLifecycle):
+    status_label = ChoiceLabel(ReviewStatus, "status")
     dispute = models.ForeignKey(
         "mediation.Dispute", on_delete=models.PROTECT, related_name="reviews"
     )

@@ -282,6 +282,29 @@ def test_staff_reminders_for_clocks(customer, branch, staff, other_staff):
     assert events_for(staff) == ["clock_due_soon", "clock_overdue"]
 
 
+def test_staff_get_one_count_a_day_not_one_notice_per_case(
+    customer, branch, staff, other_staff, hq_staff
+):
+    """A backlog of cases is one line for each member of staff, with the counts and a link to
+    the filtered queue; head office counts every branch."""
+    from mediation.models import Dispute
+
+    cases = [make_dispute(customer, branch) for _ in range(5)]
+    due = cases[0].next_deadline
+    assert due is not None
+    Dispute.objects.filter(pk__in=[c.pk for c in cases[:3]]).update(
+        next_deadline=due - timedelta(days=1)
+    )
+    send_due_reminders(today=due)
+    mine = Notification.objects.get(recipient=staff)
+    assert mine.event == "clock_overdue" and mine.url.endswith("/disputes/queue/?clock=overdue")
+    assert "3" in mine.title and "2" in mine.body  # three overdue, two more due today
+    assert Notification.objects.filter(recipient=hq_staff).count() == 1
+    assert not Notification.objects.filter(recipient=other_staff).exists()
+    send_due_reminders(today=due)  # the same day again: nothing new
+    assert Notification.objects.filter(event__startswith="clock_").count() == 2
+
+
 def test_daily_command_runs(capsys):
     call_command("send_due_reminders")
     assert "reminders:" in capsys.readouterr().out
