@@ -180,7 +180,8 @@ def endpoints() -> list[Endpoint]:
     head_office = User.objects.get(username="bs-HQ")
     customer = Dispute.objects.order_by("-pk").values_list("customer", flat=True).first()
     case = Dispute.objects.filter(customer=customer).order_by("pk").first()
-    assert case is not None
+    busy = Dispute.objects.filter(status="in_mediation").order_by("pk").first()
+    assert case is not None and busy is not None
     centre = PartnerOrganisation.objects.get(name="基准调解中心")
     _t, partner_key = token_issue_for_organisation(name="bench", organisation=centre)
     _t, staff_key = token_issue(name="bench", user=staff)
@@ -197,6 +198,11 @@ def endpoints() -> list[Endpoint]:
             "customer's case page",
             f"/disputes/{case.reference}/",
             session_cookie(User.objects.get(pk=customer)),
+        ),
+        Endpoint(
+            "customer's case in mediation",
+            f"/disputes/{busy.reference}/",
+            session_cookie(busy.customer),
         ),
         Endpoint(
             "partner API list (referrals)",
