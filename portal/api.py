@@ -69,7 +69,13 @@ def _request_fingerprint(request: Request) -> str:
 
 def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
     """Create endpoints accept an Idempotency-Key: the same key and body return the first
-    result; the same key with another body answers 422."""
+    result; the same key with another body answers 422.
+
+    The key is claimed before the view runs, by inserting its record in the transaction that
+    runs the view. A concurrent request with the same key blocks on the unique constraint
+    until that transaction ends: when it commits, the loser replays the winner's answer; when
+    it rolls back (the view failed), the loser's claim goes through and it runs the view
+    itself. So ten simultaneous requests with one key create one object."""
 
     @wraps(view)
     def wrapper(self: APIView, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -82,26 +88,31 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
         user: User = request.user  # type: ignore[assignment]
         previous = IdempotencyRecord.objects.filter(user=user, key=key).first()
         if previous is not None:
-            if previous.request_hash != fingerprint:
-                raise IdempotencyKeyReused(_("This Idempotency-Key was used with another request."))
-            return Response(previous.response, status=previous.status_code)
-        response = view(self, request, *args, **kwargs)
-        if 200 <= response.status_code < 300:
+            return _replay(previous, fingerprint)
+        with transaction.atomic():
             try:
                 with transaction.atomic():
-                    IdempotencyRecord.objects.create(
-                        user=user,
-                        key=key,
-                        request_hash=fingerprint,
-                        status_code=response.status_code,
-                        response=json.loads(json.dumps(response.data, default=str)),
+                    claim = IdempotencyRecord.objects.create(
+                        user=user, key=key, request_hash=fingerprint, status_code=0, response={}
                     )
-            except IntegrityError:
-                first = IdempotencyRecord.objects.get(user=user, key=key)
-                return Response(first.response, status=first.status_code)
+            except IntegrityError:  # another request with this key committed first
+                return _replay(IdempotencyRecord.objects.get(user=user, key=key), fingerprint)
+            response = view(self, request, *args, **kwargs)
+            if not 200 <= response.status_code < 300:
+                transaction.set_rollback(True)  # release the key: a retry may succeed
+                return response
+            claim.status_code = response.status_code
+            claim.response = json.loads(json.dumps(response.data, default=str))
+            claim.save(update_fields=["status_code", "response"])
         return response
 
     return wrapper
+
+
+def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
+    if record.request_hash != fingerprint:
+        raise IdempotencyKeyReused(_("This Idempotency-Key was used with another request."))
+    return Response(record.response, status=record.status_code)
 
 
 class ChangeFilters(serializers.Serializer):
