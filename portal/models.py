@@ -280,6 +280,7 @@ class Delivery(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         RETRYING = "retrying", _("Will retry")
         FAILED = "failed", _("Gave up")

@@ -18,7 +18,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
-from portal.backoff import next_attempt_after
+from portal import outbox
 from portal.models import Delivery, Notification, NotificationOptOut, User
 from portal.notifications.channels import CHANNELS, channel_named
 from portal.notifications.events import EVENTS
@@ -26,6 +26,9 @@ from portal.notifications.events import EVENTS
 log = logging.getLogger("portal.notifications")
 
 MAX_ATTEMPTS = 6
+# How long a worker may take to send one before another may try (a mail server's timeouts
+# are well inside it).
+SEND_LEASE = timedelta(minutes=5)
 
 
 def _render(text: Any, params: dict[str, Any], language: str) -> str:
@@ -93,44 +96,34 @@ def _enqueue(delivery_id: int) -> None:
 
 
 def deliver_one(delivery_id: int) -> str:
-    """Send one delivery; on failure keep it for a retry with exponential back-off."""
-    with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update()
-            .select_related("notification")
-            .filter(pk=delivery_id)
-            .first()
-        )
-        if delivery is None or delivery.status in (Delivery.Status.SENT, Delivery.Status.FAILED):
-            return "skipped"
-        delivery.attempts += 1
-        try:
-            channel_named(delivery.channel).send(delivery)
-        except Exception as exc:
-            log.warning("delivery %s failed (attempt %s): %s", delivery_id, delivery.attempts, exc)
-            delivery.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-            delivery.next_attempt_at = next_attempt_after(
-                delivery.attempts, max_attempts=MAX_ATTEMPTS, now=timezone.now()
-            )
-            delivery.status = (
-                Delivery.Status.RETRYING if delivery.next_attempt_at else Delivery.Status.FAILED
-            )
-        else:
-            delivery.status = Delivery.Status.SENT
-            delivery.sent_at = timezone.now()
-            delivery.next_attempt_at = None
-            delivery.last_error = ""
-        delivery.save()
-        return str(delivery.status)
+    """Send one delivery outside any transaction (portal/outbox.py); on failure keep it for a
+    retry with exponential back-off."""
+    delivery = outbox.claim(Delivery, delivery_id, lease=SEND_LEASE, related=("notification",))
+    if delivery is None:
+        return "skipped"
+    error = None
+    try:
+        channel_named(delivery.channel).send(delivery)
+    except Exception as exc:  # any channel failure is kept for a retry, never lost
+        log.warning("delivery %s failed (attempt %s): %s", delivery_id, delivery.attempts, exc)
+        error = f"{type(exc).__name__}: {exc}"
+    return outbox.settle(
+        delivery,
+        done_status=Delivery.Status.SENT,
+        done_at_field="sent_at",
+        error=error,
+        max_attempts=MAX_ATTEMPTS,
+    )
 
 
 def retry_deliveries(*, now: datetime | None = None) -> int:
-    """Queue again the deliveries whose back-off has passed, and pending ones whose task was
-    lost. Idempotent."""
+    """Queue again the deliveries whose back-off (or, for one a worker died sending, whose
+    lease) has passed, and pending ones whose task was lost. Idempotent."""
     now = now or timezone.now()
     due = list(
         Delivery.objects.filter(
-            status=Delivery.Status.RETRYING, next_attempt_at__lte=now
+            status__in=[Delivery.Status.RETRYING, Delivery.Status.SENDING],
+            next_attempt_at__lte=now,
         ).values_list("pk", flat=True)
     )
     lost = list(

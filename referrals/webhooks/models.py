@@ -35,6 +35,7 @@ class WebhookEndpoint(models.Model):
 class WebhookDelivery(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
         DELIVERED = "delivered", _("Delivered")
         RETRYING = "retrying", _("Will retry")
         FAILED = "failed", _("Gave up")

@@ -14,7 +14,7 @@ import logging
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mediation.models import Consent
-from portal.backoff import next_attempt_after
+from portal import outbox
 from referrals.centres.lifecycle import DISCLOSED_STATES
 from referrals.models import WebhookDelivery, WebhookEndpoint
 
@@ -30,6 +30,8 @@ log = logging.getLogger("portal.webhooks")
 
 MAX_ATTEMPTS = 8
 TIMEOUT_SECONDS = 10
+# How long one attempt may take before another worker may try (several times the timeout).
+SEND_LEASE = timedelta(minutes=2)
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -78,65 +80,52 @@ def _enqueue(delivery_id: int) -> None:
 
 
 def webhook_deliver(*, delivery_id: int) -> str:
-    with transaction.atomic():
-        delivery = (
-            WebhookDelivery.objects.select_for_update()
-            .select_related("endpoint")
-            .filter(pk=delivery_id)
-            .first()
-        )
-        if delivery is None or delivery.status in (
-            WebhookDelivery.Status.DELIVERED,
-            WebhookDelivery.Status.FAILED,
-        ):
-            return "skipped"
-        body = json.dumps(delivery.payload, ensure_ascii=False, sort_keys=True).encode()
-        timestamp = str(int(time.time()))
-        request = urllib.request.Request(  # noqa: S310 - the admin sets http(s) endpoint URLs
-            delivery.endpoint.url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json",
-                "X-Portal-Event": delivery.event,
-                "X-Portal-Timestamp": timestamp,
-                "X-Portal-Signature": sign(delivery.endpoint.secret, timestamp, body),
-                "X-Portal-Delivery": str(delivery.pk),
-            },
-        )
-        delivery.attempts += 1
-        try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-                delivery.last_status_code = response.status
-        except urllib.error.HTTPError as exc:
-            delivery.last_status_code = exc.code
-            delivery.last_error = f"HTTP {exc.code}"
-        except (urllib.error.URLError, OSError, TimeoutError) as exc:
-            delivery.last_status_code = None
-            delivery.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-        if delivery.last_status_code and 200 <= delivery.last_status_code < 300:
-            delivery.status = WebhookDelivery.Status.DELIVERED
-            delivery.delivered_at = timezone.now()
-            delivery.next_attempt_at = None
-            delivery.last_error = ""
-        else:
-            delivery.next_attempt_at = next_attempt_after(
-                delivery.attempts, max_attempts=MAX_ATTEMPTS, now=timezone.now()
-            )
-            delivery.status = (
-                WebhookDelivery.Status.RETRYING
-                if delivery.next_attempt_at
-                else WebhookDelivery.Status.FAILED
-            )
-        delivery.save()
-        return str(delivery.status)
+    """POST one signed delivery, outside any transaction or row lock (portal/outbox.py): a
+    slow endpoint holds up no page. Receivers deduplicate on X-Portal-Delivery."""
+    delivery = outbox.claim(WebhookDelivery, delivery_id, lease=SEND_LEASE, related=("endpoint",))
+    if delivery is None:
+        return "skipped"
+    body = json.dumps(delivery.payload, ensure_ascii=False, sort_keys=True).encode()
+    timestamp = str(int(time.time()))
+    request = urllib.request.Request(  # noqa: S310 - the admin sets http(s) endpoint URLs
+        delivery.endpoint.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "X-Portal-Event": delivery.event,
+            "X-Portal-Timestamp": timestamp,
+            "X-Portal-Signature": sign(delivery.endpoint.secret, timestamp, body),
+            "X-Portal-Delivery": str(delivery.pk),
+        },
+    )
+    status_code: int | None = None
+    error: str | None = None
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+            status_code = response.status
+    except urllib.error.HTTPError as exc:
+        status_code = exc.code
+    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    if error is None and not (status_code and 200 <= status_code < 300):
+        error = f"HTTP {status_code}"
+    return outbox.settle(
+        delivery,
+        done_status=WebhookDelivery.Status.DELIVERED,
+        done_at_field="delivered_at",
+        error=error,
+        max_attempts=MAX_ATTEMPTS,
+        extra={"last_status_code": status_code},
+    )
 
 
 def webhook_retry_due(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     due = list(
         WebhookDelivery.objects.filter(
-            status=WebhookDelivery.Status.RETRYING, next_attempt_at__lte=now
+            status__in=[WebhookDelivery.Status.RETRYING, WebhookDelivery.Status.SENDING],
+            next_attempt_at__lte=now,
         ).values_list("pk", flat=True)
     )
     for pk in due:
