@@ -14,7 +14,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
@@ -37,6 +37,7 @@ from portal.api import (
     parse_filters,
 )
 from portal.models import Branch
+from portal.parsers import BoundedJSONParser
 from portal.transitions import ActionForbidden
 
 
@@ -116,10 +117,11 @@ class KeysetPagination(UpdatedCursorPagination):
             return None, False
         try:
             direction, moment, pk = urlsafe_b64decode(encoded.encode()).decode().split("|")
-            at = datetime.fromisoformat(moment)
-            if direction not in ("0", "1") or at.tzinfo is None:
+            at, key = datetime.fromisoformat(moment), int(pk)
+            # A row id fits the database's bigint; anything else was not a cursor we made.
+            if direction not in ("0", "1") or at.tzinfo is None or not 0 < key < 2**63:
                 raise ValueError(encoded)
-            return (at, int(pk)), direction == "1"
+            return (at, key), direction == "1"
         except (ValueError, UnicodeError, binascii.Error) as exc:
             raise NotFound(self.invalid_cursor_message) from exc
 
@@ -281,7 +283,7 @@ class DisputeViewSet(viewsets.GenericViewSet):
     @action(
         detail=True,
         methods=["get", "post"],
-        parser_classes=[MultiPartParser, FormParser, JSONParser],
+        parser_classes=[MultiPartParser, FormParser, BoundedJSONParser],
         pagination_class=None,
     )
     def evidence(self, request: Request, reference: str) -> Response:

@@ -15,6 +15,7 @@ import os
 import re
 import unicodedata
 import warnings
+import zlib
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -173,6 +174,7 @@ def _clean_pdf(data: bytes) -> tuple[bytes, int, list[str]]:
             pages = len(pdf.pages)
             if pages == 0:
                 raise UploadRejected(_("The PDF has no pages."), code="broken_pdf")
+            _check_bounds(pdf, pages)
             removed = _strip_active_content(pdf)
             out = io.BytesIO()
             pdf.save(out)
@@ -183,6 +185,61 @@ def _clean_pdf(data: bytes) -> tuple[bytes, int, list[str]]:
                 _("The PDF is damaged and cannot be opened."), code="broken_pdf"
             ) from exc
     return out.getvalue(), pages, removed
+
+
+# Filters that only viewers decode (images): their size counts as stored. Flate is counted by
+# decompressing it a piece at a time; the rest (LZW, RunLength...) are decoded by pikepdf.
+_IMAGE_FILTERS = {"/DCTDecode", "/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecode"}
+_CHUNK = 1024 * 1024
+
+
+def _check_bounds(pdf: pikepdf.Pdf, pages: int) -> None:
+    """Bounded work for every later step (stamping, merging into bundles): at most
+    UPLOAD_MAX_PDF_PAGES pages, and at most UPLOAD_MAX_PDF_EXPANDED_BYTES once its streams
+    are decompressed, counted without holding any stream expanded in memory. A 1 MB file whose
+    content expands to a gigabyte, or 20,000 near-empty pages, is refused here."""
+    if pages > settings.UPLOAD_MAX_PDF_PAGES:
+        raise UploadRejected(
+            _(
+                "The PDF has %(pages)s pages; at most %(limit)s are accepted per file. Please "
+                "split it."
+            )
+            % {"pages": pages, "limit": settings.UPLOAD_MAX_PDF_PAGES},
+            code="too_many_pages",
+        )
+    budget = settings.UPLOAD_MAX_PDF_EXPANDED_BYTES
+    expanded = 0
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream):
+            expanded += _expanded_size(obj, budget - expanded + 1)
+            if expanded > budget:
+                raise UploadRejected(
+                    _(
+                        "The PDF expands to more than %(mb)s MB when opened, which is not "
+                        "accepted. Please print it to a new PDF and upload that."
+                    )
+                    % {"mb": budget // (1024 * 1024)},
+                    code="pdf_too_large_expanded",
+                )
+
+
+def _expanded_size(stream: pikepdf.Stream, allowance: int) -> int:
+    """The stream's decoded size, or a number above `allowance` as soon as it passes it."""
+    filters = stream.get("/Filter")
+    names = [str(f) for f in filters] if isinstance(filters, pikepdf.Array) else [str(filters)]
+    raw = stream.read_raw_bytes()
+    if filters is None or all(name in _IMAGE_FILTERS for name in names):
+        return len(raw)
+    if names == ["/FlateDecode"]:
+        inflate, size, rest = zlib.decompressobj(), 0, raw
+        while rest and size <= allowance:
+            size += len(inflate.decompress(rest, _CHUNK))
+            rest = inflate.unconsumed_tail
+        return size
+    try:
+        return len(stream.read_bytes())
+    except pikepdf.PdfError:  # a filter pikepdf cannot decode: counted as stored
+        return len(raw)
 
 
 def _strip_active_content(pdf: pikepdf.Pdf) -> list[str]:

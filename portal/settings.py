@@ -203,6 +203,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "portal.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["portal.renderers.FastJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "portal.renderers.AnyClientNegotiation",
     "DEFAULT_THROTTLE_CLASSES": [
         "portal.throttling.AnonThrottle",
@@ -282,6 +287,20 @@ BANK_PRE_COMMITMENT_THRESHOLD = Decimal(
 UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_BYTES", default=20 * 1024 * 1024)
 UPLOAD_MAX_DISPUTE_BYTES = env.int("UPLOAD_MAX_DISPUTE_BYTES", default=100 * 1024 * 1024)
 UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=40_000_000)
+# Bounded work per upload (bundles stamp and merge every page): pages per PDF, and its size
+# with every stream decompressed.
+UPLOAD_MAX_PDF_PAGES = env.int("UPLOAD_MAX_PDF_PAGES", default=500)
+UPLOAD_MAX_PDF_EXPANDED_BYTES = env.int("UPLOAD_MAX_PDF_EXPANDED_BYTES", default=200 * 1024 * 1024)
+# A customer's own limits: open disputes at once, and evidence stored over all their cases.
+CUSTOMER_MAX_OPEN_DISPUTES = env.int("CUSTOMER_MAX_OPEN_DISPUTES", default=20)
+CUSTOMER_MAX_STORED_BYTES = env.int("CUSTOMER_MAX_STORED_BYTES", default=500 * 1024 * 1024)
+# A bundle: its pages in all, and how long building it may take before it fails with that
+# reason (the previous version kept, the next bundle not held up).
+BUNDLE_MAX_PAGES = env.int("BUNDLE_MAX_PAGES", default=2000)
+BUNDLE_MAX_SECONDS = env.int("BUNDLE_MAX_SECONDS", default=300)
+# The task worker's address-space ceiling (manage.py run_worker): an allocation beyond it
+# fails with MemoryError inside the task, which fails cleanly, instead of the machine swapping.
+WORKER_MEMORY_LIMIT_BYTES = env.int("WORKER_MEMORY_LIMIT_BYTES", default=3 * 1024 * 1024 * 1024)
 # Uploads are streamed to disk above this size so memory stays flat.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 LOOKBACK_RE_REVIEW_MONTHS = env.int("LOOKBACK_RE_REVIEW_MONTHS", default=3)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -135,12 +136,19 @@ def render_front_matter(
     )
 
 
-def render_bundle(data: BundleData) -> RenderedBundle:
-    """The bundle PDF: cover, index with page ranges, stamped exhibits, one bookmark each."""
+def render_bundle(data: BundleData, *, deadline: float | None = None) -> RenderedBundle:
+    """The bundle PDF: cover, index with page ranges, stamped exhibits, one bookmark each.
+    Past `deadline` (time.monotonic()) it stops with a BundleRenderError saying so."""
     fonts = FontConfiguration()
     exhibits: list[tuple[ExhibitData, pikepdf.Pdf]] = []
+
+    def in_time() -> None:
+        if deadline is not None and time.monotonic() > deadline:
+            raise BundleRenderError("构建超时：证据包未能在规定时间内生成，请减少证据后重试。")
+
     try:
         for exhibit in data.exhibits:
+            in_time()
             exhibits.append((exhibit, _exhibit_pdf(exhibit)))
         counts = [len(pdf.pages) for _e, pdf in exhibits]
 
@@ -177,6 +185,7 @@ def render_bundle(data: BundleData) -> RenderedBundle:
         bookmarks: list[tuple[str, int]] = []
         stamp_index = 0
         for exhibit, pdf in exhibits:
+            in_time()
             bookmarks.append((f"证据{exhibit.number} {exhibit.title}", len(out.pages)))
             for source in pdf.pages:
                 out.pages.append(source)

@@ -58,6 +58,7 @@ def evidence_upload(
                     _("This case already holds %(used)s MB of evidence; the limit is %(limit)s MB.")
                     % {"used": round(used / 1048576, 1), "limit": limit // 1048576}
                 )
+            _check_customer_storage(dispute.customer, clean.size)
             item = EvidenceItem.objects.create(
                 dispute=dispute,
                 uploaded_by=actor,
@@ -99,3 +100,20 @@ def evidence_log_download(*, actor: User, item: EvidenceItem) -> None:
         case_ref=item.dispute.reference,
         data={"sha256": item.sha256},
     )
+
+
+def _check_customer_storage(customer: User, adding: int) -> None:
+    """One customer's evidence over all their cases stays under CUSTOMER_MAX_STORED_BYTES
+    (bounded storage per person, whoever uploads it to their cases)."""
+    used = (
+        EvidenceItem.objects.filter(dispute__customer=customer).aggregate(total=Sum("size"))[
+            "total"
+        ]
+        or 0
+    )
+    limit = settings.CUSTOMER_MAX_STORED_BYTES
+    if used + adding > limit:
+        raise UploadTooLarge(
+            _("Your cases already hold %(used)s MB of evidence; the limit is %(limit)s MB.")
+            % {"used": round(used / 1048576, 1), "limit": limit // 1048576}
+        )

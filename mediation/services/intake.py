@@ -82,6 +82,16 @@ def dispute_submit(
             if existing.customer_id != customer.pk:
                 raise ApplicationError(_("This form was already used; please reload it."))
             return existing
+    open_cases = Dispute.objects.open().filter(customer=customer).count()
+    if open_cases >= settings.CUSTOMER_MAX_OPEN_DISPUTES:
+        raise ApplicationError(
+            _(
+                "You already have %(n)s open disputes, the most one person may have at once. "
+                "Add to one of them, or withdraw one that is settled."
+            )
+            % {"n": open_cases},
+            code="too_many_open_disputes",
+        )
     received_at = received_at or timezone.now()
     dispute = Dispute(
         customer=customer,

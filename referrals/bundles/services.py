@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from datetime import datetime, timedelta
 from functools import partial
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -80,6 +82,16 @@ def bundle_request(
         chosen = [i for i in items if i.category in profile.default_categories]
     if not chosen:
         raise ApplicationError(_("There is no evidence to put in the bundle yet."))
+    pages = sum(item.page_count for item in chosen)
+    if pages > settings.BUNDLE_MAX_PAGES:
+        raise ApplicationError(
+            _(
+                "These exhibits have %(pages)s pages; a bundle holds at most %(limit)s. Choose "
+                "fewer exhibits and send the rest in a second bundle."
+            )
+            % {"pages": pages, "limit": settings.BUNDLE_MAX_PAGES},
+            code="bundle_too_large",
+        )
     latest = dispute.bundles.filter(recipient_kind=recipient_kind).aggregate(v=Max("version"))
     bundle = Bundle.objects.create(
         dispute=dispute,
@@ -133,7 +145,7 @@ def bundle_generate(*, bundle_id: int) -> Bundle | None:
             "dispute", "dispute__customer", "dispute__branch", "organisation"
         ).get(pk=bundle_id)
         data = bundle_data(bundle)
-        rendered = render_bundle(data)
+        rendered = render_bundle(data, deadline=time.monotonic() + settings.BUNDLE_MAX_SECONDS)
         archive = render_zip(data)
         base = f"bundles/{bundle.dispute.reference}/v{bundle.version}-{bundle.recipient_kind}"
         pdf_name = default_storage.save(f"{base}.pdf", ContentFile(rendered.pdf))

@@ -78,3 +78,22 @@ def headers(request, db):
 @FUZZ
 def test_no_server_error_and_responses_match_the_schema(case, headers):
     case.call_and_validate(app=APP, headers=headers, checks=CHECKS)
+
+
+@pytest.mark.django_db
+def test_deeply_nested_json_and_huge_cursor_ids_are_clear_client_errors(customer, staff):
+    """2,000 nested brackets (the standard library's parser recursed into a 500) are a 400;
+    a cursor carrying a 24-digit row id is refused like any cursor the API did not make."""
+    import base64
+
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(customer)
+    for body in ("[" * 2000 + "]" * 2000, '{"a":' * 2000 + "1" + "}" * 2000):
+        response = client.post("/api/v1/disputes/", body, content_type="application/json")
+        assert response.status_code == 400 and response.json()["code"]
+    client.force_authenticate(staff)
+    cursor = base64.urlsafe_b64encode(b"0|2026-01-01T00:00:00+00:00|" + b"9" * 24).decode()
+    response = client.get(f"/api/v1/disputes/?cursor={cursor}")
+    assert response.status_code == 404 and response.json()["code"]

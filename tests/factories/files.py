@@ -64,3 +64,15 @@ def jpeg_with_gps_bytes() -> bytes:
     out = io.BytesIO()
     img.save(out, format="JPEG", exif=exif)
     return out.getvalue()
+
+
+def stored_files() -> list[str]:
+    """Every file in the test's private storage (the conftest gives each test its own)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.STORAGES["default"]["OPTIONS"]["location"])
+    if not root.exists():
+        return []
+    return sorted(str(p) for p in root.rglob("*") if p.is_file())

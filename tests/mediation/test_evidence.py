@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import zlib
 from pathlib import Path
 
 import pikepdf
@@ -25,16 +26,10 @@ from tests.factories.files import (
     jpeg_with_gps_bytes,
     pdf_bytes,
     png_bytes,
+    stored_files,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def stored_files() -> list[str]:
-    root = Path(settings.STORAGES["default"]["OPTIONS"]["location"])
-    if not root.exists():
-        return []
-    return sorted(str(p) for p in root.rglob("*") if p.is_file())
 
 
 @pytest.fixture
@@ -237,3 +232,66 @@ def test_files_are_not_under_any_public_url(customer, dispute):
         assert client.get(url).status_code == 404
     private = settings.STORAGES["default"]["OPTIONS"]["location"]
     assert os.path.commonpath([str(settings.STATIC_ROOT), private]) != str(settings.STATIC_ROOT)
+
+
+# ---- bounded work per upload (issue 18) ------------------------------------------------------
+
+
+def flate_bomb_pdf(expanded_bytes: int) -> bytes:
+    """A one-page PDF whose content stream is `expanded_bytes` of spaces, Flate-compressed a
+    megabyte at a time (so the test itself stays small in memory)."""
+    squeeze = zlib.compressobj(9)
+    chunk = b" " * (1024 * 1024)
+    compressed = b"".join(squeeze.compress(chunk) for _ in range(expanded_bytes // len(chunk)))
+    compressed += squeeze.flush()
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    contents = pikepdf.Stream(pdf, compressed)
+    contents["/Filter"] = pikepdf.Name("/FlateDecode")
+    pdf.pages[0].obj["/Contents"] = contents
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False)
+    return out.getvalue()
+
+
+def test_a_pdf_that_expands_to_a_gigabyte_is_refused_with_a_clear_message(customer, dispute):
+    bomb = flate_bomb_pdf(1024 * 1024 * 1024)
+    assert len(bomb) < 2 * 1024 * 1024  # about a megabyte on the wire
+    before = stored_files()
+    with pytest.raises(UploadRejected) as info:
+        upload(customer, dispute, bomb, "bomb.pdf")
+    assert info.value.code == "pdf_too_large_expanded"
+    assert "200 MB" in info.value.message
+    assert stored_files() == before and not EvidenceItem.objects.exists()
+
+
+def test_a_pdf_just_inside_the_expanded_limit_is_accepted(customer, dispute, settings):
+    settings.UPLOAD_MAX_PDF_EXPANDED_BYTES = 3 * 1024 * 1024
+    item = upload(customer, dispute, flate_bomb_pdf(2 * 1024 * 1024), "big.pdf")
+    assert item.page_count == 1
+
+
+def test_a_pdf_of_twenty_thousand_pages_is_refused(customer, dispute):
+    pdf = pikepdf.new()
+    for _ in range(20_000):
+        pdf.add_blank_page()
+    out = io.BytesIO()
+    pdf.save(out)
+    with pytest.raises(UploadRejected) as info:
+        upload(customer, dispute, out.getvalue(), "pages.pdf")
+    assert info.value.code == "too_many_pages" and "20000" in info.value.message
+    assert not EvidenceItem.objects.exists()
+
+
+def test_the_upload_page_says_why_a_bomb_was_refused(customer, dispute, settings):
+    settings.UPLOAD_MAX_PDF_EXPANDED_BYTES = 1024 * 1024
+    response = _post(client_for(customer), dispute, flate_bomb_pdf(4 * 1024 * 1024), "b.pdf")
+    assert "展开后超过" in response.content.decode()
+
+
+def test_a_customers_evidence_over_all_cases_is_limited(customer, branch, dispute, settings):
+    settings.CUSTOMER_MAX_STORED_BYTES = 1
+    with pytest.raises(UploadTooLarge) as info:
+        upload(customer, dispute, pdf_bytes(), "a.pdf")
+    assert "您的案件" in info.value.message or "Your cases" in info.value.message
+    assert not EvidenceItem.objects.exists()

@@ -307,3 +307,16 @@ def test_bank_targets_stop_once_the_customer_chooses_mediation(customer, branch)
     )
     d.refresh_from_db()
     assert d.clocks == [] and d.next_deadline is None
+
+
+def test_a_customer_may_have_only_so_many_open_disputes(customer, branch, settings):
+    from portal.exceptions import ApplicationError
+
+    settings.CUSTOMER_MAX_OPEN_DISPUTES = 2
+    first = make_dispute(customer, branch)
+    make_dispute(customer, branch)
+    with pytest.raises(ApplicationError) as info:
+        make_dispute(customer, branch)
+    assert info.value.code == "too_many_open_disputes"
+    services.dispute_withdraw(actor=customer, reference=first.reference, reason="已解决")
+    assert make_dispute(customer, branch).customer == customer  # a closed case frees a place

@@ -318,7 +318,7 @@ def test_partner_and_auditor_lists(mediator, auditor, customer, staff, branch, c
 
 def test_queue_pages_keep_the_filters(staff, customer, branch):
     for _ in range(26):
-        make_dispute(customer, branch, category="loans")
+        make_dispute(CustomerFactory(), branch, category="loans")
     make_dispute(customer, branch)
     client = client_for(staff)
     first = client.get(reverse("mediation:queue") + "?category=loans").content.decode()

@@ -27,7 +27,7 @@ from referrals.bundles.services import bundle_generate, bundle_request, bundle_r
 from referrals.models import Bundle, BundleStatus
 from tests.conftest import client_for
 from tests.factories import OrganisationFactory, make_dispute, refer
-from tests.factories.files import pdf_bytes, png_bytes
+from tests.factories.files import pdf_bytes, png_bytes, stored_files
 
 pytestmark = pytest.mark.django_db
 
@@ -226,7 +226,7 @@ def test_a_failed_build_keeps_the_previous_version(
         recipient_kind=OrganisationKind.MEDIATION_CENTRE,
     )
 
-    def broken(data):
+    def broken(data, **_limits):
         raise documents.BundleRenderError("exhibit 2 (转账截图): cannot read image")
 
     monkeypatch.setattr("referrals.bundles.services.render_bundle", broken)
@@ -242,6 +242,53 @@ def test_a_failed_build_keeps_the_previous_version(
     assert good.status == BundleStatus.READY
     html = client_for(staff).get(reverse("mediation:detail", args=[dispute.reference])).content
     assert "转账截图" in html.decode() and "失败" in html.decode()
+
+
+def test_a_build_over_its_time_ceiling_fails_with_its_reason_and_the_next_builds(
+    case, staff, settings, django_capture_on_commit_callbacks
+):
+    dispute, _items = case
+    kind = OrganisationKind.MEDIATION_CENTRE
+    settings.BUNDLE_MAX_SECONDS = -1  # the deadline has passed before the first exhibit
+    slow = _build(staff, dispute, django_capture_on_commit_callbacks, recipient_kind=kind)
+    assert slow.status == BundleStatus.FAILED and "超时" in slow.failure_reason
+    settings.BUNDLE_MAX_SECONDS = 300
+    nxt = _build(staff, dispute, django_capture_on_commit_callbacks, recipient_kind=kind)
+    assert nxt.status == BundleStatus.READY and nxt.version == slow.version + 1
+
+
+def test_running_out_of_memory_fails_the_build_cleanly(
+    case, staff, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Under run_worker's address-space ceiling an oversized allocation is a MemoryError:
+    the bundle fails with that reason, nothing is stored, and the worker goes on."""
+    dispute, _items = case
+    before = set(stored_files())
+
+    def exhausted(data, **_limits):
+        raise MemoryError
+
+    monkeypatch.setattr("referrals.bundles.services.render_bundle", exhausted)
+    kind = OrganisationKind.MEDIATION_CENTRE
+    failed = _build(staff, dispute, django_capture_on_commit_callbacks, recipient_kind=kind)
+    assert failed.status == BundleStatus.FAILED and "MemoryError" in failed.failure_reason
+    assert set(stored_files()) == before
+    monkeypatch.undo()
+    nxt = _build(staff, dispute, django_capture_on_commit_callbacks, recipient_kind=kind)
+    assert nxt.status == BundleStatus.READY
+
+
+def test_a_bundle_over_the_page_limit_is_refused_when_asked_for(case, staff, settings):
+    from portal.exceptions import ApplicationError
+
+    dispute, _items = case
+    settings.BUNDLE_MAX_PAGES = 3
+    with pytest.raises(ApplicationError) as info:
+        bundle_request(
+            actor=staff, reference=dispute.reference, recipient_kind=OrganisationKind.COURT
+        )
+    assert info.value.code == "bundle_too_large" and "3" in info.value.message
+    assert not dispute.bundles.exists()
 
 
 def test_an_interrupted_build_is_retried_and_loses_nothing(
