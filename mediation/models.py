@@ -96,6 +96,17 @@ class DisputeQuerySet(models.QuerySet["Dispute"]):
         return self.select_related("customer", "branch").order_by("-received_at", "-pk")
 
 
+class OnADispute:
+    """For the models of a dispute's case (referrals, applications, arbitrations, reviews):
+    their audit events are filed under the dispute's reference (portal.transitions.Audited)."""
+
+    dispute: Dispute
+
+    @property
+    def case_reference(self) -> str:
+        return self.dispute.reference
+
+
 class DisputeCounter(models.Model):
     """Per-year sequence behind references like MD-2026-000123."""
 

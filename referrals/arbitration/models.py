@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mediation.models import OnADispute
 from portal.choices import ChoiceLabel
 from portal.models import PartnerOrganisation
 from referrals.arbitration.lifecycle import ArbitrationLifecycle, ArbitrationStatus
@@ -19,7 +20,7 @@ class AwardKind(models.TextChoices):
     MEDIATION_DOCUMENT = "mediation_document", _("Mediation document")
 
 
-class ArbitrationCase(ArbitrationLifecycle):
+class ArbitrationCase(OnADispute, ArbitrationLifecycle):
     status_label = ChoiceLabel(ArbitrationStatus, "status")
     dispute = models.ForeignKey(
         "mediation.Dispute", on_delete=models.PROTECT, related_name="arbitrations"
@@ -61,12 +62,8 @@ class ArbitrationCase(ArbitrationLifecycle):
     def __str__(self) -> str:
         return f"{self.dispute_id} @ {self.commission_id}"
 
-    # The audit chain's view of it (portal.transitions.Audited).
+    # The audit chain's view of it (portal.transitions.Audited; the case from OnADispute).
     audit_prefix = "arbitration"
-
-    @property
-    def case_reference(self) -> str:
-        return self.dispute.reference
 
     def audit_data(self) -> dict[str, Any]:
         return {"case": self.pk}

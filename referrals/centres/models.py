@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from mediation.models import OnADispute
 from portal.choices import ChoiceLabel
 from portal.models import PartnerOrganisation
 from referrals.bundles.models import Bundle
@@ -43,7 +44,7 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         )
 
 
-class Referral(ReferralLifecycle):
+class Referral(OnADispute, ReferralLifecycle):
     status_label = ChoiceLabel(ReferralStatus, "status")
     dispute = models.ForeignKey(
         "mediation.Dispute", on_delete=models.PROTECT, related_name="referrals"
@@ -117,12 +118,8 @@ class Referral(ReferralLifecycle):
     def is_open(self) -> bool:
         return self.status in OPEN_REFERRAL_STATES
 
-    # The audit chain's view of it (portal.transitions.Audited).
+    # The audit chain's view of it (portal.transitions.Audited; the case from OnADispute).
     audit_prefix = "referral"
-
-    @property
-    def case_reference(self) -> str:
-        return self.dispute.reference
 
     def audit_data(self) -> dict[str, Any]:
         return {"referral": self.pk, "organisation": self.organisation.name}

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mediation.models import EvidenceCategory
+from mediation.models import EvidenceCategory, OnADispute
 from portal.choices import ChoiceLabel
 from portal.models import PartnerOrganisation
 from referrals.centres.models import MediationAgreement
@@ -31,7 +31,7 @@ class FormStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class JudicialConfirmation(ConfirmationLifecycle):
+class JudicialConfirmation(OnADispute, ConfirmationLifecycle):
     status_label = ChoiceLabel(ConfirmationStatus, "status")
     dispute = models.ForeignKey(
         "mediation.Dispute", on_delete=models.PROTECT, related_name="confirmations"
@@ -183,12 +183,8 @@ class JudicialConfirmation(ConfirmationLifecycle):
             and timezone.localdate() > self.agreement.performance_due
         )
 
-    # The audit chain's view of it (portal.transitions.Audited).
+    # The audit chain's view of it (portal.transitions.Audited; the case from OnADispute).
     audit_prefix = "confirmation"
-
-    @property
-    def case_reference(self) -> str:
-        return self.dispute.reference
 
     def audit_data(self) -> dict[str, Any]:
         return {"confirmation": self.pk, "court": self.court.name}

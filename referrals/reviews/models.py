@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mediation.models import OnADispute
 from portal.choices import ChoiceLabel
 from referrals.reviews.lifecycle import ReviewLifecycle, ReviewStatus
 
@@ -51,7 +52,7 @@ class LookbackReviewQuerySet(models.QuerySet["LookbackReview"]):
         return self.filter(due_on__gte=start, due_on__lt=end).exclude(status=ReviewStatus.PASSED)
 
 
-class LookbackReview(ReviewLifecycle):
+class LookbackReview(OnADispute, ReviewLifecycle):
     status_label = ChoiceLabel(ReviewStatus, "status")
     dispute = models.ForeignKey(
         "mediation.Dispute", on_delete=models.PROTECT, related_name="reviews"
@@ -116,12 +117,8 @@ class LookbackReview(ReviewLifecycle):
         actions = list(self.actions.all())
         return bool(actions) and all(a.done_at for a in actions)
 
-    # The audit chain's view of it (portal.transitions.Audited).
+    # The audit chain's view of it (portal.transitions.Audited; the case from OnADispute).
     audit_prefix = "review"
-
-    @property
-    def case_reference(self) -> str:
-        return self.dispute.reference
 
     def audit_data(self) -> dict[str, Any]:
         return {"review": self.pk, "round": self.round}
