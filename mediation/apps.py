@@ -13,14 +13,14 @@ class MediationConfig(AppConfig):
         from mediation.homes import customer_home, partner_home, staff_home
         from mediation.notifications import EVENTS
         from mediation.reminders import remind_staff_of_clocks
-        from portal.api_router import router
+        from portal.api_router import register_api
         from portal.models import Role
         from portal.notifications import reminders
         from portal.notifications.events import register_events
         from portal.views import register_home
 
-        router.register("disputes", DisputeViewSet, basename="dispute")
-        router.register("evidence", EvidenceViewSet, basename="evidence")
+        register_api("disputes", DisputeViewSet, basename="dispute")
+        register_api("evidence", EvidenceViewSet, basename="evidence")
         register_home(Role.CUSTOMER, customer_home)
         register_home(Role.STAFF, staff_home)
         register_home(Role.PARTNER, partner_home)

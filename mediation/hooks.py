@@ -41,6 +41,15 @@ class _Registry:
 registry = _Registry()
 
 
+def register(kind: str, *entries: Any) -> None:
+    """Add entries to one of the registry's lists (`register("on_closed", fn)`), each once:
+    Django may call an AppConfig's ready() more than once."""
+    target: list[Any] = getattr(registry, kind)
+    for entry in entries:
+        if entry not in target:
+            target.append(entry)
+
+
 def partner_cases(organisation_id: int | None) -> Q:
     """The disputes sent to this organisation, by every rule registered (none: no dispute)."""
     condition = Q(pk__in=[])

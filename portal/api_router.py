@@ -31,3 +31,9 @@ class Router(DefaultRouter):
 
 
 router = Router(use_regex_path=False)
+
+
+def register_api(prefix: str, viewset: type, basename: str) -> None:
+    """Add an app's viewset, once (Django may call ready() more than once)."""
+    if all(existing != basename for _prefix, _viewset, existing in router.registry):
+        router.register(prefix, viewset, basename=basename)

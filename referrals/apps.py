@@ -13,7 +13,7 @@ class ReferralsConfig(AppConfig):
         home page, the recurring jobs and the daily reminders."""
         from mediation import hooks
         from portal import jobs
-        from portal.api_router import router
+        from portal.api_router import register_api
         from portal.models import Role
         from portal.notifications import reminders
         from portal.notifications.events import register_events
@@ -35,23 +35,22 @@ class ReferralsConfig(AppConfig):
         from referrals.reviews.services import review_enqueue_due, review_schedule_on_close
         from referrals.webhooks.services import tell_partners_of_withdrawal, webhook_retry_due
 
-        hooks.registry.partner_cases.extend(
-            [
-                referral_access.sent_to_centre,
-                arbitration_access.before_commission,
-                confirmation_access.at_court,
-            ]
+        hooks.register(
+            "partner_cases",
+            referral_access.sent_to_centre,
+            arbitration_access.before_commission,
+            confirmation_access.at_court,
         )
-        hooks.registry.customer_concluded.append(referral_access.customer_accepted_binding_proposal)
-        hooks.registry.on_closed.append(review_schedule_on_close)
-        hooks.registry.on_consent_withdrawn.append(tell_partners_of_withdrawal)
+        hooks.register("customer_concluded", referral_access.customer_accepted_binding_proposal)
+        hooks.register("on_closed", review_schedule_on_close)
+        hooks.register("on_consent_withdrawn", tell_partners_of_withdrawal)
         case_page.register()
 
-        router.register("bundles", BundleViewSet, basename="bundle")
-        router.register("referrals", ReferralViewSet, basename="referral")
-        router.register("confirmations", ConfirmationViewSet, basename="confirmation")
-        router.register("arbitrations", ArbitrationViewSet, basename="arbitration")
-        router.register("reviews", ReviewViewSet, basename="review")
+        register_api("bundles", BundleViewSet, basename="bundle")
+        register_api("referrals", ReferralViewSet, basename="referral")
+        register_api("confirmations", ConfirmationViewSet, basename="confirmation")
+        register_api("arbitrations", ArbitrationViewSet, basename="arbitration")
+        register_api("reviews", ReviewViewSet, basename="review")
         register_home(Role.AUDITOR, auditor_home)
 
         jobs.register("bundles", "bundle builds requeued or given up", bundle_requeue_stale)

@@ -229,5 +229,5 @@ def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
 
 
 def register() -> None:
-    hooks.registry.case_panels.append(case_panels)
-    hooks.registry.case_actions.append(("resume_handling", DISPUTE_ACTIONS))
+    hooks.register("case_panels", case_panels)
+    hooks.register("case_actions", ("resume_handling", DISPUTE_ACTIONS))

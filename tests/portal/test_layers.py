@@ -75,3 +75,24 @@ def test_a_back_import_breaks_the_contract(tmp_path, module, statement, broken):
     result = lint(tmp_path)
     assert result.returncode == int(broken), result.stdout + result.stderr
     assert ("BROKEN" in result.stdout) is broken
+
+
+def test_ready_run_twice_registers_nothing_twice():
+    """The apps fill the lower layers' registries in ready(), which Django may call again."""
+    from dataclasses import fields
+
+    from django.apps import apps
+
+    from mediation import hooks
+    from portal import jobs
+    from portal.api_router import router
+
+    def sizes() -> list[int]:
+        lists = [len(getattr(hooks.registry, f.name)) for f in fields(hooks.registry)]
+        return [*lists, len(router.registry), len(jobs.registered())]
+
+    before = sizes()
+    for label in ("portal", "mediation", "referrals"):
+        apps.get_app_config(label).ready()
+    assert sizes() == before
+    assert all(before), "every registry is filled"
