@@ -136,15 +136,36 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
-STORAGES = {
-    "default": {
+# Evidence and bundles: files under PRIVATE_STORAGE_ROOT on one machine, or, when
+# OBJECT_STORAGE_BUCKET is set, an S3-compatible bucket that every app and worker host shares
+# (django-storages). Either way no file has a public URL: permission-checked views stream them.
+OBJECT_STORAGE_BUCKET = env.str("OBJECT_STORAGE_BUCKET", default="")
+if OBJECT_STORAGE_BUCKET:
+    PRIVATE_STORAGE: dict = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": OBJECT_STORAGE_BUCKET,
+            "endpoint_url": env.str("OBJECT_STORAGE_ENDPOINT", default="") or None,
+            "region_name": env.str("OBJECT_STORAGE_REGION", default="") or None,
+            "access_key": env.str("OBJECT_STORAGE_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("OBJECT_STORAGE_SECRET_KEY", default="") or None,
+            "location": env.str("OBJECT_STORAGE_PREFIX", default="private"),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    PRIVATE_STORAGE = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {
             "location": env.path("PRIVATE_STORAGE_ROOT", default=VAR_DIR / "private"),
             # No base_url: private files are only ever streamed by permission-checked views.
             "base_url": None,
         },
-    },
+    }
+STORAGES = {
+    "default": PRIVATE_STORAGE,
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_BACKEND",
