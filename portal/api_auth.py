@@ -8,6 +8,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -52,9 +53,9 @@ def token_issue_for_organisation(
     return token_issue(name=name, user=account)
 
 
-# How long a token lookup is served from the cache. Revoking a token clears its entry at once in
-# the shared cache (CACHE_URL); with the per-process default cache, another worker process may
-# accept a revoked or a deactivated user's token for at most this long.
+# How long a token lookup is served from the cache: only a shared cache (CACHE_URL: Redis),
+# where revoking a token clears its entry for every process at once. With the per-process
+# default a revocation could not reach the other workers, so nothing is cached.
 TOKEN_CACHE_SECONDS = 30
 # last_used_at is written at most this often per token.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -74,14 +75,14 @@ def token_lookup(prefix: str) -> ApiToken | None:
     select_related query, then served from the cache for TOKEN_CACHE_SECONDS (every API
     request authenticates; after Zulip's cached API-key lookup)."""
     key = _cache_key(prefix)
-    token: ApiToken | None = cache.get(key)
+    token: ApiToken | None = cache.get(key) if settings.SHARED_CACHE else None
     if token is None:
         token = (
             ApiToken.objects.select_related("user", "user__branch", "user__organisation")
             .filter(prefix=prefix, revoked_at__isnull=True)
             .first()
         )
-        if token is not None:
+        if token is not None and settings.SHARED_CACHE:
             cache.set(key, token, TOKEN_CACHE_SECONDS)
     return token
 
@@ -91,7 +92,8 @@ def _note_use(token: ApiToken) -> None:
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
-        cache.set(_cache_key(token.prefix), token, TOKEN_CACHE_SECONDS)
+        if settings.SHARED_CACHE:
+            cache.set(_cache_key(token.prefix), token, TOKEN_CACHE_SECONDS)
 
 
 class PortalTokenAuthentication(authentication.BaseAuthentication):

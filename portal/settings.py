@@ -259,9 +259,16 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Security: strict in production, relaxed only where DEBUG needs plain HTTP.
-# Sessions are read from the cache (CACHE_URL: Redis when shared) and written through to the
-# database, which keeps them across a cache flush: one query fewer on every page.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# With a shared cache (CACHE_URL: Redis) sessions are read from it and written through to the
+# database: one query fewer on every page. With the per-process default they stay in the
+# database alone, or signing out in one worker would leave the session alive in the others'
+# caches.
+SHARED_CACHE = "locmem" not in CACHES["default"]["BACKEND"]
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if SHARED_CACHE
+    else "django.contrib.sessions.backends.db"
+)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG

@@ -42,7 +42,19 @@ def test_same_objects_as_select_related(owner, staff, centre, customer):
     assert len(queries) == 0, "branch and organisation come with the token"
 
 
-def test_unknown_and_revoked_tokens_are_not_found(staff):
+def test_a_per_process_cache_holds_no_token(staff, settings):
+    """With the default per-process cache a revocation could not reach the other workers:
+    every lookup asks the database."""
+    settings.SHARED_CACHE = False
+    _token, key = token_issue(name="脚本", user=staff)
+    assert token_lookup(key[:10]) is not None
+    with CaptureQueriesContext(connection) as queries:
+        assert token_lookup(key[:10]) is not None
+    assert len(queries) == 1
+
+
+def test_unknown_and_revoked_tokens_are_not_found(staff, settings):
+    settings.SHARED_CACHE = True
     token, key = token_issue(name="脚本", user=staff)
     assert token_lookup("nosuchpref") is None
     assert token_lookup(key[:10]) is not None  # now in the cache
@@ -50,7 +62,8 @@ def test_unknown_and_revoked_tokens_are_not_found(staff):
     assert token_lookup(key[:10]) is None, "revoking clears the cached lookup"
 
 
-def test_a_repeated_lookup_is_served_from_the_cache(staff):
+def test_a_repeated_lookup_is_served_from_the_cache(staff, settings):
+    settings.SHARED_CACHE = True  # as with CACHE_URL=redis://...
     _token, key = token_issue(name="脚本", user=staff)
     assert token_lookup(key[:10]) is not None
     with CaptureQueriesContext(connection) as queries:

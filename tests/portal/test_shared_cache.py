@@ -26,6 +26,7 @@ def redis_up() -> bool:
 def shared(settings):
     if not redis_up():
         pytest.skip("no Redis on 127.0.0.1:6379")
+    settings.SHARED_CACHE = True
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": LOCATION}
     }
@@ -56,3 +57,27 @@ def test_rate_limit_counts_are_shared(shared, customer):
         b"throttle" in k or b"ratelimit" in k or b"rate" in k
         for k in shared._cache.get_client().keys("*")
     )
+
+
+@pytest.mark.parametrize(
+    ("cache_url", "engine"),
+    [
+        ("locmemcache://", "django.contrib.sessions.backends.db"),
+        ("redis://127.0.0.1:6379/15", "django.contrib.sessions.backends.cached_db"),
+    ],
+)
+def test_sessions_are_cached_only_in_a_shared_cache(cache_url, engine):
+    """A per-process cache would keep a signed-out session alive in the other workers."""
+    import os
+    import subprocess
+    import sys
+
+    found = subprocess.run(
+        [sys.executable, "-c", "import portal.settings as s; print(s.SESSION_ENGINE)"],
+        env={**os.environ, "DEBUG": "true", "CACHE_URL": cache_url},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.strip()
+    assert found == engine
