@@ -28,6 +28,9 @@ sys.path.insert(0, str(ROOT))
 DB = ROOT / "var" / "bench-api.sqlite3"
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{DB}")
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+# The production profile shares one cache between the workers (sessions, token lookups and
+# counters): the local Redis unless CACHE_URL says otherwise.
+os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/2")
 
 import django  # noqa: E402
 

@@ -30,6 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+# The production profile shares one cache between the workers (sessions, token lookups and
+# counters): the local Redis unless CACHE_URL says otherwise.
+os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/2")
 if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
     raise SystemExit("bench/scale.py measures PostgreSQL: set DATABASE_URL=postgres://...")
 
