@@ -32,7 +32,7 @@ from portal.access import (
 from portal.models import OrganisationKind
 
 if TYPE_CHECKING:
-    from mediation.models import Dispute, DisputeQuerySet, EvidenceItem
+    from mediation.models import Consent, Dispute, DisputeQuerySet, EvidenceItem
     from portal.models import User
 
 
@@ -177,11 +177,12 @@ def evidence_get_for(user: User, pk: int) -> EvidenceItem:
     )
 
 
-def consent_get_for(user: User, dispute: Dispute, consent_id: int) -> int:
+def consent_get_for(user: User, dispute: Dispute, consent_id: int) -> Consent:
     """A consent given on this dispute (which the user may already see), or a logged 404."""
-    if not dispute.consents.filter(pk=consent_id).exists():
+    consent = dispute.consents.filter(pk=consent_id).first()
+    if consent is None:
         raise refuse(user, "consent", consent_id)
-    return consent_id
+    return consent
 
 
 # Object permissions, so templates and admin can ask `user.has_perm(...)` with the same rules.

@@ -6,10 +6,6 @@ from mediation.models import Dispute
 from portal.models import Role, User
 
 
-def case_url(dispute: Dispute) -> str:
-    return dispute.get_absolute_url()
-
-
 def branch_staff(dispute: Dispute) -> list[User]:
     return list(User.objects.filter(role=Role.STAFF, is_active=True, branch_id=dispute.branch_id))
 

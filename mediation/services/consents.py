@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy
 from mediation import access as dispute_access
 from mediation import hooks
 from mediation.models import Consent, Dispute
-from mediation.notify import case_url
 from mediation.services.disputes import dispute_opt_in
 from portal import access as portal_access
 from portal.audit import audit_record
@@ -141,7 +140,7 @@ def consent_opt_in(
         "opt_in_confirmed",
         recipients=[dispute.customer],
         case_ref=reference,
-        url=case_url(dispute),
+        url=dispute.get_absolute_url(),
         params={"ref": reference},
     )
     return dispute

@@ -22,7 +22,6 @@ from mediation.models import (
     DecisionTrack,
     Dispute,
 )
-from mediation.notify import case_url
 from mediation.services.intake import fast_lane_threshold
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError, TransitionRefused
@@ -234,7 +233,7 @@ def dispute_close(*, actor: User, reference: str, reason: str, note: str = "") -
         "return_visit",
         recipients=[dispute.customer],
         case_ref=dispute.reference,
-        url=case_url(dispute),
+        url=dispute.get_absolute_url(),
         params={"ref": dispute.reference},
     )
     return dispute

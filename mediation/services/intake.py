@@ -22,7 +22,6 @@ from mediation.models import (
     Dispute,
     DisputeCounter,
 )
-from mediation.notify import case_url
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError
 from portal.models import Branch, Role, User
@@ -125,7 +124,7 @@ def dispute_submit(
         "dispute_received",
         recipients=[customer],
         case_ref=dispute.reference,
-        url=case_url(dispute),
+        url=dispute.get_absolute_url(),
         params={"ref": dispute.reference, "due": dispute.decision_due},
     )
     _notify_lane(dispute)
@@ -155,7 +154,7 @@ def _notify_lane(dispute: Dispute) -> None:
         "lane_decided",
         recipients=[dispute.customer],
         case_ref=dispute.reference,
-        url=case_url(dispute),
+        url=dispute.get_absolute_url(),
         params={"ref": dispute.reference, "lane": lane},
     )
 

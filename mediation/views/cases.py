@@ -39,7 +39,7 @@ from mediation.forms import (
     TriageForm,
 )
 from mediation.lifecycle import DisputeStatus
-from mediation.models import Consent, Dispute, ReturnVisit
+from mediation.models import Dispute, ReturnVisit
 from mediation.services.consents import (
     DISCLOSURE_CATEGORIES,
     disclosure_consent_text,
@@ -247,8 +247,7 @@ ACTIONS: dict[str, Action[Dispute]] = {
             actor=r.user, reference=d.reference, rating=c["rating"], comment=c["comment"]
         ),
         lambda u, d: (
-            dispute_access.can_handle_dispute(u, d)
-            and d.status == DisputeStatus.CLOSED
+            dispute_access.can_record_return_visit(u, d)
             and not ReturnVisit.objects.filter(dispute=d).exists()
         ),
     ),
@@ -323,8 +322,7 @@ def dispute_action(request: AuthedRequest, reference: str, action: str) -> HttpR
 def consent_withdraw(request: AuthedRequest, reference: str, consent_id: int) -> HttpResponse:
     dispute = dispute_access.dispute_get_for(request.user, reference)
     request.error_redirect = reverse("mediation:detail", args=[reference])  # type: ignore[attr-defined]
-    if not Consent.objects.filter(pk=consent_id, dispute=dispute).exists():
-        raise portal_access.refuse(request.user, "consent", consent_id)
+    dispute_access.consent_get_for(request.user, dispute, consent_id)
     services.consent_withdraw(
         actor=request.user,
         consent_id=consent_id,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from mediation import access as dispute_access
 from mediation.lifecycle import DisputeStatus
 from mediation.models import Dispute, ProductCategory
-from mediation.notify import case_url, parties
+from mediation.notify import parties
 from mediation.services import disputes as dispute_services
 from mediation.services.evidence import evidence_upload
 from portal.audit import audit_record
@@ -52,7 +52,7 @@ def _transition_and_tell(
         "arbitration_milestone",
         recipients=parties(case.dispute),
         case_ref=case.dispute.reference,
-        url=case_url(case.dispute),
+        url=case.dispute.get_absolute_url(),
         params={
             "ref": case.dispute.reference,
             "milestone": case.get_status_display(),

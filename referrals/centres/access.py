@@ -95,7 +95,7 @@ def proposal_get_for(user: User, pk: int) -> MediatorProposal:
     proposal = models.MediatorProposal.objects.filter(pk=pk).first()
     if proposal is None:
         raise refuse(user, "proposal", pk)
-    referral_get_for(user, proposal.referral_id)
+    proposal.referral = referral_get_for(user, proposal.referral_id)
     return proposal
 
 
@@ -103,7 +103,7 @@ def extension_get_for(user: User, pk: int) -> MediationExtension:
     extension = models.MediationExtension.objects.filter(pk=pk).first()
     if extension is None:
         raise refuse(user, "extension", pk)
-    referral_get_for(user, extension.referral_id)
+    extension.referral = referral_get_for(user, extension.referral_id)
     return extension
 
 
@@ -112,8 +112,8 @@ def session_notes_get_for(user: User, pk: int) -> MediationSession:
     session = models.MediationSession.objects.filter(pk=pk).first()
     if session is None:
         raise refuse(user, "session", pk)
-    referral = referral_get_for(user, session.referral_id)
-    if not can_read_session_notes(user, referral):
+    session.referral = referral_get_for(user, session.referral_id)
+    if not can_read_session_notes(user, session.referral):
         raise refuse(user, "session", pk)
     return session
 

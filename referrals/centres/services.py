@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from mediation import access as dispute_access
 from mediation.lifecycle import DisputeStatus
 from mediation.models import Dispute
-from mediation.notify import case_url, parties
+from mediation.notify import parties
 from mediation.services import disputes as dispute_services
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError, TransitionRefused
@@ -43,7 +43,7 @@ def referral_tell(referral: Referral, event: str, recipients: list[User], **para
         event,
         recipients=recipients,
         case_ref=dispute.reference,
-        url=case_url(dispute),
+        url=dispute.get_absolute_url(),
         params={"ref": dispute.reference, "org": referral.organisation.name, **params},
     )
 

@@ -192,26 +192,23 @@ def _answer_actions(accept: bool) -> dict[str, Action[MediatorProposal]]:
 @login_required
 @require_POST
 def proposal_answer(request: AuthedRequest, pk: int, answer: str) -> HttpResponse:
-    proposal = MediatorProposal.objects.select_related("referral").filter(pk=pk).first()
-    if proposal is None or answer not in ("accept", "refuse"):
+    if answer not in ("accept", "refuse"):
         raise portal_access.refuse(request.user, "proposal", pk)
-    referral = referral_access.referral_get_for(request.user, proposal.referral_id)
+    proposal = referral_access.proposal_get_for(request.user, pk)
     return post_action(
         request,
         _answer_actions(answer == "accept"),
         "answer",
         proposal,
-        referral.dispute.get_absolute_url() + "#referral",
+        proposal.referral.dispute.get_absolute_url() + "#referral",
     )
 
 
 @login_required
 @require_POST
 def extension_consent(request: AuthedRequest, pk: int) -> HttpResponse:
-    extension = MediationExtension.objects.filter(pk=pk).first()
-    if extension is None:
-        raise portal_access.refuse(request.user, "extension", pk)
-    referral = referral_access.referral_get_for(request.user, extension.referral_id)
+    extension = referral_access.extension_get_for(request.user, pk)
+    referral = extension.referral
     actions: dict[str, Action[MediationExtension]] = {
         "consent": Action(
             _("Consent"),
@@ -228,12 +225,8 @@ def extension_consent(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def session_notes(request: AuthedRequest, pk: int) -> HttpResponse:
-    session = MediationSession.objects.filter(pk=pk).first()
-    if session is None:
-        raise portal_access.refuse(request.user, "session", pk)
-    referral = referral_access.referral_get_for(request.user, session.referral_id)
-    if not referral_access.can_read_session_notes(request.user, referral):
-        raise portal_access.refuse(request.user, "session", pk)
+    session = referral_access.session_notes_get_for(request.user, pk)
+    referral = session.referral
     actions: dict[str, Action[MediationSession]] = {
         "notes": Action(
             _("Save notes"),

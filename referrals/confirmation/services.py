@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from mediation import access as dispute_access
 from mediation.lifecycle import DisputeStatus
-from mediation.notify import case_url, parties
+from mediation.notify import parties
 from mediation.services import disputes as dispute_services
 from mediation.services.evidence import evidence_upload
 from portal.audit import audit_record
@@ -36,7 +36,7 @@ def confirmation_tell(c: JudicialConfirmation, event: str, **params: object) -> 
         event,
         recipients=parties(c.dispute),
         case_ref=c.dispute.reference,
-        url=case_url(c.dispute),
+        url=c.dispute.get_absolute_url(),
         params={"ref": c.dispute.reference, **params},
     )
 

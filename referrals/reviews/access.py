@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
-
 from portal.access import is_auditor, refuse, visible_or_404
 
 # A module, not names: the lifecycle points its permissions here while the models are built.
@@ -26,12 +24,6 @@ def is_review_auditor(user: User, review: LookbackReview) -> bool:
     return bool(is_auditor(user) and review.auditor_id == user.pk)
 
 
-def reviews_visible_to(user: User) -> QuerySet[LookbackReview]:
-    if not is_auditor(user):
-        return models.LookbackReview.objects.none()
-    return models.LookbackReview.objects.all()
-
-
 def review_get_for(user: User, pk: int, *, for_update: bool = False) -> LookbackReview:
     return visible_or_404(
         user,
@@ -47,8 +39,8 @@ def review_get_for(user: User, pk: int, *, for_update: bool = False) -> Lookback
 
 
 def rectification_get_for(user: User, pk: int) -> RectificationAction:
-    item = models.RectificationAction.objects.filter(pk=pk).select_related("review").first()
+    item = models.RectificationAction.objects.filter(pk=pk).first()
     if item is None:
         raise refuse(user, "rectification", pk)
-    review_get_for(user, item.review_id)
+    item.review = review_get_for(user, item.review_id)
     return item

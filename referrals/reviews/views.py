@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from portal import access as portal_access
 from portal.actions import Action, post_action, shown_actions, transition_allowed
 from portal.decorators import role_required
 from portal.models import User
@@ -231,10 +230,8 @@ def save_checklist(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def action_done(request: AuthedRequest, pk: int) -> HttpResponse:
-    item = RectificationAction.objects.filter(pk=pk).select_related("review").first()
-    if item is None:
-        raise portal_access.refuse(request.user, "rectification", pk)
-    review = review_access.review_get_for(request.user, item.review_id)
+    item = review_access.rectification_get_for(request.user, pk)
+    review = item.review
     done: dict[str, Action[RectificationAction]] = {
         "done": Action(
             _("Mark done"),
