@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,6 +29,7 @@ from portal import access as portal_access
 from portal.api import (
     FILTER_PARAMETERS,
     IDEMPOTENCY_PARAMETER,
+    InvalidCursor,
     ReasonIn,
     UpdatedCursorPagination,
     actor,
@@ -123,7 +123,7 @@ class KeysetPagination(UpdatedCursorPagination):
                 raise ValueError(encoded)
             return (at, key), direction == "1"
         except (ValueError, UnicodeError, binascii.Error) as exc:
-            raise NotFound(self.invalid_cursor_message) from exc
+            raise InvalidCursor from exc
 
 
 class DisputeIn(serializers.Serializer):

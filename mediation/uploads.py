@@ -153,6 +153,7 @@ def _clean_image(data: bytes, content_type: str) -> tuple[bytes, list[str]]:
 
 
 def _clean_pdf(data: bytes) -> tuple[bytes, int, list[str]]:
+    _check_raw_streams(data)
     try:
         pdf = pikepdf.open(io.BytesIO(data))
     except pikepdf.PasswordError as exc:
@@ -193,6 +194,47 @@ _IMAGE_FILTERS = {"/DCTDecode", "/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecode"}
 _CHUNK = 1024 * 1024
 
 
+_STREAM_START = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
+
+
+def _too_large_expanded(budget: int) -> UploadRejected:
+    return UploadRejected(
+        _(
+            "The PDF expands to more than %(mb)s MB when opened, which is not accepted. Please "
+            "print it to a new PDF and upload that."
+        )
+        % {"mb": budget // (1024 * 1024)},
+        code="pdf_too_large_expanded",
+    )
+
+
+def _check_raw_streams(data: bytes) -> None:
+    """Before pikepdf opens the file: every Flate stream in the raw bytes, counted a piece at a
+    time. Opening a PDF already decodes its object streams (where the page tree and catalogue
+    may live), so a bomb hidden there would expand before `_check_bounds` could count it."""
+    budget = settings.UPLOAD_MAX_PDF_EXPANDED_BYTES
+    raw, expanded = memoryview(data), 0
+    for match in _STREAM_START.finditer(data):
+        expanded += _inflated_size(raw, match.end(), budget - expanded + 1)
+        if expanded > budget:
+            raise _too_large_expanded(budget)
+
+
+def _inflated_size(raw: memoryview, start: int, allowance: int) -> int:
+    """How much the zlib data at `start` inflates to, stopping once past `allowance`; 0 when
+    the bytes there are not zlib data (another filter, or none)."""
+    inflate, size, pos = zlib.decompressobj(), 0, start
+    try:
+        while not inflate.eof and pos < len(raw) and size <= allowance:
+            size += len(inflate.decompress(raw[pos : pos + _CHUNK], _CHUNK))
+            while inflate.unconsumed_tail and not inflate.eof and size <= allowance:
+                size += len(inflate.decompress(inflate.unconsumed_tail, _CHUNK))
+            pos += _CHUNK
+    except zlib.error:
+        pass  # not zlib, or its end is damaged: what inflated so far is counted
+    return size
+
+
 def _check_bounds(pdf: pikepdf.Pdf, pages: int) -> None:
     """Bounded work for every later step (stamping, merging into bundles): at most
     UPLOAD_MAX_PDF_PAGES pages, and at most UPLOAD_MAX_PDF_EXPANDED_BYTES once its streams
@@ -213,14 +255,7 @@ def _check_bounds(pdf: pikepdf.Pdf, pages: int) -> None:
         if isinstance(obj, pikepdf.Stream):
             expanded += _expanded_size(obj, budget - expanded + 1)
             if expanded > budget:
-                raise UploadRejected(
-                    _(
-                        "The PDF expands to more than %(mb)s MB when opened, which is not "
-                        "accepted. Please print it to a new PDF and upload that."
-                    )
-                    % {"mb": budget // (1024 * 1024)},
-                    code="pdf_too_large_expanded",
-                )
+                raise _too_large_expanded(budget)
 
 
 def _expanded_size(stream: pikepdf.Stream, allowance: int) -> int:
@@ -231,11 +266,7 @@ def _expanded_size(stream: pikepdf.Stream, allowance: int) -> int:
     if filters is None or all(name in _IMAGE_FILTERS for name in names):
         return len(raw)
     if names == ["/FlateDecode"]:
-        inflate, size, rest = zlib.decompressobj(), 0, raw
-        while rest and size <= allowance:
-            size += len(inflate.decompress(rest, _CHUNK))
-            rest = inflate.unconsumed_tail
-        return size
+        return _inflated_size(memoryview(raw), 0, allowance)
     try:
         return len(stream.read_bytes())
     except pikepdf.PdfError:  # a filter pikepdf cannot decode: counted as stored

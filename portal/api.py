@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions as drf_permissions
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,6 +34,19 @@ class UpdatedCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def decode_cursor(self, request: Request) -> Any:
+        try:
+            return super().decode_cursor(request)
+        except NotFound as exc:
+            raise InvalidCursor from exc
+
+
+class InvalidCursor(ParseError):
+    """A cursor the API did not make is the client's mistake (400), not a missing page."""
+
+    default_detail = CursorPagination.invalid_cursor_message
+    default_code = "invalid_cursor"
 
 
 class IdempotencyKeyReused(ApplicationError):

@@ -95,5 +95,8 @@ def test_deeply_nested_json_and_huge_cursor_ids_are_clear_client_errors(customer
         assert response.status_code == 400 and response.json()["code"]
     client.force_authenticate(staff)
     cursor = base64.urlsafe_b64encode(b"0|2026-01-01T00:00:00+00:00|" + b"9" * 24).decode()
-    response = client.get(f"/api/v1/disputes/?cursor={cursor}")
-    assert response.status_code == 404 and response.json()["code"]
+    # The dispute list's keyset cursor, and DRF's cursor on the other lists.
+    for path in (f"/api/v1/disputes/?cursor={cursor}", "/api/v1/referrals/?cursor=o%3Dx"):
+        response = client.get(path)
+        assert response.status_code == 400, path
+        assert response.json()["code"] == "invalid_cursor"

@@ -271,6 +271,60 @@ def test_a_pdf_just_inside_the_expanded_limit_is_accepted(customer, dispute, set
     assert item.page_count == 1
 
 
+def object_stream_bomb_pdf(padding: int) -> bytes:
+    """A one-page PDF whose catalogue, page tree and page live in an object stream followed by
+    `padding` spaces: opening the file (reading its page count) already inflates all of it."""
+    members = [b"<< /Type /Catalog /Pages 3 0 R >>", b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>"]
+    members.append(b"<< /Type /Page /Parent 3 0 R /MediaBox [0 0 595 842] >>")
+    offsets, body = [], b""
+    for member in members:
+        offsets.append(len(body))
+        body += member + b" "
+    header = b" ".join(b"%d %d" % (n, o) for n, o in zip((2, 3, 4), offsets, strict=True)) + b" "
+    squeeze = zlib.compressobj(9)
+    packed = squeeze.compress(header + body)
+    chunk = b" " * (1024 * 1024)
+    packed += b"".join(squeeze.compress(chunk) for _ in range(padding // len(chunk)))
+    packed += squeeze.flush()
+    out = b"%PDF-1.7\n"
+    objstm_at = len(out)
+    out += b"1 0 obj\n<< /Type /ObjStm /N 3 /First %d /Filter /FlateDecode /Length %d >>\n" % (
+        len(header),
+        len(packed),
+    )
+    out += b"stream\n" + packed + b"\nendstream\nendobj\n"
+    xref_at = len(out)
+    rows = [b"\x00" + (0).to_bytes(4) + b"\xff\xff", b"\x01" + objstm_at.to_bytes(4) + b"\x00\x00"]
+    rows += [b"\x02" + (1).to_bytes(4) + i.to_bytes(2) for i in range(3)]
+    rows.append(b"\x01" + xref_at.to_bytes(4) + b"\x00\x00")
+    table = b"".join(rows)
+    out += b"5 0 obj\n<< /Type /XRef /Size 6 /W [1 4 2] /Root 2 0 R /Length %d >>\n" % len(table)
+    out += b"stream\n" + table + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_at
+    return out
+
+
+def test_a_bomb_in_an_object_stream_is_refused_before_the_pdf_is_opened(
+    customer, dispute, settings, monkeypatch
+):
+    settings.UPLOAD_MAX_PDF_EXPANDED_BYTES = 1024 * 1024
+    bomb = object_stream_bomb_pdf(8 * 1024 * 1024)
+
+    def opened(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("pikepdf opened the file before its streams were counted")
+
+    monkeypatch.setattr("mediation.uploads.pikepdf.open", opened)
+    with pytest.raises(UploadRejected) as info:
+        upload(customer, dispute, bomb, "objstm.pdf")
+    assert info.value.code == "pdf_too_large_expanded"
+    assert not EvidenceItem.objects.exists()
+
+
+def test_an_object_stream_pdf_inside_the_limit_is_accepted(customer, dispute, settings):
+    settings.UPLOAD_MAX_PDF_EXPANDED_BYTES = 16 * 1024 * 1024
+    item = upload(customer, dispute, object_stream_bomb_pdf(8 * 1024 * 1024), "objstm.pdf")
+    assert item.page_count == 1
+
+
 def test_a_pdf_of_twenty_thousand_pages_is_refused(customer, dispute):
     pdf = pikepdf.new()
     for _ in range(20_000):
@@ -295,3 +349,17 @@ def test_a_customers_evidence_over_all_cases_is_limited(customer, branch, disput
         upload(customer, dispute, pdf_bytes(), "a.pdf")
     assert "您的案件" in info.value.message or "Your cases" in info.value.message
     assert not EvidenceItem.objects.exists()
+
+
+def test_a_flate_stream_with_bytes_after_its_end_is_counted_once(customer, dispute):
+    """zlib keeps the bytes after a stream's end as its unconsumed tail: the count must stop
+    at the end rather than ask for more output for ever."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    contents = pikepdf.Stream(pdf, zlib.compress(b" " * (3 * 1024 * 1024)) + b"\r\n\r\n")
+    contents["/Filter"] = pikepdf.Name("/FlateDecode")
+    pdf.pages[0].obj["/Contents"] = contents
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False)
+    item = upload(customer, dispute, out.getvalue(), "tail.pdf")
+    assert item.page_count == 1
