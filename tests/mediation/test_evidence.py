@@ -309,7 +309,7 @@ def test_a_bomb_in_an_object_stream_is_refused_before_the_pdf_is_opened(
     settings.UPLOAD_MAX_PDF_EXPANDED_BYTES = 1024 * 1024
     bomb = object_stream_bomb_pdf(8 * 1024 * 1024)
 
-    def opened(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def opened(*args, **kwargs):
         raise AssertionError("pikepdf opened the file before its streams were counted")
 
     monkeypatch.setattr("mediation.uploads.pikepdf.open", opened)
