@@ -36,6 +36,7 @@ def gunicorn(port: int, workers: int = 2, env: dict[str, str] | None = None) -> 
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            "--preload",  # the app loaded before the workers fork: no slow first request
         ],
         cwd=ROOT,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", **(env or {})},

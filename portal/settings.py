@@ -326,6 +326,9 @@ CUSTOMER_MAX_STORED_BYTES = env.int("CUSTOMER_MAX_STORED_BYTES", default=500 * 1
 # reason (the previous version kept, the next bundle not held up).
 BUNDLE_MAX_PAGES = env.int("BUNDLE_MAX_PAGES", default=2000)
 BUNDLE_MAX_SECONDS = env.int("BUNDLE_MAX_SECONDS", default=300)
+# A build still running (or a bundle still queued) after this long was left by a worker that
+# died: the recurring job requeues it (at most three attempts). Keep it above BUNDLE_MAX_SECONDS.
+BUNDLE_STALE_AFTER_SECONDS = env.int("BUNDLE_STALE_AFTER_SECONDS", default=900)
 # The task worker's address-space ceiling (manage.py run_worker): an allocation beyond it
 # fails with MemoryError inside the task, which fails cleanly, instead of the machine swapping.
 WORKER_MEMORY_LIMIT_BYTES = env.int("WORKER_MEMORY_LIMIT_BYTES", default=3 * 1024 * 1024 * 1024)

@@ -36,7 +36,6 @@ from referrals.webhooks.services import webhook_emit
 log = logging.getLogger("portal.bundles")
 
 MAX_ATTEMPTS = 3
-STALE_AFTER = timedelta(minutes=15)
 
 
 def _enqueue(bundle_id: int) -> None:
@@ -228,9 +227,10 @@ def bundle_requeue_stale(*, now: datetime | None = None) -> int:
     """Pick up builds a crashed worker left behind: requeue them, or give up after three
     attempts with a reason. Idempotent; returns how many bundles it touched."""
     now = now or timezone.now()
+    stale_after = timedelta(seconds=settings.BUNDLE_STALE_AFTER_SECONDS)
     touched = 0
-    stale = Bundle.objects.filter(status=BundleStatus.BUILDING, started_at__lt=now - STALE_AFTER)
-    lost = Bundle.objects.filter(status=BundleStatus.QUEUED, queued_at__lt=now - STALE_AFTER)
+    stale = Bundle.objects.filter(status=BundleStatus.BUILDING, started_at__lt=now - stale_after)
+    lost = Bundle.objects.filter(status=BundleStatus.QUEUED, queued_at__lt=now - stale_after)
     for bundle_id in list(stale.values_list("pk", flat=True)) + list(
         lost.values_list("pk", flat=True)
     ):
