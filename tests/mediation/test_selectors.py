@@ -127,12 +127,13 @@ def test_pages_walk_every_dispute_once_forwards_and_backwards(customer, hq_staff
     "cursor",
     ["not-base64!", "MXx4fDE=", "MnwyMDI2LTAxLTAxVDAwOjAwOjAwKzAwOjAwfDE=", "MHwyMDI2LTAxLTAxfDE="],
 )
-def test_a_bad_cursor_is_a_clear_404(hq_staff, cursor):
-    """Garbage, a bad time, a bad direction, a time without a zone: DRF's "Invalid cursor"."""
+def test_a_bad_cursor_is_a_clear_400(hq_staff, cursor):
+    """Garbage, a bad time, a bad direction, a time without a zone: the client's mistake, with
+    DRF's "Invalid cursor"."""
     client = APIClient()
     client.force_authenticate(hq_staff)
     response = client.get(f"/api/v1/disputes/?cursor={cursor}", HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 404
+    assert response.status_code == 400
     assert response.json()["message"] == "Invalid cursor"
 
 
