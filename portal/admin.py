@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import AdminSignInForm
 from portal.models import (
     ApiToken,
     AuditEvent,
@@ -12,6 +13,9 @@ from portal.models import (
     PartnerOrganisation,
     User,
 )
+
+# The admin's sign-in goes through the portal's one limiter, as the portal's own does.
+admin.site.login_form = AdminSignInForm
 
 
 @admin.register(User)

@@ -15,16 +15,17 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions as drf_permissions
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.exceptions import NotFound, ParseError, Throttled
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from portal import ratelimit
 from portal.api_auth import token_issue
 from portal.exceptions import ApplicationError
 from portal.models import IdempotencyRecord, User
+from portal.throttling import ScopedThrottle
 
 
 class UpdatedCursorPagination(CursorPagination):
@@ -185,7 +186,7 @@ class ObtainStaffToken(APIView):
 
     authentication_classes: list[Any] = []
     permission_classes = [drf_permissions.AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedThrottle]
     throttle_scope = "auth"
 
     @extend_schema(request=TokenRequest, responses={201: TokenResponse})
@@ -194,6 +195,12 @@ class ObtainStaffToken(APIView):
 
         data = TokenRequest(data=request.data)
         data.is_valid(raise_exception=True)
+        wait = ratelimit.seconds_to_wait(request._request, data.validated_data["username"])
+        if wait:
+            raise Throttled(
+                wait=wait,
+                detail=_("Too many failed attempts for this account. Try again later."),
+            )
         user = authenticate(
             request._request,
             username=data.validated_data["username"],

@@ -28,7 +28,14 @@ def _hash(key: str) -> str:
 def token_issue(*, name: str, user: User) -> tuple[ApiToken, str]:
     """Create a token; the key is returned once and never stored in clear."""
     key = secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(name=name, user=user, prefix=key[:10], key_hash=_hash(key))
+    token = ApiToken.objects.create(
+        name=name,
+        user=user,
+        prefix=key[:10],
+        key_hash=_hash(key),
+        expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_LIFETIME_DAYS),
+        auth_hash=user.get_session_auth_hash(),
+    )
     return token, key
 
 
@@ -112,6 +119,14 @@ class PortalTokenAuthentication(authentication.BaseAuthentication):
         token = token_lookup(key[:10])
         if token is None or not hmac.compare_digest(token.key_hash, _hash(key)):
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
+        if token.expires_at is not None and token.expires_at <= timezone.now():
+            raise exceptions.AuthenticationFailed(_("This token has expired. Ask for a new one."))
+        user = token.user
+        current = [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
+        if not any(hmac.compare_digest(token.auth_hash, h) for h in current):
+            raise exceptions.AuthenticationFailed(
+                _("The password was changed since this token was issued. Ask for a new one.")
+            )
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("This account is disabled."))
         _note_use(token)

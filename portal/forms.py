@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -16,7 +17,31 @@ from portal.models import User
 from portal.validators import validate_mainland_mobile, validate_resident_id
 
 
-class SignInForm(AuthenticationForm):
+class LimitedSignIn(AuthenticationForm):
+    """A sign-in the limiter refused says so, with the wait (portal/ratelimit.py)."""
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except ValidationError:
+            wait = getattr(self.request, "signin_wait", 0)
+            if wait:
+                raise ValidationError(
+                    _(
+                        "Too many failed attempts. Try again in %(minutes)s minute(s), or reset "
+                        "your password."
+                    ),
+                    code="throttled",
+                    params={"minutes": max(1, (wait + 59) // 60)},
+                ) from None
+            raise
+
+
+class AdminSignInForm(LimitedSignIn, AdminAuthenticationForm):
+    """The admin's sign-in, under the same limiter."""
+
+
+class SignInForm(LimitedSignIn):
     username = forms.CharField(
         label=_("Mobile number, email or username"),
         max_length=150,

@@ -1,4 +1,5 @@
-"""Page-level error handling: a refused domain action becomes a message, never a 500."""
+"""Request hygiene and page-level error handling: proxy headers believed only from trusted
+proxies; a refused domain action becomes a message, never a 500."""
 
 from __future__ import annotations
 
@@ -13,6 +14,22 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal.exceptions import normalise_exception
+from portal.ratelimit import is_trusted_proxy
+
+
+class TrustedProxyHeaders:
+    """X-Forwarded-For and X-Forwarded-Proto from anyone but a proxy in TRUSTED_PROXIES are
+    dropped before anything reads them: a client cannot claim HTTPS (SECURE_PROXY_SSL_HEADER)
+    or another address (rate limits)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_trusted_proxy(request.META.get("REMOTE_ADDR", "")):
+            request.META.pop("HTTP_X_FORWARDED_FOR", None)
+            request.META.pop("HTTP_X_FORWARDED_PROTO", None)
+        return self.get_response(request)
 
 
 class ApplicationErrorMiddleware:

@@ -332,6 +332,10 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    # The user's session hash (derived from the password hash) when the token was issued: a
+    # changed or reset password no longer matches, and every token it had stops working.
+    auth_hash = models.CharField(max_length=128, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("API token")

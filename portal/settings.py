@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.TrustedProxyHeaders",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -277,7 +278,18 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
+# The proxies in front of the portal (addresses or networks). Only a request from one of them
+# may say, in X-Forwarded-For and X-Forwarded-Proto, who the client is and whether it came over
+# HTTPS; from anyone else both headers are dropped (portal.middleware.TrustedProxyHeaders).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The one sign-in limiter (portal/ratelimit.py): free failures per account before the growing
+# lock, failures per client address in 15 minutes, and failures portal-wide in 5 minutes.
+# API tokens stop working after this many days (and at once when the password changes).
+API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
+SIGNIN_ACCOUNT_FREE_FAILURES = env.int("SIGNIN_ACCOUNT_FREE_FAILURES", default=5)
+SIGNIN_ADDRESS_MAX_FAILURES = env.int("SIGNIN_ADDRESS_MAX_FAILURES", default=30)
+SIGNIN_GLOBAL_MAX_FAILURES = env.int("SIGNIN_GLOBAL_MAX_FAILURES", default=2000)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -13,12 +13,25 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework.request import Request
-from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
+from rest_framework.throttling import (
+    AnonRateThrottle,
+    ScopedRateThrottle,
+    SimpleRateThrottle,
+    UserRateThrottle,
+)
+
+from portal.ratelimit import client_address
 
 
 class FixedWindowMixin(SimpleRateThrottle):
     num_requests: int | None  # set by SimpleRateThrottle.__init__ from the rate
     duration: int | None
+
+    def get_ident(self, request: Request) -> str:
+        """The client's address as the sign-in limiter sees it: X-Forwarded-For only through
+        TRUSTED_PROXIES (DRF's own reads any X-Forwarded-For, so a new header value per
+        request would escape every limit)."""
+        return client_address(request._request)
 
     def allow_request(self, request: Request, view: Any) -> bool:
         if self.rate is None:
@@ -50,3 +63,16 @@ class UserThrottle(FixedWindowMixin, UserRateThrottle):
 
 class AnonThrottle(FixedWindowMixin, AnonRateThrottle):
     """The "anon" rate, per client address, for requests without a user."""
+
+
+class ScopedThrottle(FixedWindowMixin, ScopedRateThrottle):
+    """A view's own rate (`throttle_scope`), per user or client address."""
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        # DRF's scoped throttle learns its rate from the view here, not in __init__.
+        self.scope = getattr(view, self.scope_attr, None)
+        if not self.scope:
+            return True
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)

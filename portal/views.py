@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal.forms import RegistrationForm, SignInForm
-from portal.ratelimit import signin_blocked, signin_failed, signin_succeeded
 from portal.services import user_register_customer
 
 # Each role's home page, registered by the app that owns what it shows (mediation: customers,
@@ -68,23 +67,14 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 class SignInView(LoginView):
-    """Django's sign-in, rate limited per address and login (portal/ratelimit.py)."""
+    """Django's sign-in under the one limiter (portal/ratelimit.py): 429 while it waits."""
 
     authentication_form = SignInForm
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        login_name = request.POST.get("username", "")
-        if signin_blocked(request, login_name):
-            form = self.get_form()
-            form.add_error(
-                None, _("Too many failed attempts. Wait 15 minutes, or reset your password.")
-            )
-            return self.render_to_response(self.get_context_data(form=form), status=429)
         response = super().post(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            signin_succeeded(request, login_name)
-        else:
-            signin_failed(request, login_name)
+        if getattr(request, "signin_wait", 0):
+            response.status_code = 429
         return response
 
 
