@@ -13,10 +13,12 @@ class MediationConfig(AppConfig):
         from mediation.homes import customer_home, partner_home, staff_home
         from mediation.notifications import EVENTS
         from mediation.reminders import remind_staff_of_clocks
+        from mediation.services.claims import on_mobile_verified
         from portal.api_router import register_api
         from portal.models import Role
         from portal.notifications import reminders
         from portal.notifications.events import register_events
+        from portal.services import mobile_verified
         from portal.views import register_home
 
         register_api("disputes", DisputeViewSet, basename="dispute")
@@ -26,3 +28,4 @@ class MediationConfig(AppConfig):
         register_home(Role.PARTNER, partner_home)
         register_events(EVENTS)
         reminders.register("staff_clocks", remind_staff_of_clocks)
+        mobile_verified.connect(on_mobile_verified, dispatch_uid="mediation.claim_recorded")

@@ -11,6 +11,7 @@ from portal.models import (
     CalendarDay,
     Delivery,
     PartnerOrganisation,
+    SmsMessage,
     User,
 )
 
@@ -157,6 +158,20 @@ class ApiTokenAdmin(admin.ModelAdmin):
 class DeliveryAdmin(admin.ModelAdmin):
     list_display = ("notification", "channel", "address", "status", "attempts", "sent_at")
     list_filter = ("status", "channel")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(SmsMessage)
+class SmsMessageAdmin(admin.ModelAdmin):
+    """What the database SMS backend sent (development): read-only."""
+
+    list_display = ("created_at", "to", "text")
+    search_fields = ("to",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import User
+from portal.ratelimit import normalise_login
 from portal.validators import validate_mainland_mobile, validate_resident_id
 
 
@@ -76,14 +77,15 @@ class RegistrationForm(forms.Form):
     )
 
     def clean_mobile(self) -> str:
-        mobile = self.cleaned_data["mobile"].strip()
+        """ASCII digits only, after turning full-width ones (from a Chinese keyboard) into
+        ASCII: `13７00000001` is 13700000001. Whether the number is taken is not said here:
+        the one-time code decides (portal/views.py), so the form answers alike for every
+        number."""
+        mobile = normalise_login(self.cleaned_data["mobile"])
         if mobile:
+            if not mobile.isascii() or not mobile.isdigit():
+                raise ValidationError(_("Use digits only for the mobile number."), code="digits")
             validate_mainland_mobile(mobile)
-            if User.objects.filter(mobile=mobile).exists():
-                raise ValidationError(
-                    _("This mobile number is already registered; sign in or reset your password."),
-                    code="duplicate_mobile",
-                )
         return mobile
 
     def clean_email(self) -> str:
@@ -132,3 +134,22 @@ def form_errors_to_messages(request: HttpRequest, form: forms.Form) -> None:
         label = form.fields[field].label if field in form.fields else ""
         for error in errors:
             messages.error(request, f"{label}: {error}" if label else str(error))
+
+
+class CodeForm(forms.Form):
+    """The six-digit code sent by text message."""
+
+    code = forms.CharField(
+        label=_("Code from the text message"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = normalise_login(self.cleaned_data["code"])
+        if not (code.isascii() and code.isdigit()):
+            raise ValidationError(_("The code is six digits."), code="digits")
+        return code

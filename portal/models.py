@@ -93,6 +93,14 @@ class User(AbstractUser):
         unique=True,
         validators=[validate_mainland_mobile],
     )
+    # Set when the person proved they hold the number with a one-time code (portal/otp.py).
+    mobile_verified_at = models.DateTimeField(_("mobile verified"), null=True, blank=True)
+    # On an account the bank opened for a dispute received by phone or letter: the number the
+    # caller gave. The account holds no sign-in; the person claims its cases from their own
+    # account once their verified mobile and their ID number both match (portal/services.py).
+    recorded_mobile = models.CharField(
+        _("mobile number given by phone"), max_length=11, blank=True, db_index=True
+    )
     # Sensitive personal information (PIPL art. 28): shown masked except where a rule needs it.
     id_number = models.CharField(
         _("resident ID number"), max_length=18, blank=True, validators=[validate_resident_id]
@@ -137,6 +145,11 @@ class User(AbstractUser):
             raise ValidationError(
                 {"organisation": _("Partner members must belong to a partner organisation.")}
             )
+
+    @property
+    def contact_mobile(self) -> str:
+        """The number to reach the person on: their own, or the one they gave by phone."""
+        return self.mobile or self.recorded_mobile
 
     @property
     def display_name(self) -> str:
@@ -362,3 +375,45 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class SmsMessage(models.Model):
+    """A text message as the database SMS backend keeps it (development and tests): the admin
+    lists them, so a developer reads the code the portal sent."""
+
+    to = models.CharField(_("recipient number"), max_length=11)
+    text = models.TextField(_("message text"))
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("text message (development)")
+        verbose_name_plural = _("text messages (development)")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.text[:30]}"
+
+
+class OneTimeCodePurpose(models.TextChoices):
+    REGISTER = "register", _("registration")
+    CLAIM = "claim", _("claiming a case recorded by phone")
+    CONFIRM = "confirm", _("confirming a binding act")
+
+
+class OneTimeCode(models.Model):
+    """A six-digit code sent by SMS, kept only as an HMAC; good for OTP_VALID_SECONDS and
+    OTP_MAX_ATTEMPTS tries, once."""
+
+    mobile = models.CharField(max_length=11)
+    purpose = models.CharField(max_length=20, choices=OneTimeCodePurpose)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["mobile", "purpose", "-created_at"], name="otp_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.mobile[:3]}****{self.mobile[-4:]}"

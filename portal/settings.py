@@ -285,6 +285,20 @@ TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The one sign-in limiter (portal/ratelimit.py): free failures per account before the growing
 # lock, failures per client address in 15 minutes, and failures portal-wide in 5 minutes.
+# Text messages (portal/sms.py): the database backend in development (codes readable in the
+# admin), the provider's HTTP API in production.
+SMS_BACKEND = env.str(
+    "SMS_BACKEND", default="portal.sms.DatabaseBackend" if DEBUG else "portal.sms.HttpBackend"
+)
+SMS_PROVIDER_URL = env.str("SMS_PROVIDER_URL", default="")
+SMS_PROVIDER_KEY = env.str("SMS_PROVIDER_KEY", default="")
+SMS_SENDER_ID = env.str("SMS_SENDER_ID", default="")
+SMS_TIMEOUT_SECONDS = env.int("SMS_TIMEOUT_SECONDS", default=10)
+# One-time codes (portal/otp.py).
+OTP_VALID_SECONDS = env.int("OTP_VALID_SECONDS", default=300)
+OTP_MAX_ATTEMPTS = env.int("OTP_MAX_ATTEMPTS", default=5)
+OTP_MAX_PER_NUMBER = env.int("OTP_MAX_PER_NUMBER", default=5)
+OTP_MAX_PER_ADDRESS = env.int("OTP_MAX_PER_ADDRESS", default=20)
 # API tokens stop working after this many days (and at once when the password changes).
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
 SIGNIN_ACCOUNT_FREE_FAILURES = env.int("SIGNIN_ACCOUNT_FREE_FAILURES", default=5)

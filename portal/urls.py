@@ -12,6 +12,8 @@ urlpatterns = [
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/register/", views.register, name="register"),
+    path("accounts/register/verify/", views.register_verify, name="register_verify"),
+    path("accounts/mobile/verify/", views.verify_mobile, name="verify_mobile"),
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/password_reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path(

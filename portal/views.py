@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,8 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from portal.forms import RegistrationForm, SignInForm
-from portal.services import user_register_customer
+from portal.exceptions import ApplicationError
+from portal.forms import CodeForm, RegistrationForm, SignInForm
+from portal.models import OneTimeCodePurpose, User
+from portal.otp import otp_send, otp_verify
+from portal.ratelimit import client_address
+from portal.services import user_register_customer, user_verify_mobile
 
 # Each role's home page, registered by the app that owns what it shows (mediation: customers,
 # staff and partners; referrals: auditors). A builder takes the request and today's date and
@@ -41,24 +46,135 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"today": today, **context})
 
 
+PENDING = "pending_registration"
+
+
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
+    """Registration, step 1. With a mobile number the account is made only once the number is
+    proved with a one-time code (step 2); the answer is the same whether or not the number is
+    registered already, and a number held by a proved account never gets a code."""
     if request.user.is_authenticated:
         return redirect("home")
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = user_register_customer(
-            real_name=data["real_name"],
-            mobile=data["mobile"],
-            email=data["email"],
-            id_number=data["id_number"],
-            password=data["password1"],
-        )
-        login(request, user, backend="portal.auth_backends.MobileOrEmailBackend")
-        messages.success(request, _("Welcome. Your account is ready."))
-        return redirect("home")
+        if not data["mobile"]:
+            user = user_register_customer(
+                real_name=data["real_name"],
+                mobile="",
+                email=data["email"],
+                id_number=data["id_number"],
+                password=data["password1"],
+            )
+            login(request, user, backend="portal.auth_backends.MobileOrEmailBackend")
+            messages.success(request, _("Welcome. Your account is ready."))
+            return redirect("home")
+        request.session[PENDING] = {
+            "real_name": data["real_name"],
+            "mobile": data["mobile"],
+            "email": data["email"],
+            "id_number": data["id_number"],
+            "password_hash": make_password(data["password1"]),
+        }
+        try:
+            _send_registration_code(request, data["mobile"])
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("register_verify")
     return render(request, "registration/register.html", {"form": form})
+
+
+def _send_registration_code(request: HttpRequest, mobile: str) -> None:
+    if User.objects.filter(mobile=mobile, mobile_verified_at__isnull=False).exists():
+        return  # taken: no code can be right, and the page says the same as for a free number
+    otp_send(
+        mobile=mobile,
+        purpose=OneTimeCodePurpose.REGISTER,
+        address=client_address(request),
+        text=_("Your registration code is {code}. It is valid for 5 minutes; do not share it."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def register_verify(request: HttpRequest) -> HttpResponse:
+    """Registration, step 2: the code sent to the number. A new code on request."""
+    pending = request.session.get(PENDING)
+    if request.user.is_authenticated or not pending:
+        return redirect("register")
+    form = CodeForm(request.POST if "code" in request.POST else None)
+    if request.method == "POST" and "resend" in request.POST:
+        try:
+            _send_registration_code(request, pending["mobile"])
+            messages.success(request, _("A new code is on its way."))
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        return redirect("register_verify")
+    if request.method == "POST" and form.is_valid():
+        try:
+            otp_verify(
+                mobile=pending["mobile"],
+                purpose=OneTimeCodePurpose.REGISTER,
+                code=form.cleaned_data["code"],
+            )
+        except ApplicationError as error:
+            form.add_error("code", error.message)
+        else:
+            user = user_register_customer(
+                real_name=pending["real_name"],
+                mobile=pending["mobile"],
+                email=pending["email"],
+                id_number=pending["id_number"],
+                password_hash=pending["password_hash"],
+            )
+            del request.session[PENDING]
+            login(request, user, backend="portal.auth_backends.MobileOrEmailBackend")
+            messages.success(
+                request, _("Welcome. Your mobile number is verified and your account is ready.")
+            )
+            return redirect("home")
+    masked = f"{pending['mobile'][:3]}****{pending['mobile'][-4:]}"
+    return render(
+        request, "registration/register_verify.html", {"form": form, "masked_mobile": masked}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify_mobile(request: HttpRequest) -> HttpResponse:
+    """A customer whose account predates verified numbers proves theirs: cases recorded by
+    phone for that number and their ID number then reach them."""
+    user: User = request.user  # type: ignore[assignment]
+    if not user.mobile or user.mobile_verified_at is not None:
+        return redirect("profile")
+    form = CodeForm(request.POST if "code" in request.POST else None)
+    if request.method == "POST" and "send" in request.POST:
+        try:
+            otp_send(
+                mobile=user.mobile,
+                purpose=OneTimeCodePurpose.REGISTER,
+                address=client_address(request),
+                text=_("Your verification code is {code}. It is valid for 5 minutes."),
+            )
+            messages.success(request, _("A code is on its way to your mobile."))
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        return redirect("verify_mobile")
+    if request.method == "POST" and form.is_valid():
+        try:
+            otp_verify(
+                mobile=user.mobile,
+                purpose=OneTimeCodePurpose.REGISTER,
+                code=form.cleaned_data["code"],
+            )
+        except ApplicationError as error:
+            form.add_error("code", error.message)
+        else:
+            user_verify_mobile(user=user)
+            messages.success(request, _("Your mobile number is verified."))
+            return redirect("profile")
+    return render(request, "portal/verify_mobile.html", {"form": form})
 
 
 @login_required

@@ -55,7 +55,7 @@ def bundle_data(bundle: Bundle) -> BundleData:
             name=customer.display_name,
             id_number=id_number,
             account_number=account,
-            contact=customer.mobile or customer.email,
+            contact=customer.contact_mobile or customer.email,
         ),
         Party(role="被申请人", name=f"本行{dispute.branch.name}", contact=""),
     ]

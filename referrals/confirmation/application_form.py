@@ -66,7 +66,7 @@ def confirmation_form_data(c: JudicialConfirmation) -> ConfirmationFormData:
                 role="申请人",
                 name=customer.display_name,
                 id_number=customer.id_number,
-                contact=customer.mobile or customer.email,
+                contact=customer.contact_mobile or customer.email,
             ),
             Party(
                 role="申请人", name=f"本行（{dispute.branch.name}）", contact=dispute.branch.name

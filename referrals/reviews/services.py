@@ -263,8 +263,9 @@ def repeat_complaints(review: LookbackReview) -> dict[str, QuerySet[Dispute]]:
     customer = dispute.customer
     since = dispute.closed_at or dispute.received_at
     same_person = Q(customer=customer)
-    if customer.mobile:
-        same_person |= Q(customer__mobile=customer.mobile)
+    # The same number, whether proved on an account or given by phone.
+    if phones := {p for p in (customer.mobile, customer.recorded_mobile) if p}:
+        same_person |= Q(customer__mobile__in=phones) | Q(customer__recorded_mobile__in=phones)
     if customer.id_number:
         same_person |= Q(customer__id_number=customer.id_number)
     later = (

@@ -19,7 +19,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from mediation import services as ms
 from mediation.models import Dispute
-from portal.models import OrganisationKind
+from portal.models import OrganisationKind, SmsMessage
 from referrals.bundles import services as bundle_services
 from referrals.centres import agreements as agreement_services
 from referrals.centres import services as referral_services
@@ -80,7 +80,13 @@ def test_customer_journey(page: Page, watch, world, tmp_path):
     page.get_by_label("再次输入密码:").fill("Mediation-Fast-2026")
     check_accessibility(page, "01-register")
     page.get_by_role("button", name="创建账户").click()
-    expect(page.get_by_text("欢迎！您的账户已开通。")).to_be_visible()
+    # The number is proved with the code sent by text message (the database SMS backend).
+    expect(page.get_by_role("heading", name="验证手机号码")).to_be_visible()
+    check_accessibility(page, "01b-verify-mobile")
+    text = SmsMessage.objects.filter(to="13912345678").latest("created_at").text
+    page.get_by_label("短信验证码:").fill(re.findall(r"\d{6}", text)[0])
+    page.get_by_role("button", name="验证并创建账户").click()
+    expect(page.get_by_text("欢迎！您的手机号码已验证，账户已开通。")).to_be_visible()
 
     # File a 30,000 yuan dispute.
     page.get_by_role("link", name="提交纠纷", exact=True).click()

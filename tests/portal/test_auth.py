@@ -64,11 +64,27 @@ def _register(client, **overrides):
     return client.post(reverse("register"), data)
 
 
-def test_registration_creates_a_signed_in_customer(client):
+def sent_code(mobile: str) -> str:
+    """The code in the last text message to `mobile` (the database SMS backend)."""
+    import re
+
+    from portal.models import SmsMessage
+
+    text = SmsMessage.objects.filter(to=mobile).latest("created_at").text
+    found = re.search(r"\d{6}", text)
+    assert found is not None, text
+    return found.group()
+
+
+def test_registration_creates_a_signed_in_customer_once_the_code_is_entered(client):
     response = _register(client)
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == reverse("register_verify")
+    assert not User.objects.filter(mobile="13912345678").exists()
+    done = client.post(reverse("register_verify"), {"code": sent_code("13912345678")})
+    assert done.status_code == 302
     user = User.objects.get(mobile="13912345678")
     assert user.role == "customer" and user.check_password("Mediation-Fast-2026")
+    assert user.mobile_verified_at is not None
     assert client.get(reverse("home")).status_code == 200
 
 
@@ -78,11 +94,12 @@ def test_registration_with_email_only(client):
     assert User.objects.get(email="wang@example.com").username == "wang@example.com"
 
 
-def test_duplicate_mobile_gets_a_clear_error(client, customer):
-    response = _register(client, mobile=customer.mobile)
-    assert response.status_code == 200
-    assert "已注册" in response.content.decode()
-    assert User.objects.filter(mobile=customer.mobile).count() == 1
+def test_a_wrong_code_creates_nothing_and_says_why(client):
+    _register(client)
+    wrong = "000000" if sent_code("13912345678") != "000000" else "111111"
+    response = client.post(reverse("register_verify"), {"code": wrong})
+    assert response.status_code == 200 and "验证码错误或已过期" in response.content.decode()
+    assert not User.objects.filter(mobile="13912345678").exists()
 
 
 @pytest.mark.parametrize("weak", ["12345678901", "password123", "short"])
