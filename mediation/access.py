@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import rules
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 # Modules, not names: mediation.lifecycle points its transitions' permissions at this module
 # while mediation.models is still being built, so the states and models are read at call time.
@@ -103,6 +103,24 @@ def partner_may_receive_data(user: User, dispute: Dispute) -> bool:
     return dispute.consent_in_force(kind="personal_info", organisation_id=user.organisation_id)
 
 
+def consent_for_partner(user: User) -> Exists | None:
+    """For a list: per dispute, whether a mediation centre's member may receive the customer's
+    personal data (a disclosure consent naming the centre in force). None for everyone else,
+    whose lists carry the person as they are."""
+    if not is_partner_member(user) or user.organisation is None:
+        return None
+    if user.organisation.kind != OrganisationKind.MEDIATION_CENTRE:
+        return None
+    return Exists(
+        models.Consent.objects.filter(
+            dispute=OuterRef("pk"),
+            kind="personal_info",
+            withdrawn_at__isnull=True,
+            recipient_id=user.organisation_id,
+        )
+    )
+
+
 def can_view_dispute(user: User, dispute: Dispute) -> bool:
     if is_dispute_customer(user, dispute) or can_handle_dispute(user, dispute):
         return True
@@ -122,16 +140,43 @@ def can_upload_evidence(user: User, dispute: Dispute) -> bool:
     )
 
 
+def partner_evidence_categories(kind: str) -> frozenset[str]:
+    """What each kind of partner organisation receives of a case's evidence (PIPL art. 6, the
+    minimum necessary): a mediation centre no identity documents; an arbitration commission
+    and a court all of it (they identify the parties). The bundle profiles follow this rule."""
+    everything = frozenset(models.EvidenceCategory.values)
+    if kind == OrganisationKind.MEDIATION_CENTRE:
+        return everything - {models.EvidenceCategory.IDENTITY}
+    return everything
+
+
+def _categories_for(user: User) -> frozenset[str] | None:
+    """The evidence categories a partner member may see; None for everyone else (all)."""
+    if not is_partner_member(user) or user.organisation is None:
+        return None
+    return partner_evidence_categories(user.organisation.kind)
+
+
 def can_view_evidence(user: User, item: EvidenceItem) -> bool:
-    return can_view_dispute(user, item.dispute) and partner_may_receive_data(user, item.dispute)
+    categories = _categories_for(user)
+    return (
+        can_view_dispute(user, item.dispute)
+        and partner_may_receive_data(user, item.dispute)
+        and (categories is None or item.category in categories)
+    )
 
 
 def evidence_visible_to(user: User, dispute: Dispute) -> list[EvidenceItem]:
-    """The evidence on a dispute the user may already see: the whole list, or none of it when
-    a partner may not receive the customer's data (one check for the list, not one a row)."""
+    """The evidence on a dispute the user may already see: all of it, what a partner's kind of
+    organisation may receive, or none when a partner may not receive the customer's data (one
+    check for the list, not one a row)."""
     if not partner_may_receive_data(user, dispute):
         return []
-    return list(dispute.evidence.order_by("uploaded_at", "pk"))
+    items = dispute.evidence.select_related("uploaded_by").order_by("uploaded_at", "pk")
+    categories = _categories_for(user)
+    if categories is not None:
+        items = items.filter(category__in=categories)
+    return list(items)
 
 
 def can_record_return_visit(user: User, dispute: Dispute) -> bool:

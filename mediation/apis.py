@@ -54,7 +54,11 @@ class AmountField(serializers.CharField):
 class DisputeOut(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display")
     branch = serializers.CharField(source="branch.code")
-    customer_name = serializers.CharField(source="customer.display_name")
+    customer_name = serializers.CharField(
+        source="customer.display_name",
+        allow_null=True,
+        help_text="null to a mediation centre the customer withdrew their consent from",
+    )
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
 
     class Meta:

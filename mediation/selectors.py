@@ -81,7 +81,9 @@ def dispute_page(
         else:
             qs = qs.filter(Q(updated_at__lte=at), Q(updated_at__lt=at) | Q(pk__lt=pk))
     order = ("updated_at", "pk") if backwards else ("-updated_at", "-pk")
-    rows = list(qs.order_by(*order).values(*_FIELDS, **_JOINED)[:limit])
+    consent = dispute_access.consent_for_partner(user)
+    joined = {**_JOINED, "consent": consent} if consent is not None else _JOINED
+    rows = list(qs.order_by(*order).values(*_FIELDS, **joined)[:limit])
     if backwards:
         rows.reverse()
     return _format(rows)
@@ -106,7 +108,9 @@ def _format(rows: list[dict[str, Any]]) -> list[tuple[Edge, dict[str, Any]]]:
                     "amount": f"{row['amount']:.2f}",
                     "fast_lane_eligible": row["fast_lane_eligible"],
                     "branch": row["branch_code"],
-                    "customer_name": row["customer_real_name"] or row["customer_username"],
+                    "customer_name": None
+                    if row.get("consent") is False
+                    else row["customer_real_name"] or row["customer_username"],
                     "channel": row["channel"],
                     "received_at": _moment(row["received_at"], zone),
                     "decision_due": _day(row["decision_due"]),

@@ -47,6 +47,20 @@ def may_transition(obj: models.Model, name: str, user: User | None) -> bool:
     return bool(meta.has_transition(state) and meta.has_transition_perm(obj, state, user))
 
 
+def check_transition(obj: models.Model, name: str, *, actor: User | None) -> None:
+    """The state, then the permission, as run_transition checks them first: for a service
+    that must refuse before it touches anything else (another object's transition)."""
+    method = getattr(obj, name)
+    field = method._django_fsm.field
+    if not can_proceed(method, check_conditions=False):
+        display = getattr(obj, f"get_{field.name}_display")()
+        raise TransitionRefused(
+            _("This action is not possible while the case is “%(state)s”.") % {"state": display}
+        )
+    if not may_transition(obj, name, actor):
+        raise ActionForbidden(_("You may not take this action on this case."))
+
+
 def run_transition[M: models.Model](
     obj: M,
     name: str,
@@ -66,13 +80,7 @@ def run_transition[M: models.Model](
     method = getattr(obj, name)
     field = method._django_fsm.field
     from_state = field.get_state(obj)
-    if not can_proceed(method, check_conditions=False):
-        display = getattr(obj, f"get_{field.name}_display")()
-        raise TransitionRefused(
-            _("This action is not possible while the case is “%(state)s”.") % {"state": display}
-        )
-    if not may_transition(obj, name, actor):
-        raise ActionForbidden(_("You may not take this action on this case."))
+    check_transition(obj, name, actor=actor)
     if before is not None:
         before(obj)
     if not can_proceed(method):

@@ -297,6 +297,8 @@ def detail(request: AuthedRequest, reference: str) -> HttpResponse:
         "disclosure_consent_text": disclosure_consent_text(None),
         "disclosure_categories": DISCLOSURE_CATEGORIES,
         "show_id_whole": False,
+        # A partner whose consent the customer withdrew sees the case without the person.
+        "pseudonymised": not dispute_access.partner_may_receive_data(user, dispute),
         **hooks.case_panels(user, dispute),
     }
     context.update(_evidence_context(request, dispute))

@@ -23,9 +23,10 @@ from portal.types import AuthedRequest
 
 
 def evidence_context(request: AuthedRequest, dispute: Dispute) -> dict[str, Any]:
-    items = dispute.evidence.select_related("uploaded_by").order_by("uploaded_at", "pk")
     return {
-        "evidence": items,
+        # What this viewer may see: a partner only its kind's categories, and nothing once the
+        # customer withdrew the consent naming it (mediation/access.py).
+        "evidence": dispute_access.evidence_visible_to(request.user, dispute),
         "evidence_form": EvidenceForm(prefix="evidence")
         if dispute_access.can_upload_evidence(request.user, dispute)
         else None,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from mediation import access as dispute_access
 from mediation.models import EvidenceCategory
 from portal.models import OrganisationKind
 
@@ -32,7 +33,9 @@ PROFILES: dict[str, BundleProfile] = {
     OrganisationKind.MEDIATION_CENTRE: BundleProfile(
         kind=OrganisationKind.MEDIATION_CENTRE,
         default_purpose=_("Mediation of the dispute"),
-        default_categories=_ALL - {EvidenceCategory.IDENTITY},
+        default_categories=dispute_access.partner_evidence_categories(
+            OrganisationKind.MEDIATION_CENTRE
+        ),
         mask_id_number=True,
         mask_account_number=True,
     ),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, OuterRef, Q
 
 from mediation import access as dispute_access
+from mediation import lifecycle as dispute_lifecycle
 from portal.access import is_member_of, is_partner_member, refuse, visible_or_404
 
 # Modules, not names: the lifecycle points its permissions here while the models are built.
@@ -122,15 +123,19 @@ def session_notes_get_for(user: User, pk: int) -> MediationSession:
 
 
 def sent_to_centre(organisation_id: int) -> Q:
-    """Disputes a referral beyond draft has sent to this centre."""
-    return Q(
-        Exists(
+    """Disputes this centre is working on: a referral sent to it and still live, or concluded
+    by an agreement on a case still open. Afterwards (and after a decline, a withdrawal or a
+    failure at once) the centre sees its referral's summary, not the case."""
+
+    def referral_in(states: list[lifecycle.ReferralStatus]) -> Exists:
+        return Exists(
             models.Referral.objects.filter(
-                dispute=OuterRef("pk"),
-                organisation_id=organisation_id,
-                status__in=lifecycle.DISCLOSED_STATES,
+                dispute=OuterRef("pk"), organisation_id=organisation_id, status__in=states
             )
         )
+
+    return Q(referral_in(lifecycle.LIVE_STATES)) | Q(
+        referral_in(lifecycle.CONCLUDED_STATES), status__in=dispute_lifecycle.OPEN_STATES
     )
 
 

@@ -21,7 +21,7 @@ from portal.audit import audit_record
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import User
 from portal.periods import JUDICIAL_CONFIRMATION_WINDOW
-from portal.transitions import ActionForbidden, run_transition
+from portal.transitions import ActionForbidden, check_transition, run_transition
 from referrals.centres import access as referral_access
 from referrals.centres.lifecycle import ReferralStatus
 from referrals.centres.services import referral_lock, referral_tell, require_centre_member
@@ -98,8 +98,11 @@ def agreement_record(
     def close(r: Referral) -> None:
         r.closed_at = timezone.now()
 
-    run_transition(referral, "record_agreement", actor=actor, before=close)
+    # The case first (the centre sees it only while the referral is live: centres/access.py),
+    # once this referral's own step is known to be allowed.
+    check_transition(referral, "record_agreement", actor=actor)
     dispute_services.dispute_reach_agreement(actor=actor, reference=referral.dispute.reference)
+    run_transition(referral, "record_agreement", actor=actor, before=close)
     _tell_agreement(agreement)
     return agreement
 

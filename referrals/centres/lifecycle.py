@@ -56,8 +56,14 @@ class ReferralStatus(models.TextChoices):
 
 R = ReferralStatus
 OPEN_REFERRAL_STATES = [R.DRAFT, R.SENT, R.ACKNOWLEDGED, R.ACCEPTED]
-# States in which the organisation has received the case (and may see it).
+# States in which the organisation has received the case.
 DISCLOSED_STATES = [s for s in ReferralStatus if s not in (R.DRAFT,)]
+# States in which the centre works the case, and so sees it whole (PIPL art. 6: no longer
+# than needed): while the referral is live, and after an agreement while the case is still
+# open (the centre's certificate goes with a judicial-confirmation application). A declined,
+# withdrawn or failed referral leaves the centre only the referral's summary.
+LIVE_STATES = [R.SENT, R.ACKNOWLEDGED, R.ACCEPTED]
+CONCLUDED_STATES = [R.AGREEMENT, R.PROPOSAL_ACCEPTED]
 
 
 def has_disclosure_consent(referral: ReferralLifecycle) -> bool:

@@ -23,7 +23,7 @@ from portal.models import OrganisationKind, PartnerOrganisation, PartnerRole, Us
 from portal.notifications import notify_after_commit
 from portal.notifications.audience import organisation_members
 from portal.periods import MEDIATOR_ASSIGNMENT
-from portal.transitions import ActionForbidden, run_transition
+from portal.transitions import ActionForbidden, check_transition, run_transition
 from referrals.centres import access as referral_access
 from referrals.models import (
     Bundle,
@@ -192,10 +192,13 @@ def referral_decline(*, actor: User, referral_id: int, reason: str) -> Referral:
         r.reason = reason.strip()
         r.closed_at = timezone.now()
 
-    run_transition(referral, "decline", actor=actor, before=note, reason=reason)
+    # The case first (the centre sees it only while the referral is live: centres/access.py),
+    # once this referral's own step is known to be allowed.
+    check_transition(referral, "decline", actor=actor)
     dispute_services.dispute_return_to_lane(
         actor=actor, reference=referral.dispute.reference, reason=reason
     )
+    run_transition(referral, "decline", actor=actor, before=note, reason=reason)
     referral_tell(referral, "referral_declined", parties(referral.dispute), reason=reason)
     return referral
 
@@ -232,10 +235,13 @@ def referral_fail(*, actor: User, referral_id: int, reason: str) -> Referral:
         r.reason = reason.strip()
         r.closed_at = timezone.now()
 
-    run_transition(referral, "fail", actor=actor, before=note, reason=reason)
+    # The case first (the centre sees it only while the referral is live: centres/access.py),
+    # once this referral's own step is known to be allowed.
+    check_transition(referral, "fail", actor=actor)
     dispute_services.dispute_fail_mediation(
         actor=actor, reference=referral.dispute.reference, reason=reason
     )
+    run_transition(referral, "fail", actor=actor, before=note, reason=reason)
     return referral
 
 
