@@ -270,6 +270,9 @@ SESSION_ENGINE = (
     if SHARED_CACHE
     else "django.contrib.sessions.backends.db"
 )
+# Messages live in the session, on the server: one may carry a token key or a webhook secret
+# shown once, which must not travel in a (signed but readable) cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
@@ -299,6 +302,9 @@ OTP_VALID_SECONDS = env.int("OTP_VALID_SECONDS", default=300)
 OTP_MAX_ATTEMPTS = env.int("OTP_MAX_ATTEMPTS", default=5)
 OTP_MAX_PER_NUMBER = env.int("OTP_MAX_PER_NUMBER", default=5)
 OTP_MAX_PER_ADDRESS = env.int("OTP_MAX_PER_ADDRESS", default=20)
+# Webhooks go to public HTTPS addresses only (referrals/webhooks/targets.py); off only in tests
+# that deliver to 127.0.0.1.
+WEBHOOK_PUBLIC_HTTPS_ONLY = env.bool("WEBHOOK_PUBLIC_HTTPS_ONLY", default=True)
 # API tokens stop working after this many days (and at once when the password changes).
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
 SIGNIN_ACCOUNT_FREE_FAILURES = env.int("SIGNIN_ACCOUNT_FREE_FAILURES", default=5)

@@ -1,5 +1,8 @@
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from referrals.models import Bundle, BundleExhibit, WebhookDelivery, WebhookEndpoint
 
@@ -37,8 +40,28 @@ class BundleAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
+    """The signing secret is generated on creation and shown once, in the message after saving;
+    the form never shows it again (a new one: clear the endpoint and make another)."""
+
     list_display = ("organisation", "url", "is_active", "created_at")
     list_filter = ("is_active",)
+
+    fields = ("organisation", "url", "is_active")
+
+    def save_model(
+        self, request: HttpRequest, obj: WebhookEndpoint, form: Any, change: bool
+    ) -> None:
+        created = obj.pk is None
+        super().save_model(request, obj, form, change)
+        if created:
+            messages.warning(
+                request,
+                _(
+                    "Signing secret for %(url)s: %(secret)s — give it to the partner now; it is "
+                    "not shown again."
+                )
+                % {"url": obj.url, "secret": obj.secret},
+            )
 
 
 @admin.register(WebhookDelivery)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import secrets
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import PartnerOrganisation
+
+MIN_SECRET_LENGTH = 32
 
 WEBHOOK_EVENTS = [
     ("referral.sent", _("Referral sent")),
@@ -19,8 +25,13 @@ class WebhookEndpoint(models.Model):
     organisation = models.ForeignKey(
         PartnerOrganisation, on_delete=models.CASCADE, related_name="webhooks"
     )
-    url = models.URLField(_("URL"))
-    secret = models.CharField(_("signing secret"), max_length=100)
+    url = models.URLField(_("URL"), help_text=_("HTTPS, to a public address."))
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=100,
+        blank=True,
+        help_text=_("Leave empty: the portal generates one and shows it once, after saving."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -30,6 +41,28 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.secret:
+            self.secret = secrets.token_urlsafe(32)  # 32 random bytes
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        from referrals.webhooks.targets import resolve_target
+
+        super().clean()
+        if self.url:
+            try:
+                resolve_target(self.url)
+            except ValidationError as exc:
+                raise ValidationError({"url": exc.messages}) from exc
+        if self.secret and len(self.secret) < MIN_SECRET_LENGTH:
+            raise ValidationError(
+                {
+                    "secret": _("A signing secret has at least %(n)s characters.")
+                    % {"n": MIN_SECRET_LENGTH}
+                }
+            )
 
 
 class WebhookDelivery(models.Model):

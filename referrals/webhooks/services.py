@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import logging
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from mediation.models import Consent
 from portal import outbox
 from referrals.centres.lifecycle import DISCLOSED_STATES
 from referrals.models import WebhookDelivery, WebhookEndpoint
+from referrals.webhooks.targets import connection, resolve_target
 
 log = logging.getLogger("portal.webhooks")
 
@@ -87,26 +88,27 @@ def webhook_deliver(*, delivery_id: int) -> str:
         return "skipped"
     body = json.dumps(delivery.payload, ensure_ascii=False, sort_keys=True).encode()
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(  # noqa: S310 - the admin sets http(s) endpoint URLs
-        delivery.endpoint.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "X-Portal-Event": delivery.event,
-            "X-Portal-Timestamp": timestamp,
-            "X-Portal-Signature": sign(delivery.endpoint.secret, timestamp, body),
-            "X-Portal-Delivery": str(delivery.pk),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "X-Portal-Event": delivery.event,
+        "X-Portal-Timestamp": timestamp,
+        "X-Portal-Signature": sign(delivery.endpoint.secret, timestamp, body),
+        "X-Portal-Delivery": str(delivery.pk),
+    }
     status_code: int | None = None
     error: str | None = None
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            status_code = response.status
-    except urllib.error.HTTPError as exc:
-        status_code = exc.code
-    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        # Checked again at every send, and the connection pinned to the checked address.
+        target = resolve_target(delivery.endpoint.url)
+        conn = connection(target, TIMEOUT_SECONDS)
+        try:
+            conn.request("POST", target.path, body=body, headers=headers)
+            status_code = conn.getresponse().status
+        finally:
+            conn.close()
+    except ValidationError as exc:
+        error = f"refused: {' '.join(exc.messages)}"
+    except (OSError, TimeoutError, http.client.HTTPException) as exc:
         error = f"{type(exc).__name__}: {exc}"
     if error is None and not (status_code and 200 <= status_code < 300):
         error = f"HTTP {status_code}"

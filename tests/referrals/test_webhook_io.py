@@ -15,6 +15,14 @@ from portal.notifications import mark_read
 from referrals.webhooks.models import WebhookDelivery, WebhookEndpoint
 from referrals.webhooks.services import webhook_deliver
 
+
+@pytest.fixture(autouse=True)
+def _deliver_to_loopback(settings):
+    """These tests receive deliveries on 127.0.0.1 over HTTP (tests/security checks that
+    production refuses both)."""
+    settings.WEBHOOK_PUBLIC_HTTPS_ONLY = False
+
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SLOW_SECONDS = 2.0

@@ -17,6 +17,14 @@ from referrals.models import WebhookDelivery, WebhookEndpoint
 from referrals.webhooks.services import sign, verify_signature, webhook_retry_due
 from tests.factories import make_dispute, refer
 
+
+@pytest.fixture(autouse=True)
+def _deliver_to_loopback(settings):
+    """These tests receive deliveries on 127.0.0.1 over HTTP (tests/security checks that
+    production refuses both)."""
+    settings.WEBHOOK_PUBLIC_HTTPS_ONLY = False
+
+
 pytestmark = pytest.mark.django_db
 
 SECRET = "whsec-test-secret"
