@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal.exceptions import normalise_exception
@@ -30,6 +31,22 @@ class TrustedProxyHeaders:
             request.META.pop("HTTP_X_FORWARDED_FOR", None)
             request.META.pop("HTTP_X_FORWARDED_PROTO", None)
         return self.get_response(request)
+
+
+class NoStoreForPeople:
+    """Every answer to a signed-in person or an API client is theirs alone: no browser or proxy
+    cache keeps it (case pages, downloads, the confirmation application). Static files never
+    get here (WhiteNoise answers them first)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or request.path.startswith("/api/"):
+            add_never_cache_headers(response)
+        return response
 
 
 class ApplicationErrorMiddleware:

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.NoStoreForPeople",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.ApplicationErrorMiddleware",
@@ -197,7 +198,10 @@ def _mailer_from_url(url: str) -> dict:
                 options[option] = config[key]
         options["timeout"] = 20
     elif backend.endswith("filebased.EmailBackend"):
-        options["file_path"] = config.get("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
+        # django-environ drops the leading slash of filemail:///abs/path: the path is what
+        # follows "filemail://", absolute when it starts with "/".
+        path = url.split("://", 1)[1].split("?", 1)[0]
+        options["file_path"] = path or str(VAR_DIR / "mail")
     return {"BACKEND": backend, "OPTIONS": options}
 
 
@@ -248,6 +252,13 @@ SPECTACULAR_SETTINGS = {
     "arbitrations and look-back reviews. Errors are JSON: {code, message}.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs pages for signed-in users (or a token) in production; open in
+    # development.
+    "SERVE_PERMISSIONS": [
+        "rest_framework.permissions.AllowAny"
+        if DEBUG
+        else "rest_framework.permissions.IsAuthenticated"
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -366,6 +377,10 @@ BUNDLE_STALE_AFTER_SECONDS = env.int("BUNDLE_STALE_AFTER_SECONDS", default=900)
 WORKER_MEMORY_LIMIT_BYTES = env.int("WORKER_MEMORY_LIMIT_BYTES", default=3 * 1024 * 1024 * 1024)
 # Uploads are streamed to disk above this size so memory stays flat.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Evidence, bundles and generated forms are personal data: readable by the portal's own user
+# only (the file storage applies these to every file and directory it writes).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 LOOKBACK_RE_REVIEW_MONTHS = env.int("LOOKBACK_RE_REVIEW_MONTHS", default=3)
 CONSENT_TEXT_VERSION = "2026-11-v1"
 
