@@ -63,6 +63,7 @@ ENV = {
     "OBJECT_STORAGE_SECRET_KEY": "cluster-secret",
     "ALLOWED_HOSTS": f"{BRIDGE[1]},{HOSTS['app1']},{HOSTS['app2']}",
     "EMAIL_URL": "consolemail://",
+    "AUDIT_KEY": "cluster-audit-key-not-for-production",
     "CUSTOMER_MAX_OPEN_DISPUTES": "1000000",
     "CUSTOMER_MAX_STORED_BYTES": str(10**12),
     # Short enough that a killed build is requeued within the run.
@@ -458,6 +459,9 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="portal-cluster-"))
     os.chmod(work, 0o755)
     print(f"cluster: logs in {work}")
+    # Every host appends to one anchor (one filesystem here; in production each ships its own
+    # to write-once storage), new with this run's new database.
+    ENV["AUDIT_ANCHOR_PATH"] = str(work / "audit-anchor.log")
     events: list[str] = []
     procs = Processes(work)
     with ExitStack() as stack:

@@ -92,6 +92,7 @@ def main() -> None:
         "CACHE_URL": os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/3"),
         "PRIVATE_STORAGE_ROOT": str(work / "private"),
         "EMAIL_URL": "consolemail://",
+        "AUDIT_ANCHOR_PATH": str(work / "audit-anchor.log"),
         "CUSTOMER_MAX_OPEN_DISPUTES": "1000000",
         "CUSTOMER_MAX_STORED_BYTES": str(10**12),
     }

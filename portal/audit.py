@@ -1,20 +1,31 @@
-"""The hash-chained audit log: append and verify.
+"""The keyed, anchored audit chain: append and verify.
 
 Every transition and every sensitive action (downloads, consent changes, refusals of access)
 is appended here inside the same transaction as the change it records, so a rolled-back change
 leaves no event and a committed one always has its event.
+
+Each event's hash is an HMAC-SHA256, keyed with AUDIT_KEY (from the environment, never in the
+database), over the previous hash and the event: whoever can write the database but not read
+the key cannot recompute the chain after editing an event. After each commit the new head
+(sequence and hash) is appended to the anchor, a file outside the database (AUDIT_ANCHOR_PATH;
+ship it to write-once storage): a truncated chain, or a rewritten one, no longer reaches the
+anchored head, and `verify_audit` says so.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from portal.models import AuditChainHead, AuditEvent, User
 
@@ -39,7 +50,44 @@ def _content_hash(event: AuditEvent) -> str:
     payload = event.prev_hash + json.dumps(
         content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
     )
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return hmac.new(audit_key(), payload.encode(), hashlib.sha256).hexdigest()
+
+
+def audit_key() -> bytes:
+    """AUDIT_KEY, or one derived from SECRET_KEY (also from the environment) when unset."""
+    if settings.AUDIT_KEY:
+        return str(settings.AUDIT_KEY).encode()
+    return salted_hmac("portal.audit.key", "chain", algorithm="sha256").digest()
+
+
+def _anchor(seq: int, digest: str) -> None:
+    """Append the committed head to the anchor file (one line: sequence, hash, time)."""
+    path = settings.AUDIT_ANCHOR_PATH
+    if not path:
+        return
+    os.makedirs(os.path.dirname(path) or ".", mode=0o700, exist_ok=True)
+    line = f"{seq} {digest} {timezone.now().isoformat()}\n".encode()
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, line)
+    finally:
+        os.close(fd)
+
+
+def anchored_head() -> tuple[int, str] | None:
+    """The last head written to the anchor, or None when there is none yet."""
+    path = settings.AUDIT_ANCHOR_PATH
+    if not path or not os.path.exists(path):
+        return None
+    last: tuple[int, str] | None = None
+    with open(path, encoding="ascii") as anchor:
+        for line in anchor:
+            parts = line.split()
+            if len(parts) >= 2 and parts[0].isdigit():
+                seq = int(parts[0])
+                if last is None or seq >= last[0]:
+                    last = (seq, parts[1])
+    return last
 
 
 def audit_record(
@@ -77,6 +125,8 @@ def audit_record(
         head.last_seq = event.seq
         head.last_hash = event.hash
         head.save(update_fields=["last_seq", "last_hash"])
+        seq, digest = event.seq, event.hash
+        transaction.on_commit(lambda: _anchor(seq, digest))
     return event
 
 
@@ -102,7 +152,22 @@ def audit_verify() -> ChainProblem | None:
             return ChainProblem(event.seq, f"event #{event.seq} was altered after it was written")
         expected_prev = event.hash
         expected_seq += 1
+    last_seq, last_hash = expected_seq - 1, expected_prev
     head = AuditChainHead.objects.filter(pk=1).first()
-    if head is not None and head.last_seq >= expected_seq:
-        return ChainProblem(expected_seq, f"event #{expected_seq} is missing (end of chain)")
+    if head is None and last_seq:
+        return ChainProblem(last_seq, "the chain's head record is missing")
+    if head is not None and (head.last_seq, head.last_hash) != (last_seq, last_hash):
+        if head.last_seq > last_seq:
+            return ChainProblem(last_seq + 1, f"event #{last_seq + 1} is missing (end of chain)")
+        return ChainProblem(last_seq, "the chain's head record does not match its last event")
+    anchored = anchored_head()
+    if anchored is not None:
+        seq, digest = anchored
+        if seq > last_seq:
+            return ChainProblem(
+                last_seq + 1, f"the chain ends at #{last_seq}, but #{seq} was anchored"
+            )
+        at = AuditEvent.objects.filter(seq=seq).values_list("hash", flat=True).first()
+        if at != digest:
+            return ChainProblem(seq, f"event #{seq} differs from the anchored head (rewritten)")
     return None

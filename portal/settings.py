@@ -316,6 +316,11 @@ OTP_MAX_PER_ADDRESS = env.int("OTP_MAX_PER_ADDRESS", default=20)
 # Webhooks go to public HTTPS addresses only (referrals/webhooks/targets.py); off only in tests
 # that deliver to 127.0.0.1.
 WEBHOOK_PUBLIC_HTTPS_ONLY = env.bool("WEBHOOK_PUBLIC_HTTPS_ONLY", default=True)
+# The audit chain's HMAC key (portal/audit.py): from the environment, never the database;
+# derived from SECRET_KEY when unset. The anchor file gets each committed head: ship it to
+# write-once storage (an S3 bucket with Object Lock, a remote syslog) in production.
+AUDIT_KEY = env.str("AUDIT_KEY", default="")
+AUDIT_ANCHOR_PATH = env.str("AUDIT_ANCHOR_PATH", default=str(VAR_DIR / "audit-anchor.log"))
 # API tokens stop working after this many days (and at once when the password changes).
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
 SIGNIN_ACCOUNT_FREE_FAILURES = env.int("SIGNIN_ACCOUNT_FREE_FAILURES", default=5)

@@ -15,8 +15,10 @@ from tests.factories import (
 
 @pytest.fixture(autouse=True)
 def _private_storage_and_language(settings, tmp_path):
-    """Each test gets an empty private storage, so 'nothing left behind' can be checked."""
+    """Each test gets an empty private storage, so 'nothing left behind' can be checked, and
+    its own audit anchor (the chain starts afresh with each test's database)."""
     settings.LANGUAGE_CODE = "zh-hans"
+    settings.AUDIT_ANCHOR_PATH = str(tmp_path / "audit-anchor.log")
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {

@@ -1,0 +1,83 @@
+"""Issue 16, the audit chain can no longer be rewritten: keyed with AUDIT_KEY, its head anchored
+outside the database, the head record checked."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from portal.audit import GENESIS_HASH, audit_record, audit_verify
+from portal.models import AuditChainHead, AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chain(branch, django_capture_on_commit_callbacks):
+    for i in range(5):
+        with django_capture_on_commit_callbacks(execute=True):  # each head anchored
+            audit_record(actor=None, action=f"test.{i}", target=branch, reason=f"r{i}")
+    return list(AuditEvent.objects.order_by("seq"))
+
+
+def unkeyed(event: AuditEvent, prev: str) -> str:
+    content = {
+        "seq": event.seq,
+        "created_at": event.created_at.isoformat(),
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "action": event.action,
+        "target_type": event.target_type,
+        "target_id": event.target_id,
+        "case_ref": event.case_ref,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "reason": event.reason,
+        "data": event.data,
+    }
+    body = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev + body).encode()).hexdigest()
+
+
+def test_a_recomputed_chain_fails_verify_audit(chain):
+    """Edit an event, then recompute every hash after it as the old, unkeyed chain did, and
+    fix the head record too: without the key the chain does not verify."""
+    AuditEvent.objects.filter(seq=3).update(reason="rewritten")
+    prev = GENESIS_HASH
+    for event in AuditEvent.objects.order_by("seq"):
+        digest = unkeyed(event, prev)
+        AuditEvent.objects.filter(pk=event.pk).update(prev_hash=prev, hash=digest)
+        prev = digest
+    AuditChainHead.objects.filter(pk=1).update(last_hash=prev)
+    problem = audit_verify()
+    assert problem is not None and problem.seq == 1
+    with pytest.raises(CommandError):
+        call_command("verify_audit")
+
+
+def test_a_deleted_head_fails_verify_audit(chain):
+    AuditChainHead.objects.all().delete()
+    problem = audit_verify()
+    assert problem is not None and "head" in problem.message
+
+
+def test_an_edited_head_fails_verify_audit(chain):
+    AuditChainHead.objects.filter(pk=1).update(last_hash="f" * 64)
+    assert audit_verify() is not None
+
+
+def test_a_truncated_chain_with_its_head_moved_back_fails_on_the_anchor(chain):
+    """Delete the last two events and move the head record back to match: the database alone
+    looks whole, the anchor outside it does not."""
+    AuditEvent.objects.filter(seq__gt=3)._raw_delete(AuditEvent.objects.db)
+    AuditChainHead.objects.filter(pk=1).update(last_seq=3, last_hash=chain[2].hash)
+    problem = audit_verify()
+    assert problem is not None and "#5 was anchored" in problem.message
+
+
+def test_a_whole_chain_with_its_anchor_verifies(chain):
+    assert audit_verify() is None
+    call_command("verify_audit")
