@@ -3,6 +3,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_audit import AuditedAdmin
+from portal.audit import audit_record
 from portal.forms import AdminSignInForm
 from portal.models import (
     ApiToken,
@@ -20,7 +22,7 @@ admin.site.login_form = AdminSignInForm
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
     list_display = ("username", "real_name", "role", "branch", "organisation", "is_active")
     list_filter = ("role", "branch", "organisation", "is_active")
     search_fields = ("username", "real_name", "mobile", "email")
@@ -57,7 +59,7 @@ class BranchAdmin(admin.ModelAdmin):
 
 
 @admin.register(PartnerOrganisation)
-class PartnerOrganisationAdmin(admin.ModelAdmin):
+class PartnerOrganisationAdmin(AuditedAdmin):
     list_display = ("name", "kind", "region", "cooperation_agreement_ref", "is_active")
     list_filter = ("kind", "is_active", "region")
     search_fields = ("name", "region")
@@ -97,7 +99,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditedAdmin):
     """Issue a token by adding one (the key is shown once); revoke with the action."""
 
     list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
@@ -141,6 +143,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
         else:
             token, key = token_issue(name=data["name"], user=data["user"])
         obj.pk = token.pk
+        audit_record(
+            actor=request.user,  # type: ignore[arg-type]
+            action="admin.token_issued",
+            target=token,
+            case_ref="",
+            data={"name": token.name, "user": token.user_id, "prefix": token.prefix},
+        )
         messages.warning(request, _("The token key, shown only now: %(key)s") % {"key": key})
 
     @admin.action(description=_("Revoke the selected tokens"))
@@ -149,6 +158,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
         for token in queryset:  # type: ignore[attr-defined]
             token_revoke(token=token)
+            audit_record(
+                actor=request.user,  # type: ignore[arg-type]
+                action="admin.token_revoked",
+                target=token,
+                case_ref="",
+                data={"prefix": token.prefix},
+            )
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.http import HttpRequest
 
 from portal import ratelimit
+from portal.access import access_log
+from portal.audit import audit_record
 from portal.models import User
 
 
@@ -29,18 +31,17 @@ class MobileOrEmailBackend(ModelBackend):
         if wait:
             if request is not None:
                 request.signin_wait = wait  # type: ignore[attr-defined]
+            _record_failure(request, None, ratelimit.normalise_login(username), locked=True)
             raise PermissionDenied
         login = ratelimit.normalise_login(username)
-        query = Q(username=login) | Q(mobile=login)
-        if "@" in login:
-            query |= Q(email__iexact=login)
-        user = User.objects.filter(query).order_by("pk").first()
+        user = _account(login)
         if user is None:
             User().set_password(password)  # same work as a real check: no timing oracle
         elif user.check_password(password) and self.user_can_authenticate(user):
             ratelimit.record_success(username)
             return user
         ratelimit.record_failure(request, username)
+        _record_failure(request, user, login)
         return None
 
     def get_user(self, user_id: Any) -> User | None:
@@ -48,3 +49,31 @@ class MobileOrEmailBackend(ModelBackend):
         one query that loads the user on each request."""
         user = User.objects.select_related("branch", "organisation").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None
+
+
+def _record_failure(
+    request: HttpRequest | None, user: User | None, login: str, *, locked: bool = False
+) -> None:
+    """A failed or refused sign-in: in the access log always, and in the audit chain when it
+    names an account (an unknown name has no object to hang the event on)."""
+    address = ratelimit.client_address(request) if request is not None else ""
+    access_log.warning(
+        "signin %s login=%r address=%s", "locked" if locked else "failed", login, address
+    )
+    if user is None and locked:
+        user = _account(login)
+    if user is not None:
+        audit_record(
+            actor=None,
+            action="signin.locked" if locked else "signin.failed",
+            target=user,
+            case_ref="",
+            data={"address": address},
+        )
+
+
+def _account(login: str) -> User | None:
+    query = Q(username=login) | Q(mobile=login)
+    if "@" in login:
+        query |= Q(email__iexact=login)
+    return User.objects.filter(query).order_by("pk").first()

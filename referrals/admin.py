@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from portal.admin_audit import AuditedAdmin
 from referrals.models import Bundle, BundleExhibit, WebhookDelivery, WebhookEndpoint
 
 
@@ -39,7 +40,7 @@ class BundleAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(AuditedAdmin):
     """The signing secret is generated on creation and shown once, in the message after saving;
     the form never shows it again (a new one: clear the endpoint and make another)."""
 
