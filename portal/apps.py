@@ -7,9 +7,13 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from portal import jobs
+        from portal.middleware import stamp_session
         from portal.notifications import retry_deliveries
 
+        user_logged_in.connect(stamp_session, dispatch_uid="portal.stamp_session")
         jobs.register("deliveries", "deliveries queued again", retry_deliveries)
         jobs.register("reminders", "reminder notifications", _send_todays_reminders)
 

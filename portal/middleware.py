@@ -3,16 +3,20 @@ proxies; a refused domain action becomes a message, never a 500."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from portal.exceptions import normalise_exception
 from portal.ratelimit import is_trusted_proxy
@@ -31,6 +35,46 @@ class TrustedProxyHeaders:
             request.META.pop("HTTP_X_FORWARDED_FOR", None)
             request.META.pop("HTTP_X_FORWARDED_PROTO", None)
         return self.get_response(request)
+
+
+class SessionLifetime:
+    """A session ends after SESSION_IDLE_SECONDS without a request (30 minutes for staff,
+    partners, auditors and administrators; SESSION_IDLE_SECONDS_CUSTOMER for customers) and in
+    any case SESSION_ABSOLUTE_SECONDS after sign-in. The next page says why and asks to sign
+    in again; an API call made with the session is then anonymous (401)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if user is not None and user.is_authenticated and session is not None:
+            now = int(time.time())
+            started = session.setdefault("signed_in_at", now)  # stamped at sign-in (below)
+            seen = session.get("seen_at", now)
+            idle = (
+                settings.SESSION_IDLE_SECONDS_CUSTOMER
+                if getattr(user, "role", "") == "customer"
+                else settings.SESSION_IDLE_SECONDS
+            )
+            if now - seen > idle or now - started > settings.SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+                if not request.path.startswith("/api/"):
+                    messages.info(request, _("You were signed out after a while without use."))
+                    return redirect_to_login(request.get_full_path())
+            elif now - seen >= 60 or "seen_at" not in session:
+                session["seen_at"] = now  # written at most once a minute
+        return self.get_response(request)
+
+
+def stamp_session(sender: object, request: HttpRequest, **kwargs: object) -> None:
+    """The session's clocks start at sign-in (so a page's first request writes nothing);
+    connected to user_logged_in in portal/apps.py."""
+    if getattr(request, "session", None) is not None:
+        now = int(time.time())
+        request.session["signed_in_at"] = now
+        request.session["seen_at"] = now
 
 
 class NoStoreForPeople:

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.NoStoreForPeople",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.SessionLifetime",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.ApplicationErrorMiddleware",
 ]
@@ -281,6 +282,12 @@ SESSION_ENGINE = (
     if SHARED_CACHE
     else "django.contrib.sessions.backends.db"
 )
+# Sessions end after a while without use (staff, partners, auditors, administrators: 30 minutes;
+# customers: 2 hours) and 12 hours after sign-in whatever happens (portal.middleware).
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_IDLE_SECONDS_CUSTOMER = env.int("SESSION_IDLE_SECONDS_CUSTOMER", default=2 * 60 * 60)
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 # Messages live in the session, on the server: one may carry a token key or a webhook secret
 # shown once, which must not travel in a (signed but readable) cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
