@@ -32,7 +32,8 @@ from portal.models import AuditChainHead, AuditEvent, User
 GENESIS_HASH = "0" * 64
 
 
-def _content_hash(event: AuditEvent) -> str:
+def chain_payload(event: AuditEvent, prev_hash: str) -> bytes:
+    """What an event's hash covers: the previous hash, then the event as canonical JSON."""
     content = {
         "seq": event.seq,
         "created_at": event.created_at.isoformat(),
@@ -47,10 +48,14 @@ def _content_hash(event: AuditEvent) -> str:
         "reason": event.reason,
         "data": event.data,
     }
-    payload = event.prev_hash + json.dumps(
+    body = json.dumps(
         content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
     )
-    return hmac.new(audit_key(), payload.encode(), hashlib.sha256).hexdigest()
+    return (prev_hash + body).encode()
+
+
+def _content_hash(event: AuditEvent) -> str:
+    return hmac.new(audit_key(), chain_payload(event, event.prev_hash), hashlib.sha256).hexdigest()
 
 
 def audit_key() -> bytes:

@@ -4,47 +4,25 @@ A chain already broken is not signed again: the migration stops and says where."
 
 import hashlib
 import hmac
-import json
 
 from django.db import migrations
 
 
-def _payload(event, prev_hash):
-    content = {
-        "seq": event.seq,
-        "created_at": event.created_at.isoformat(),
-        "actor_id": event.actor_id,
-        "actor_label": event.actor_label,
-        "action": event.action,
-        "target_type": event.target_type,
-        "target_id": event.target_id,
-        "case_ref": event.case_ref,
-        "from_state": event.from_state,
-        "to_state": event.to_state,
-        "reason": event.reason,
-        "data": event.data,
-    }
-    return (
-        prev_hash
-        + json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    ).encode()
-
-
 def sign_again(apps, schema_editor):
-    from portal.audit import GENESIS_HASH, audit_key
+    from portal.audit import GENESIS_HASH, audit_key, chain_payload
 
     AuditEvent = apps.get_model("portal", "AuditEvent")
     AuditChainHead = apps.get_model("portal", "AuditChainHead")
     key = audit_key()
     old_prev, new_prev = GENESIS_HASH, GENESIS_HASH
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
-        if hashlib.sha256(_payload(event, old_prev)).hexdigest() != event.hash:
+        if hashlib.sha256(chain_payload(event, old_prev)).hexdigest() != event.hash:
             raise RuntimeError(
                 f"audit event #{event.seq} does not match the unkeyed chain: investigate before "
                 "migrating (the chain is not signed again over an altered event)"
             )
         old_prev = event.hash
-        new_hash = hmac.new(key, _payload(event, new_prev), hashlib.sha256).hexdigest()
+        new_hash = hmac.new(key, chain_payload(event, new_prev), hashlib.sha256).hexdigest()
         AuditEvent.objects.filter(pk=event.pk).update(prev_hash=new_prev, hash=new_hash)
         new_prev = new_hash
     AuditChainHead.objects.filter(pk=1).update(last_hash=new_prev)

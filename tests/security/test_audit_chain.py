@@ -4,12 +4,11 @@ outside the database, the head record checked."""
 from __future__ import annotations
 
 import hashlib
-import json
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from portal.audit import GENESIS_HASH, audit_record, audit_verify
+from portal.audit import GENESIS_HASH, audit_record, audit_verify, chain_payload
 from portal.models import AuditChainHead, AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -35,22 +34,8 @@ def chain(branch, django_capture_on_commit_callbacks):
 
 
 def unkeyed(event: AuditEvent, prev: str) -> str:
-    content = {
-        "seq": event.seq,
-        "created_at": event.created_at.isoformat(),
-        "actor_id": event.actor_id,
-        "actor_label": event.actor_label,
-        "action": event.action,
-        "target_type": event.target_type,
-        "target_id": event.target_id,
-        "case_ref": event.case_ref,
-        "from_state": event.from_state,
-        "to_state": event.to_state,
-        "reason": event.reason,
-        "data": event.data,
-    }
-    body = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256((prev + body).encode()).hexdigest()
+    """The hash as the old, unkeyed chain computed it."""
+    return hashlib.sha256(chain_payload(event, prev)).hexdigest()
 
 
 def test_a_recomputed_chain_fails_verify_audit(chain):
