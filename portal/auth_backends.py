@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpRequest
 
 from portal import ratelimit
@@ -73,7 +72,4 @@ def _record_failure(
 
 
 def _account(login: str) -> User | None:
-    query = Q(username=login) | Q(mobile=login)
-    if "@" in login:
-        query |= Q(email__iexact=login)
-    return User.objects.filter(query).order_by("pk").first()
+    return ratelimit.account_for_login(login)

@@ -21,11 +21,15 @@ import hashlib
 import ipaddress
 import time
 from functools import cache as memoize
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
 from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from portal.models import User
 
 ADDRESS_WINDOW = 15 * 60
 GLOBAL_WINDOW = 5 * 60
@@ -60,16 +64,26 @@ def client_address(request: HttpRequest) -> str:
     return address
 
 
-def account_key(login: str) -> str:
-    """One key per account, whichever of its names was typed."""
+def account_for_login(login: str) -> User | None:
+    """The account a login string names: the one holding it as its mobile number (unique),
+    else as its username, else as its email."""
     from portal.models import User
 
     name = normalise_login(login)
-    query = Q(username=name) | Q(mobile=name)
+    by_mobile = User.objects.filter(mobile=name).first()
+    if by_mobile is not None:
+        return by_mobile
+    query = Q(username=name)
     if "@" in name:
         query |= Q(email__iexact=name)
-    pk = User.objects.filter(query).order_by("pk").values_list("pk", flat=True).first()
-    label = f"user:{pk}" if pk is not None else f"name:{name.lower()}"
+    return User.objects.filter(query).order_by("pk").first()
+
+
+def account_key(login: str) -> str:
+    """One key per account, whichever of its names was typed."""
+    account = account_for_login(login)
+    name = normalise_login(login)
+    label = f"user:{account.pk}" if account is not None else f"name:{name.lower()}"
     return hashlib.sha256(label.encode()).hexdigest()
 
 

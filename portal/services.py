@@ -47,8 +47,13 @@ def user_register_customer(
                 case_ref="",
                 reason="verified by another person",
             )
+    username = mobile or email
+    if User.objects.filter(username=username).exists():
+        # An earlier account still carries the number as its login name: the new one signs in
+        # with the number all the same (the backend looks at mobiles too).
+        username = f"c-{secrets.token_hex(6)}"
     user = User(
-        username=mobile or email,
+        username=username,
         real_name=real_name,
         mobile=mobile or None,
         mobile_verified_at=timezone.now() if mobile else None,

@@ -188,3 +188,20 @@ def test_a_provider_failure_is_a_clear_message_not_a_500(client, provider):
     response = _register(client, mobile="13700000031")
     assert response.status_code == 200
     assert "短信暂时无法发送" in response.content.decode()
+
+
+def test_proving_a_number_an_earlier_unverified_account_holds_takes_it_over(client):
+    """An account from before numbers were verified (login name = the number) does not stop
+    the person who proves the number: they get it, and sign in with it."""
+    earlier = CustomerFactory.create(username="13700000040", mobile="13700000040")
+    _register(client, mobile="13700000040")
+    done = client.post(reverse("register_verify"), {"code": sent_code("13700000040")})
+    assert done.status_code == 302
+    owner = User.objects.get(mobile="13700000040")
+    earlier.refresh_from_db()
+    assert owner != earlier and earlier.mobile is None and owner.mobile_verified_at
+    client.logout()
+    signed_in = client.post(
+        reverse("login"), {"username": "13700000040", "password": "Mediation-Fast-2026"}
+    )
+    assert signed_in.status_code == 302
