@@ -33,7 +33,7 @@ class MobileOrEmailBackend(ModelBackend):
             _record_failure(request, None, ratelimit.normalise_login(username), locked=True)
             raise PermissionDenied
         login = ratelimit.normalise_login(username)
-        user = _account(login)
+        user = ratelimit.account_for_login(login)
         if user is None:
             User().set_password(password)  # same work as a real check: no timing oracle
         elif user.check_password(password) and self.user_can_authenticate(user):
@@ -60,7 +60,7 @@ def _record_failure(
         "signin %s login=%r address=%s", "locked" if locked else "failed", login, address
     )
     if user is None and locked:
-        user = _account(login)
+        user = ratelimit.account_for_login(login)
     if user is not None:
         audit_record(
             actor=None,
@@ -69,7 +69,3 @@ def _record_failure(
             case_ref="",
             data={"address": address},
         )
-
-
-def _account(login: str) -> User | None:
-    return ratelimit.account_for_login(login)

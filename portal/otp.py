@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from portal.exceptions import ApplicationError
 from portal.models import OneTimeCode
+from portal.ratelimit import count_in_window
 from portal.sms import SmsError, sms_send
 
 
@@ -36,24 +37,14 @@ def _digest(mobile: str, purpose: str, code: str) -> str:
     return salted_hmac("portal.otp", f"{purpose}|{mobile}|{code}", algorithm="sha256").hexdigest()
 
 
-def _spend(key: str, limit: int, window: int) -> bool:
-    """Count one against `key`; False when the budget for the window is already spent."""
-    if cache.add(key, 1, window):
-        return True
-    try:
-        return int(cache.incr(key)) <= limit
-    except ValueError:
-        cache.add(key, 1, window)
-        return True
-
-
 def otp_send(*, mobile: str, purpose: str, address: str, text: str) -> None:
     """Send a new code to `mobile`; `text` holds `{code}` where the code goes. Raises
     TooManyCodes when a limit is reached (the message says how long to wait)."""
     if not cache.add(f"otp:gap:{purpose}:{mobile}", 1, 60):
         raise TooManyCodes(_("A code was sent less than a minute ago. Please wait a moment."))
-    if not _spend(f"otp:number:{mobile}", settings.OTP_MAX_PER_NUMBER, 3600) or not _spend(
-        f"otp:address:{address}", settings.OTP_MAX_PER_ADDRESS, 3600
+    if (
+        count_in_window(f"otp:number:{mobile}", 3600) > settings.OTP_MAX_PER_NUMBER
+        or count_in_window(f"otp:address:{address}", 3600) > settings.OTP_MAX_PER_ADDRESS
     ):
         raise TooManyCodes(_("Too many codes were asked for. Please try again in an hour."))
     code = f"{secrets.randbelow(10**6):06d}"

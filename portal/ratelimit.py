@@ -94,7 +94,8 @@ def normalise_login(login: str) -> str:
     return unicodedata.normalize("NFKC", login).strip()
 
 
-def _count(key: str, window: int) -> int:
+def count_in_window(key: str, window: int) -> int:
+    """Count one more against `key` for `window` seconds (atomic in Redis); the count so far."""
     if cache.add(key, 1, window):
         return 1
     try:
@@ -128,8 +129,8 @@ def record_failure(request: HttpRequest | None, login: str) -> None:
         state["until"] = time.time() + min(BACKOFF_FIRST * 2 ** (excess - 1), BACKOFF_MAX)
     cache.set(key, state, 24 * 60 * 60)
     if request is not None:
-        _count(f"signin:addr:{client_address(request)}", ADDRESS_WINDOW)
-    _count("signin:global", GLOBAL_WINDOW)
+        count_in_window(f"signin:addr:{client_address(request)}", ADDRESS_WINDOW)
+    count_in_window("signin:global", GLOBAL_WINDOW)
 
 
 def record_success(login: str) -> None:
