@@ -1,3 +1,5 @@
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
@@ -188,6 +190,30 @@ class SmsMessageAdmin(admin.ModelAdmin):
 
     list_display = ("created_at", "to", "text")
     search_fields = ("to",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+# The second factor's authenticators (django-allauth MFA): an administrator only sees them and
+# resets a person's (deleting them, audited), e.g. after a lost phone; the person enrols again
+# at the next sign-in. The secrets stay encrypted and out of the form.
+admin.site.unregister(Authenticator)
+admin.site.unregister(EmailAddress)  # the portal keeps email on User; allauth's list is unused
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(AuditedAdmin):
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type",)
+    search_fields = ("user__username", "user__real_name")
+    list_select_related = ("user",)
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields
+    actions = None
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 
 from portal.audit import audit_record
 
-SECRET_FIELDS = frozenset({"password", "secret", "key_hash", "auth_hash"})
+SECRET_FIELDS = frozenset({"password", "secret", "secret_encrypted", "key_hash", "auth_hash"})
 
 
 def _value(obj: models.Model, name: str) -> Any:

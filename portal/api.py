@@ -21,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal import ratelimit
+from portal import ratelimit, second_factor
 from portal.api_auth import token_issue
 from portal.exceptions import ApplicationError
 from portal.models import IdempotencyRecord, User
@@ -173,6 +173,10 @@ class ReasonIn(serializers.Serializer):
 class TokenRequest(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"})
+    code = serializers.CharField(
+        max_length=20,
+        help_text="The current code from the authenticator app, or a recovery code.",
+    )
     name = serializers.CharField(max_length=100, default="script")
 
 
@@ -210,6 +214,19 @@ class ObtainStaffToken(APIView):
             raise ApplicationError(
                 _("Wrong credentials, or not a bank staff account."), code="invalid_credentials"
             )
+        if not second_factor.enrolled(user):
+            raise ApplicationError(
+                _("Turn on two-step verification on the portal before asking for a token."),
+                code="second_factor_required",
+            )
+        try:
+            second_factor.verify(
+                request=request._request, user=user, code=data.validated_data["code"]
+            )
+        except ApplicationError as error:
+            if error.code == "throttled":
+                raise Throttled(detail=error.message) from None
+            raise
         token, key = token_issue(name=data.validated_data["name"], user=user)
         return Response({"token": key, "name": token.name}, status=status.HTTP_201_CREATED)
 

@@ -9,11 +9,12 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from portal import jobs
+        from portal import jobs, second_factor
         from portal.middleware import stamp_session
         from portal.notifications import retry_deliveries
 
         user_logged_in.connect(stamp_session, dispatch_uid="portal.stamp_session")
+        user_logged_in.connect(second_factor.on_signed_in, dispatch_uid="portal.second_factor")
         jobs.register("deliveries", "deliveries queued again", retry_deliveries)
         jobs.register("reminders", "reminder notifications", _send_todays_reminders)
 

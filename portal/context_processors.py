@@ -8,12 +8,16 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal import second_factor
 from portal.models import Role
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     items: list[tuple[str, Any]] = []
+    if user is not None and user.is_authenticated and not second_factor.session_verified(request):
+        # Half signed in (the second factor is owed): nothing to offer but finishing or leaving.
+        return {"nav_items": items, "unread_count": 0, "signing_in": True}
     if user is not None and user.is_authenticated:
         items.append((reverse("home"), _("Home")))
         role = user.role

@@ -6,13 +6,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 from django.utils import timezone
 from weasyprint import HTML
 
+from portal import second_factor
 from portal.models import Branch, OrganisationKind, PartnerOrganisation, PartnerRole, Role, User
 
 DEMO_PASSWORD = "Demo-2026-portal"  # noqa: S105 - printed demo logins, DEBUG only
+# The demo's staff, partners, auditor and administrator share one authenticator key, printed
+# with the logins: add it to any authenticator app, or run `manage.py demo_code`.
+DEMO_TOTP_SECRET = "DEMOPORTALDEMOPORTALDEMOPORTAL22"  # noqa: S105 - demo only, as above
 
 BRANCHES = [
     ("HO", "总行消费者权益保护部", True),
@@ -85,6 +91,9 @@ def seed_accounts() -> DemoAccounts:
         user.is_superuser = role == Role.ADMIN
         user.set_password(DEMO_PASSWORD)
         user.save()
+        if second_factor.role_requires(user) and not second_factor.enrolled(user):
+            TOTP.activate(user, DEMO_TOTP_SECRET)
+            RecoveryCodes.activate(user)
         users[username] = user
     return DemoAccounts(branches, organisations, users)
 
@@ -100,7 +109,12 @@ def demo_pdf(title: str, body: str) -> bytes:
 
 
 def login_lines() -> list[str]:
-    lines = ["", f"Demo logins (password for all: {DEMO_PASSWORD})"]
+    lines = [
+        "",
+        f"Demo logins (password for all: {DEMO_PASSWORD}; every role but customers also asks for",
+        f"a code from an authenticator app with the key {DEMO_TOTP_SECRET}, or from",
+        "`.venv/bin/python manage.py demo_code`)",
+    ]
     lines += [
         f"  {username:<12} {name:<6} {Role(role).label}" for username, name, role, *_ in USERS
     ]

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -75,6 +78,46 @@ def stamp_session(sender: object, request: HttpRequest, **kwargs: object) -> Non
         now = int(time.time())
         request.session["signed_in_at"] = now
         request.session["seen_at"] = now
+
+
+class SecondFactorRequired:
+    """A session whose password was right but whose second factor is still owed
+    (portal/second_factor.py) reaches only the code page, the enrolment page, sign-out and the
+    language switch; any other page sends it there, and an API call answers 403."""
+
+    OPEN_VIEWS = frozenset(
+        {"second_factor_verify", "second_factor_enrol", "logout", "set_language"}
+    )
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        from portal import second_factor
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or second_factor.session_verified(request):
+            return None
+        match = request.resolver_match
+        if match is not None and match.url_name in self.OPEN_VIEWS:
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {
+                    "code": "second_factor_required",
+                    "detail": _("Finish signing in with your second factor first."),
+                },
+                status=403,
+            )
+        page = "second_factor_verify" if second_factor.enrolled(user) else "second_factor_enrol"
+        return HttpResponseRedirect(
+            f"{reverse(page)}?{urlencode({'next': request.get_full_path()})}"
+        )
 
 
 class NoStoreForPeople:

@@ -42,6 +42,11 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "django_fsm",
     "django_tasks_db",
+    # The second factor: django-allauth's MFA (TOTP and recovery codes; portal/second_factor.py
+    # drives it from the portal's own sign-in). allauth.account is required by allauth.mfa.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "portal",
     "mediation",
     "referrals",
@@ -57,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "portal.middleware.SecondFactorRequired",
     "portal.middleware.NoStoreForPeople",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.middleware.SessionLifetime",
@@ -328,6 +335,20 @@ WEBHOOK_PUBLIC_HTTPS_ONLY = env.bool("WEBHOOK_PUBLIC_HTTPS_ONLY", default=True)
 # write-once storage (an S3 bucket with Object Lock, a remote syslog) in production.
 AUDIT_KEY = env.str("AUDIT_KEY", default="")
 AUDIT_ANCHOR_PATH = env.str("AUDIT_ANCHOR_PATH", default=str(VAR_DIR / "audit-anchor.log"))
+# Secrets the portal reads back (webhook signing secrets, TOTP secrets) are encrypted with these
+# Fernet keys (portal/crypto.py): comma-separated, newest first. Unset: one derived from
+# SECRET_KEY. Make one with `python -c "from cryptography.fernet import Fernet;
+# print(Fernet.generate_key().decode())"`.
+DATA_ENCRYPTION_KEYS = env.list("DATA_ENCRYPTION_KEYS", default=[])
+# The second factor (portal/second_factor.py, django-allauth MFA): required for every role but
+# customers (who may enrol); TOTP codes from any authenticator app, ten recovery codes.
+MFA_ADAPTER = "portal.second_factor.PortalMFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_TOLERANCE = 1  # one 30-second period either side, for phones whose clock drifts
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="调解快车道 Dispute Portal")
+SECOND_FACTOR_ROLES = ("staff", "partner", "auditor", "admin")
+# A second-factor step left open (password right, code not yet entered) expires after this.
+SECOND_FACTOR_PENDING_SECONDS = env.int("SECOND_FACTOR_PENDING_SECONDS", default=5 * 60)
 # API tokens stop working after this many days (and at once when the password changes).
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
 SIGNIN_ACCOUNT_FREE_FAILURES = env.int("SIGNIN_ACCOUNT_FREE_FAILURES", default=5)

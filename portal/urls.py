@@ -15,6 +15,9 @@ urlpatterns = [
     path("accounts/register/verify/", views.register_verify, name="register_verify"),
     path("accounts/mobile/verify/", views.verify_mobile, name="verify_mobile"),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/two-step/", views.second_factor_verify, name="second_factor_verify"),
+    path("accounts/two-step/enrol/", views.second_factor_enrol, name="second_factor_enrol"),
+    path("accounts/two-step/manage/", views.second_factor_manage, name="second_factor_manage"),
     path("accounts/password_reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "accounts/password_reset/done/",

@@ -13,12 +13,21 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from portal import second_factor
 from portal.exceptions import ApplicationError
-from portal.forms import CodeForm, RegistrationForm, SignInForm
+from portal.forms import (
+    CodeForm,
+    EnrolCodeForm,
+    RegistrationForm,
+    SecondFactorCodeForm,
+    SignInForm,
+)
 from portal.models import OneTimeCodePurpose, User
 from portal.otp import otp_send, otp_verify
 from portal.ratelimit import client_address
@@ -179,7 +188,120 @@ def verify_mobile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/profile.html")
+    user: User = request.user  # type: ignore[assignment]
+    return render(
+        request,
+        "portal/profile.html",
+        {
+            "second_factor_on": second_factor.enrolled(user),
+            "second_factor_required": second_factor.role_requires(user),
+            "recovery_codes_left": second_factor.recovery_codes_left(user),
+        },
+    )
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def second_factor_verify(request: HttpRequest) -> HttpResponse:
+    """Sign-in, step 2: the code from the app (or a recovery code)."""
+    user: User = request.user  # type: ignore[assignment]
+    if second_factor.session_verified(request):
+        return redirect(_next_url(request))
+    if not second_factor.enrolled(user):
+        return redirect(f"{reverse('second_factor_enrol')}?{request.GET.urlencode()}")
+    form = SecondFactorCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            second_factor.verify(request=request, user=user, code=form.cleaned_data["code"])
+        except ApplicationError as error:
+            form.add_error("code", error.message)
+            status = 429 if error.code == "throttled" else 200  # as a wrong password
+        else:
+            second_factor.mark_verified(request.session, user)
+            if second_factor.recovery_codes_left(user) <= 3:
+                messages.warning(
+                    request,
+                    _("Only %(n)s recovery codes are left. Make new ones on your account page.")
+                    % {"n": second_factor.recovery_codes_left(user)},
+                )
+            return redirect(_next_url(request))
+    return render(
+        request,
+        "registration/second_factor_verify.html",
+        {"form": form, "next": _next_url(request)},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def second_factor_enrol(request: HttpRequest) -> HttpResponse:
+    """Turn on two-step verification: scan the QR code, enter the app's code, keep the ten
+    recovery codes (shown once). Staff, partners, auditors and administrators land here at
+    their first sign-in; customers may come from their account page."""
+    user: User = request.user  # type: ignore[assignment]
+    if second_factor.enrolled(user):
+        if not second_factor.session_verified(request):
+            return redirect(f"{reverse('second_factor_verify')}?{request.GET.urlencode()}")
+        messages.info(request, _("Two-step verification is already on."))
+        return redirect("profile")
+    form = EnrolCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = second_factor.enrol(request=request, user=user, code=form.cleaned_data["code"])
+        except ApplicationError as error:
+            form.add_error("code", error.message)
+        else:
+            return render(
+                request,
+                "registration/second_factor_codes.html",
+                {"codes": codes, "next": _next_url(request), "first_time": True},
+            )
+    secret = second_factor.pending_secret(request)
+    return render(
+        request,
+        "registration/second_factor_enrol.html",
+        {
+            "form": form,
+            "secret": secret,
+            "qr_svg": second_factor.setup_qr_svg(user, secret),
+            "next": _next_url(request),
+            "required": second_factor.role_requires(user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def second_factor_manage(request: HttpRequest) -> HttpResponse:
+    """From the account page: new recovery codes, or (customers only) turning it off."""
+    user: User = request.user  # type: ignore[assignment]
+    if not second_factor.enrolled(user):
+        return redirect("profile")
+    if "renew" in request.POST:
+        codes = second_factor.new_recovery_codes(user=user)
+        return render(
+            request,
+            "registration/second_factor_codes.html",
+            {"codes": codes, "next": reverse("profile"), "first_time": False},
+        )
+    try:
+        second_factor.turn_off(user=user, by=user, code=request.POST.get("code", ""))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Two-step verification is off."))
+    return redirect("profile")
 
 
 class SignInView(LoginView):

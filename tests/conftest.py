@@ -102,6 +102,19 @@ def auditor(db):
 
 
 def client_for(user) -> Client:
+    """A client signed in as `user`, past the second factor where the role asks for one (the
+    second-factor step itself is tested in tests/security/test_second_factor.py)."""
+    from portal.second_factor import mark_verified
+
     client = Client()
     client.force_login(user)
+    session = client.session
+    mark_verified(session, user)
+    session.save()
     return client
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    """pytest-django's admin client, past the second factor (client_for)."""
+    return client_for(admin_user)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal import crypto
 from portal.models import PartnerOrganisation
 
 MIN_SECRET_LENGTH = 32
@@ -26,12 +27,8 @@ class WebhookEndpoint(models.Model):
         PartnerOrganisation, on_delete=models.CASCADE, related_name="webhooks"
     )
     url = models.URLField(_("URL"), help_text=_("HTTPS, to a public address."))
-    secret = models.CharField(
-        _("signing secret"),
-        max_length=100,
-        blank=True,
-        help_text=_("Leave empty: the portal generates one and shows it once, after saving."),
-    )
+    # The signing secret, encrypted at rest (portal/crypto.py); read and set it as `secret`.
+    secret_encrypted = models.TextField(_("signing secret (encrypted)"), blank=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -56,13 +53,21 @@ class WebhookEndpoint(models.Model):
                 resolve_target(self.url)
             except ValidationError as exc:
                 raise ValidationError({"url": exc.messages}) from exc
-        if self.secret and len(self.secret) < MIN_SECRET_LENGTH:
+        if self.secret_encrypted and len(self.secret) < MIN_SECRET_LENGTH:
             raise ValidationError(
                 {
-                    "secret": _("A signing secret has at least %(n)s characters.")
+                    NON_FIELD_ERRORS: _("A signing secret has at least %(n)s characters.")
                     % {"n": MIN_SECRET_LENGTH}
                 }
             )
+
+    @property
+    def secret(self) -> str:
+        return crypto.decrypt(self.secret_encrypted) if self.secret_encrypted else ""
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.secret_encrypted = crypto.encrypt(value) if value else ""
 
 
 class WebhookDelivery(models.Model):

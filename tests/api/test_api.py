@@ -20,8 +20,10 @@ from tests.factories import (
     OrganisationFactory,
     PartnerFactory,
     UserFactory,
+    enrol_totp,
     make_dispute,
     refer,
+    totp_code,
     upload_pdf,
 )
 from tests.factories.files import pdf_bytes
@@ -357,22 +359,25 @@ def test_staff_script_token_and_its_rate_limit(staff, settings):
 
     cache.clear()
     client = APIClient()
+    secret = enrol_totp(staff)
     ok = client.post(
         "/api/v1/auth/token/",
-        {"username": staff.username, "password": "Correct-Horse-42"},
+        {"username": staff.username, "password": "Correct-Horse-42", "code": totp_code(secret)},
         format="json",
     )
     assert ok.status_code == 201 and ok.json()["token"]
     customer = UserFactory.create(role=Role.CUSTOMER)
     refused = client.post(
         "/api/v1/auth/token/",
-        {"username": customer.username, "password": "Correct-Horse-42"},
+        {"username": customer.username, "password": "Correct-Horse-42", "code": "123456"},
         format="json",
     )
     assert refused.status_code == 400
     codes = [
         client.post(
-            "/api/v1/auth/token/", {"username": "x", "password": "y"}, format="json"
+            "/api/v1/auth/token/",
+            {"username": "x", "password": "y", "code": "000000"},
+            format="json",
         ).status_code
         for _ in range(6)
     ]

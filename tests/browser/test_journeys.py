@@ -34,8 +34,10 @@ from tests.factories import (
     PartnerFactory,
     StaffFactory,
     UserFactory,
+    enrol_totp,
     make_dispute,
     refer,
+    totp_code,
     upload_pdf,
     valid_id,
 )
@@ -45,11 +47,25 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 PASSWORD = "Correct-Horse-42"
 
 
+def phone_code(username: str) -> str:
+    """What the person's authenticator app shows now (the secret it was given at enrolment)."""
+    from allauth.mfa.models import Authenticator
+
+    from portal import crypto
+
+    totp = Authenticator.objects.get(user__username=username, type="totp")
+    return totp_code(crypto.decrypt(totp.data["secret"]))
+
+
 def sign_in(page: Page, login: str, password: str = PASSWORD) -> None:
+    """The password, then (for every role but customers) the code from the phone."""
     page.goto("/accounts/login/")
     page.get_by_label("手机号、邮箱或用户名:").fill(login)
     page.get_by_label("密码:").fill(password)
     page.locator("main").get_by_role("button", name="登录").click()
+    if "/accounts/two-step/" in page.url:
+        page.get_by_label(re.compile("验证器应用")).fill(phone_code(login))
+        page.get_by_role("button", name="继续").click()
     expect(page.get_by_role("button", name="退出")).to_be_visible()
 
 
@@ -67,6 +83,8 @@ def world(db):
     staff = StaffFactory.create(username="staff", branch=branch)
     centre = OrganisationFactory.create(name="上海市金融消费纠纷调解中心")
     mediator = PartnerFactory.create(username="mediator", organisation=centre, real_name="刘洋")
+    enrol_totp(staff)
+    enrol_totp(mediator)
     return {"branch": branch, "staff": staff, "centre": centre, "mediator": mediator}
 
 
@@ -229,7 +247,9 @@ def test_mediator_journey(page: Page, watch, world, tmp_path):
 
 def test_court_clerk_journey(page: Page, watch, world):
     court = OrganisationFactory.create(name="上海市浦东新区人民法院", kind=OrganisationKind.COURT)
-    PartnerFactory.create(username="clerk", organisation=court, partner_role="court_clerk")
+    enrol_totp(
+        PartnerFactory.create(username="clerk", organisation=court, partner_role="court_clerk")
+    )
     customer = CustomerFactory.create()
     dispute = make_dispute(customer, world["branch"], "20000.00")
     referral = refer(dispute, customer, world["staff"], world["centre"])
@@ -283,7 +303,7 @@ def test_court_clerk_journey(page: Page, watch, world):
 def test_auditor_journey(page: Page, watch, world):
     from referrals.reviews.services import review_enqueue_due
 
-    UserFactory.create(username="auditor", role="auditor", real_name="郑刚")
+    enrol_totp(UserFactory.create(username="auditor", role="auditor", real_name="郑刚"))
     customer = CustomerFactory.create(real_name="张伟")
     dispute = make_dispute(customer, world["branch"], "1500.00", category="credit_card")
     staff = world["staff"]
@@ -362,3 +382,44 @@ def test_keyboard_only_sign_in_and_filing(page: Page, watch, world):
     page.keyboard.press("Enter")
     expect(page.get_by_text(re.compile(r"您的纠纷 MD-\d{4}-\d{6} 已受理"))).to_be_visible()
     assert Dispute.objects.get().amount == Decimal("4800.00")
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (1280, 900)])
+def test_staff_member_enrols_totp_and_signs_in_with_it(page: Page, watch, width, height):
+    """A new staff member's first sign-in: the portal asks for an authenticator app, shows the
+    QR code and the key, takes the app's code, shows the recovery codes once; the next sign-in
+    asks for the app's code."""
+    page.set_viewport_size({"width": width, "height": height})
+    branch = BranchFactory.create(code="BJ01", name="北京西城支行")
+    StaffFactory.create(username="newstaff", branch=branch)
+    page.goto("/accounts/login/")
+    page.get_by_label("手机号、邮箱或用户名:").fill("newstaff")
+    page.get_by_label("密码:").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="开启两步验证")).to_be_visible()
+    expect(page.locator(".qr svg")).to_be_visible()
+    check_accessibility(page, f"20-enrol-totp-{width}")
+    secret = page.get_by_test_id("totp-secret").inner_text()  # as typed into the app by hand
+    page.get_by_label(re.compile("应用当前显示的六位验证码")).fill(totp_code(secret))
+    page.get_by_role("button", name="开启").click()
+    codes = page.get_by_test_id("recovery-codes").locator("li")
+    expect(codes).to_have_count(10)
+    check_accessibility(page, f"21-recovery-codes-{width}")
+    page.get_by_role("link", name=re.compile("已保存")).click()
+    expect(page.get_by_role("button", name="退出")).to_be_visible()
+    page.get_by_role("button", name="退出").click()
+
+    page.goto("/accounts/login/")
+    page.get_by_label("手机号、邮箱或用户名:").fill("newstaff")
+    page.get_by_label("密码:").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="两步验证")).to_be_visible()
+    page.get_by_label(re.compile("验证器应用")).fill("000000")
+    page.get_by_role("button", name="继续").click()
+    expect(page.get_by_text("验证码不对")).to_be_visible()
+    check_accessibility(page, f"22-second-factor-{width}")
+    page.get_by_label(re.compile("验证器应用")).fill(totp_code(secret))
+    page.get_by_role("button", name="继续").click()
+    expect(page.get_by_role("button", name="退出")).to_be_visible()
+    page.goto("/accounts/profile/")
+    expect(page.get_by_text(re.compile("已开启"))).to_be_visible()

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from portal.models import User
 from tests.conftest import client_for
-from tests.factories import valid_id
+from tests.factories import enrol_totp, totp_code, valid_id
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +20,13 @@ def test_each_role_signs_in_and_sees_its_home(client, role, branch, centre):
     if role == "partner":
         extra = {"organisation": centre, "partner_role": "mediator"}
     user = UserFactory(role=role, username=f"u-{role}", **extra)
+    secret = enrol_totp(user) if role != "customer" else ""
     response = client.post(reverse("login"), {"username": f"u-{role}", "password": PASSWORD})
     assert response.status_code == 302
+    if secret:  # every role but customers gives the second factor next
+        assert client.get(reverse("home"))["Location"].startswith(reverse("second_factor_verify"))
+        step = client.post(reverse("second_factor_verify"), {"code": totp_code(secret)})
+        assert step.status_code == 302
     home = client.get(reverse("home"))
     assert home.status_code == 200
     assert user.real_name in home.content.decode() or role in (

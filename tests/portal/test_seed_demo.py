@@ -39,3 +39,22 @@ def test_seed_demo_is_idempotent_and_covers_every_state(capsys):
     }
     assert User.objects.get(username="customer").check_password("Demo-2026-portal")
     assert audit_verify() is None
+
+
+def test_demo_staff_sign_in_with_the_printed_key(settings, capsys):
+    from django.test import Client
+
+    from portal.demo import DEMO_TOTP_SECRET, login_lines
+    from tests.factories import totp_code
+
+    call_command("seed_demo", "--quiet")
+    assert DEMO_TOTP_SECRET in "\n".join(login_lines())
+    client = Client()
+    client.post("/accounts/login/", {"username": "staff", "password": "Demo-2026-portal"})
+    assert client.get("/")["Location"].startswith("/accounts/two-step/")
+    settings.DEBUG = True
+    capsys.readouterr()
+    call_command("demo_code")
+    assert capsys.readouterr().out.split()[0] == totp_code(DEMO_TOTP_SECRET)
+    client.post("/accounts/two-step/", {"code": totp_code(DEMO_TOTP_SECRET)})
+    assert client.get("/").status_code == 200

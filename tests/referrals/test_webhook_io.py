@@ -45,7 +45,7 @@ def slow_endpoint(centre):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield WebhookEndpoint.objects.create(
-        organisation=centre, url=f"http://127.0.0.1:{server.server_port}/hook", secret="s" * 32
+        organisation=centre, url=f"http://127.0.0.1:{server.server_port}/hook"
     )
     server.shutdown()
     server.server_close()

@@ -64,6 +64,14 @@ def receiver():
     r.close()
 
 
+def endpoint_for(organisation, url: str) -> WebhookEndpoint:
+    """An endpoint with the test's known signing secret (set in clear, stored encrypted)."""
+    endpoint = WebhookEndpoint(organisation=organisation, url=url)
+    endpoint.secret = SECRET
+    endpoint.save()
+    return endpoint
+
+
 def test_signature_verifies_and_detects_tampering_and_replay():
     body = b'{"event":"referral.sent"}'
     ts = str(int(time.time()))
@@ -77,7 +85,7 @@ def test_signature_verifies_and_detects_tampering_and_replay():
 def test_referral_sent_is_pushed_signed(
     receiver, customer, staff, branch, centre, django_capture_on_commit_callbacks
 ):
-    WebhookEndpoint.objects.create(organisation=centre, url=receiver.url, secret=SECRET)
+    endpoint_for(centre, receiver.url)
     dispute = make_dispute(customer, branch)
     with django_capture_on_commit_callbacks(execute=True):
         referral = refer(dispute, customer, staff, centre)
@@ -96,10 +104,8 @@ def test_referral_sent_is_pushed_signed(
 def test_failures_are_retried_with_back_off(
     receiver, customer, staff, branch, centre, other_centre, django_capture_on_commit_callbacks
 ):
-    endpoint = WebhookEndpoint.objects.create(
-        organisation=centre, url="http://127.0.0.1:1/down", secret=SECRET
-    )
-    WebhookEndpoint.objects.create(organisation=other_centre, url=receiver.url, secret=SECRET)
+    endpoint = endpoint_for(centre, "http://127.0.0.1:1/down")
+    endpoint_for(other_centre, receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
         refer(make_dispute(customer, branch), customer, staff, centre)
     delivery = WebhookDelivery.objects.get()  # only the referred centre's endpoint
@@ -126,7 +132,7 @@ def test_consent_withdrawal_reaches_the_centre(
 ):
     dispute = make_dispute(customer, branch)
     refer(dispute, customer, staff, centre)
-    WebhookEndpoint.objects.create(organisation=centre, url=receiver.url, secret=SECRET)
+    endpoint_for(centre, receiver.url)
     consent = dispute.consents.get(kind="personal_info")
     with django_capture_on_commit_callbacks(execute=True):
         ms.consent_withdraw(actor=customer, consent_id=consent.pk)

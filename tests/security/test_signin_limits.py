@@ -35,7 +35,9 @@ def test_a_locked_account_gets_no_token(client, staff):
     fail_until_locked(client, staff.username)
     api = APIClient()
     answer = api.post(
-        "/api/v1/auth/token/", {"username": staff.username, "password": RIGHT}, format="json"
+        "/api/v1/auth/token/",
+        {"username": staff.username, "password": RIGHT, "code": "000000"},
+        format="json",
     )
     assert answer.status_code == 429 and answer.json()["code"] == "throttled"
     assert not ApiToken.objects.filter(user=staff).exists()
