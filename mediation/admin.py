@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from mediation.models import Consent, Dispute, EvidenceItem
+from portal.admin_audit import AuditedAdmin
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -18,16 +19,21 @@ class ReadOnlyInline(admin.TabularInline):
 class ConsentInline(ReadOnlyInline):
     model = Consent
     fields = ("kind", "recipient", "text_version", "granted_at", "withdrawn_at")
+    readonly_fields = fields
 
 
 class EvidenceInline(ReadOnlyInline):
     model = EvidenceItem
     fields = ("title", "category", "content_type", "size", "sha256", "uploaded_at")
+    readonly_fields = fields
 
 
 @admin.register(Dispute)
-class DisputeAdmin(admin.ModelAdmin):
-    """Disputes change only through the portal's services: state is never edited by hand."""
+class DisputeAdmin(AuditedAdmin):
+    """Disputes change only through the portal's services: state is never edited by hand. The
+    one thing an administrator sets here is a legal hold (litigation, a regulator's inquiry),
+    which keeps the case's personal data past the retention period (mediation/privacy.py);
+    each change is audited with its before and after."""
 
     list_display = (
         "reference",
@@ -38,13 +44,14 @@ class DisputeAdmin(admin.ModelAdmin):
         "status",
         "next_deadline",
     )
-    list_filter = ("status", "branch", "category", "fast_lane_eligible")
+    list_filter = ("status", "branch", "category", "fast_lane_eligible", "legal_hold")
     search_fields = ("reference", "customer__real_name", "customer__mobile")
     list_select_related = ("customer", "branch")
     inlines = [ConsentInline, EvidenceInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
-        return [f.name for f in Dispute._meta.fields]
+        editable = {"legal_hold", "legal_hold_reason"}
+        return [f.name for f in Dispute._meta.fields if f.name not in editable]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

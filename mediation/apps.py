@@ -9,11 +9,13 @@ class MediationConfig(AppConfig):
     def ready(self) -> None:
         """Fill the kernel's registries: API resources, home pages, daily reminders.
         (Imports here: the apps' models and views load only once Django's registry is ready.)"""
+        from mediation import privacy as mediation_privacy
         from mediation.apis import DisputeViewSet, EvidenceViewSet
         from mediation.homes import customer_home, partner_home, staff_home
         from mediation.notifications import EVENTS
         from mediation.reminders import remind_staff_of_clocks
         from mediation.services.claims import on_mobile_verified
+        from portal import jobs, privacy
         from portal.api_router import register_api
         from portal.models import Role
         from portal.notifications import reminders
@@ -22,6 +24,11 @@ class MediationConfig(AppConfig):
         from portal.views import register_home
 
         register_api("disputes", DisputeViewSet, basename="dispute")
+        privacy.register("sections", mediation_privacy.dispute_sections)
+        privacy.register("blockers", mediation_privacy.erasure_blockers)
+        jobs.register(
+            "retention", "closed cases' personal data removed", mediation_privacy.retention_run
+        )
         register_api("evidence", EvidenceViewSet, basename="evidence")
         register_home(Role.CUSTOMER, customer_home)
         register_home(Role.STAFF, staff_home)

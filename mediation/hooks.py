@@ -34,6 +34,9 @@ class _Registry:
     on_consent_withdrawn: list[Callable[[Consent], None]] = field(default_factory=list)
     # (user, dispute) -> context for the case page's panels (referrals, bundles, court...).
     case_panels: list[Callable[[User, Dispute], dict[str, Any]]] = field(default_factory=list)
+    # A closed case's personal data is removed (mediation/privacy.py), in its transaction:
+    # each layer above clears what it holds about the case (terms, notes, generated files).
+    on_pseudonymised: list[Callable[[Dispute], None]] = field(default_factory=list)
     # Actions on the dispute page, placed before the named action of mediation's own table.
     case_actions: list[tuple[str, dict[str, Action[Dispute]]]] = field(default_factory=list)
 

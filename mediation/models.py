@@ -208,6 +208,11 @@ class Dispute(DisputeLifecycle):
     closure_note = models.TextField(_("closure note"), blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     withdrawn_reason = models.TextField(_("withdrawal reason"), blank=True)
+    # Retention (mediation/privacy.py): a legal hold (litigation, a regulator's inquiry) keeps
+    # the case's personal data past the retention period; pseudonymised once that period ends.
+    legal_hold = models.BooleanField(_("legal hold"), default=False)
+    legal_hold_reason = models.CharField(_("why it is held"), max_length=200, blank=True)
+    pseudonymised_at = models.DateTimeField(_("personal data removed"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 

@@ -17,6 +17,7 @@ class PortalConfig(AppConfig):
         user_logged_in.connect(second_factor.on_signed_in, dispatch_uid="portal.second_factor")
         jobs.register("deliveries", "deliveries queued again", retry_deliveries)
         jobs.register("reminders", "reminder notifications", _send_todays_reminders)
+        jobs.register("exports", "expired data copies deleted", _expire_exports)
 
 
 def _send_todays_reminders() -> int:
@@ -25,3 +26,9 @@ def _send_todays_reminders() -> int:
     from portal.notifications.reminders import send_due_reminders
 
     return send_due_reminders(today=timezone.localdate())
+
+
+def _expire_exports() -> int:
+    from portal.privacy import exports_expire
+
+    return exports_expire()

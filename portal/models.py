@@ -124,6 +124,9 @@ class User(AbstractUser):
     partner_role = models.CharField(
         _("partner role"), max_length=20, choices=PartnerRole, blank=True
     )
+    # The person asked for their account to be deleted (PIPL art. 47; portal/privacy.py): the
+    # personal fields are cleared and the account can no longer sign in.
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -255,6 +258,32 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class DataExport(models.Model):
+    """A copy of a person's data (PIPL art. 45), built in the background as JSON and a
+    readable PDF (portal/privacy.py); kept for DATA_EXPORT_KEEP_DAYS."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="data_exports")
+    status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    json_file = models.FileField(upload_to="exports/", max_length=200, blank=True)
+    pdf_file = models.FileField(upload_to="exports/", max_length=200, blank=True)
+    failure = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.requested_at:%Y-%m-%d %H:%M}"
 
 
 class Notification(models.Model):

@@ -327,6 +327,12 @@ OTP_VALID_SECONDS = env.int("OTP_VALID_SECONDS", default=300)
 OTP_MAX_ATTEMPTS = env.int("OTP_MAX_ATTEMPTS", default=5)
 OTP_MAX_PER_NUMBER = env.int("OTP_MAX_PER_NUMBER", default=5)
 OTP_MAX_PER_ADDRESS = env.int("OTP_MAX_PER_ADDRESS", default=20)
+# A person's own data (portal/privacy.py, mediation/privacy.py; PIPL arts. 45-47): copies are
+# kept this many days; at most this many a day. A closed case's personal data is removed this
+# many days after closure (the bank's record-keeping period; a legal hold keeps it longer).
+DATA_EXPORT_KEEP_DAYS = env.int("DATA_EXPORT_KEEP_DAYS", default=7)
+DATA_EXPORT_MAX_PER_DAY = env.int("DATA_EXPORT_MAX_PER_DAY", default=3)
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=5 * 365)
 # Webhooks go to public HTTPS addresses only (referrals/webhooks/targets.py); off only in tests
 # that deliver to 127.0.0.1.
 WEBHOOK_PUBLIC_HTTPS_ONLY = env.bool("WEBHOOK_PUBLIC_HTTPS_ONLY", default=True)

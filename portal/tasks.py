@@ -11,3 +11,11 @@ from portal.notifications import deliver_one
 def deliver(delivery_id: int) -> None:
     """Send one notification delivery (email); failures are kept for a retry."""
     deliver_one(delivery_id)
+
+
+@task()
+def build_data_export(export_id: int) -> None:
+    """Build a person's copy of their data (portal/privacy.py)."""
+    from portal.privacy import export_build
+
+    export_build(export_id=export_id)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import views, views_notifications
+from portal import views, views_notifications, views_privacy
 
 urlpatterns = [
     # The API first: partners poll it far more often than people open pages, and URL resolving
@@ -15,6 +15,14 @@ urlpatterns = [
     path("accounts/register/verify/", views.register_verify, name="register_verify"),
     path("accounts/mobile/verify/", views.verify_mobile, name="verify_mobile"),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/data/", views_privacy.my_data, name="my_data"),
+    path("accounts/data/copy/", views_privacy.data_export_request, name="data_export_request"),
+    path(
+        "accounts/data/<int:pk>/<str:kind>/",
+        views_privacy.data_export_download,
+        name="data_export_download",
+    ),
+    path("accounts/delete/", views_privacy.account_delete, name="account_delete"),
     path("accounts/two-step/", views.second_factor_verify, name="second_factor_verify"),
     path("accounts/two-step/enrol/", views.second_factor_enrol, name="second_factor_enrol"),
     path("accounts/two-step/manage/", views.second_factor_manage, name="second_factor_manage"),

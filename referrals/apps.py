@@ -12,13 +12,14 @@ class ReferralsConfig(AppConfig):
         what closing a case and withdrawing a consent set off, the API resources, the auditor's
         home page, the recurring jobs and the daily reminders."""
         from mediation import hooks
-        from portal import jobs
+        from portal import jobs, privacy
         from portal.api_router import register_api
         from portal.models import Role
         from portal.notifications import reminders
         from portal.notifications.events import register_events
         from portal.views import register_home
         from referrals import case_page
+        from referrals import privacy as referrals_privacy
         from referrals.arbitration import access as arbitration_access
         from referrals.arbitration.apis import ArbitrationViewSet
         from referrals.bundles.apis import BundleViewSet
@@ -44,6 +45,8 @@ class ReferralsConfig(AppConfig):
         hooks.register("customer_concluded", referral_access.customer_accepted_binding_proposal)
         hooks.register("on_closed", review_schedule_on_close)
         hooks.register("on_consent_withdrawn", tell_partners_of_withdrawal)
+        hooks.register("on_pseudonymised", referrals_privacy.clear_case)
+        privacy.register("sections", referrals_privacy.referral_sections)
         case_page.register()
 
         register_api("bundles", BundleViewSet, basename="bundle")
