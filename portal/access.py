@@ -18,12 +18,13 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 
+from portal import refusals
 from portal.models import Role
 
 if TYPE_CHECKING:
     from portal.models import User
 
-access_log = logging.getLogger("portal.access")
+access_log = logging.getLogger("portal.access")  # the log portal/refusals.py writes to
 
 
 # ---- roles ----------------------------------------------------------------------------------
@@ -83,14 +84,9 @@ def fsm_permission[T](predicate: Callable[[Any, T], bool]) -> Callable[[T, Any],
 
 
 def refuse(user: Any, what: str, key: object) -> Http404:
-    """Log a refusal (DESIGN.md 5: every refusal is logged) and return the 404 to raise."""
-    access_log.warning(
-        "refused user=%s role=%s object=%s key=%s",
-        getattr(user, "pk", None),
-        getattr(user, "role", "anonymous"),
-        what,
-        key,
-    )
+    """Note a refusal (DESIGN.md 5: every refusal is logged, and enters the audit chain:
+    portal/refusals.py) and return the 404 to raise."""
+    refusals.note(user, "access.refused", what, key)
     return Http404(what)
 
 

@@ -99,14 +99,15 @@ def audit_record(
     *,
     actor: User | None,
     action: str,
-    target: models.Model,
+    target: models.Model | None,
     from_state: str = "",
     to_state: str = "",
     reason: str = "",
     data: dict[str, Any] | None = None,
     case_ref: str | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain (the caller's transaction decides whether it stays)."""
+    """Append one event to the chain (the caller's transaction decides whether it stays).
+    `target` None: an event about no stored object (a refusal of unknown credentials)."""
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         actor_obj = actor if actor is not None and actor.is_authenticated else None
@@ -116,8 +117,8 @@ def audit_record(
             actor=actor_obj,
             actor_label=actor_obj.username if actor_obj else "system",
             action=action,
-            target_type=target._meta.label_lower,
-            target_id=str(target.pk),
+            target_type=target._meta.label_lower if target is not None else "",
+            target_id=str(target.pk) if target is not None else "",
             case_ref=case_ref if case_ref is not None else str(getattr(target, "reference", "")),
             from_state=from_state,
             to_state=to_state,

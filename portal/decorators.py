@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from portal.access import access_log
+from portal import refusals
 
 
 def role_required(
@@ -21,12 +21,7 @@ def role_required(
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if getattr(request.user, "role", None) not in roles:
-                access_log.warning(
-                    "refused user=%s role=%s page=%s",
-                    request.user.pk,
-                    getattr(request.user, "role", None),
-                    request.path,
-                )
+                refusals.note(request.user, "page.refused", "page", request.path)
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -70,7 +71,26 @@ def normalise_exception(exc: Exception) -> ApplicationError | None:
     return None
 
 
+def _note_refusal(exc: Exception, context: dict[str, Any]) -> None:
+    """403s, and 401s of credentials that do not hold, enter the chain (portal/refusals.py)."""
+    from portal import refusals
+
+    request = context.get("request")
+    if request is None:
+        return
+    path = request._request.path
+    if isinstance(exc, (drf_exceptions.NotAuthenticated, drf_exceptions.AuthenticationFailed)):
+        if request._request.headers.get("Authorization"):
+            refusals.note(None, "api.unauthenticated", "credentials", path)
+    elif isinstance(exc, (drf_exceptions.PermissionDenied, DjangoPermissionDenied)) or (
+        isinstance(exc, ApplicationError) and exc.http_status == status.HTTP_403_FORBIDDEN
+    ):
+        code = getattr(exc, "code", "forbidden")
+        refusals.note(request.user, "action.refused", str(code), path)
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    _note_refusal(exc, context)
     if isinstance(exc, Http404):
         return Response(
             {"code": "not_found", "message": _("Not found.")}, status=status.HTTP_404_NOT_FOUND

@@ -21,6 +21,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from portal import refusals
 from portal.exceptions import normalise_exception
 from portal.ratelimit import is_trusted_proxy
 
@@ -152,6 +153,8 @@ class ApplicationErrorMiddleware:
         error = normalise_exception(exception)
         if error is None:
             return None
+        if error.http_status == 403:
+            refusals.note(request.user, "action.refused", error.code, request.path)
         if request.method == "POST":
             messages.error(request, error.message)
             return HttpResponseRedirect(self._back(request))

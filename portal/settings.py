@@ -54,6 +54,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "portal.middleware.TrustedProxyHeaders",
+    # Outermost but one: refusals enter the audit chain once the request's transactions are
+    # over (portal/refusals.py).
+    "portal.refusals.RefusalsEnterTheChain",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
