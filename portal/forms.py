@@ -55,10 +55,12 @@ class RegistrationForm(forms.Form):
     mobile = forms.CharField(
         label=_("Mobile number"),
         max_length=11,
-        required=False,
+        help_text=_("You sign in with it; we send a code to prove it is yours."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "numeric"}),
     )
-    email = forms.EmailField(label=_("Email"), required=False)
+    email = forms.EmailField(
+        label=_("Email"), required=False, help_text=_("Optional: for messages by email.")
+    )
     id_number = forms.CharField(
         label=_("Resident ID number"),
         max_length=18,
@@ -89,13 +91,10 @@ class RegistrationForm(forms.Form):
         return mobile
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if email and User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(
-                _("This email is already registered; sign in or reset your password."),
-                code="duplicate_email",
-            )
-        return email
+        """Whether the address is taken is not said here (that would tell anyone which
+        addresses have accounts): registration keeps it only if it is free, once the mobile
+        number is proved (portal/views.py)."""
+        return str(self.cleaned_data["email"]).strip().lower()
 
     def clean_id_number(self) -> str:
         value = self.cleaned_data["id_number"].strip().upper()
@@ -104,13 +103,6 @@ class RegistrationForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if (
-            not data.get("mobile")
-            and not data.get("email")
-            and not self.has_error("mobile")
-            and not self.has_error("email")
-        ):
-            raise ValidationError(_("Give a mobile number or an email address to sign in with."))
         p1, p2 = data.get("password1"), data.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords differ."))

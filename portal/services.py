@@ -31,9 +31,13 @@ def user_register_customer(
     password: str = "",
     password_hash: str = "",
 ) -> User:
-    """Customer self-registration with a mobile number (already proved with a one-time code:
-    the caller checked it) or an email address. A number still held by an account that never
-    proved it (opened before numbers were verified) passes to the person who just did."""
+    """Customer self-registration with a mobile number, already proved with a one-time code
+    (the caller checked it). A number still held by an account that never proved it (opened
+    before numbers were verified) passes to the person who just did. An email address another
+    account holds is left out (the caller says so): only now, after the proof, may the answer
+    differ for a taken address."""
+    if email and User.objects.filter(email__iexact=email).exists():
+        email = ""
     if mobile:
         for holder in User.objects.select_for_update().filter(
             mobile=mobile, mobile_verified_at__isnull=True

@@ -68,17 +68,6 @@ def register(request: HttpRequest) -> HttpResponse:
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if not data["mobile"]:
-            user = user_register_customer(
-                real_name=data["real_name"],
-                mobile="",
-                email=data["email"],
-                id_number=data["id_number"],
-                password=data["password1"],
-            )
-            login(request, user, backend="portal.auth_backends.MobileOrEmailBackend")
-            messages.success(request, _("Welcome. Your account is ready."))
-            return redirect("home")
         request.session[PENDING] = {
             "real_name": data["real_name"],
             "mobile": data["mobile"],
@@ -142,6 +131,11 @@ def register_verify(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, _("Welcome. Your mobile number is verified and your account is ready.")
             )
+            if pending["email"] and not user.email:
+                messages.warning(
+                    request,
+                    _("The email address was not added: another account uses it."),
+                )
             return redirect("home")
     masked = f"{pending['mobile'][:3]}****{pending['mobile'][-4:]}"
     return render(

@@ -93,10 +93,21 @@ def test_registration_creates_a_signed_in_customer_once_the_code_is_entered(clie
     assert client.get(reverse("home")).status_code == 200
 
 
-def test_registration_with_email_only(client):
+def test_registration_needs_a_mobile_number_an_email_alone_is_not_enough(client):
     response = _register(client, mobile="", email="Wang@Example.com")
-    assert response.status_code == 302
-    assert User.objects.get(email="wang@example.com").username == "wang@example.com"
+    assert response.status_code == 200
+    assert response.context["form"].has_error("mobile", code="required")
+    assert not User.objects.filter(email="wang@example.com").exists()
+
+
+def test_a_taken_email_is_not_told_before_the_number_is_proved(client, customer):
+    customer.email = "zhang@example.com"
+    customer.save()
+    response = _register(client, email="Zhang@Example.com")
+    assert response.status_code == 302 and response["Location"] == reverse("register_verify")
+    done = client.post(reverse("register_verify"), {"code": sent_code("13912345678")}, follow=True)
+    assert "另一个账户" in done.content.decode()
+    assert User.objects.get(mobile="13912345678").email == ""
 
 
 def test_a_wrong_code_creates_nothing_and_says_why(client):
@@ -119,7 +130,7 @@ def test_bad_id_number_and_missing_contact(client):
     response = _register(client, id_number="110101199003071235", mobile="")
     form = response.context["form"]
     assert form.has_error("id_number")
-    assert form.non_field_errors()
+    assert form.has_error("mobile", code="required")
 
 
 def test_mismatched_passwords(client):
