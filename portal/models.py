@@ -260,6 +260,41 @@ class CalendarDay(models.Model):
         return f"{self.date} {self.get_kind_display()} {self.name}"
 
 
+class BindingAct(models.Model):
+    """A binding act a person made (accepting a mediator's proposal ...): the whole text they
+    were shown and confirmed, re-authenticated with a one-time code, and the sealed PDF of it
+    (portal/binding.py). Both hashes enter the audit chain."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Being sealed")
+        READY = "ready", _("Sealed")
+        FAILED = "failed", _("Sealing failed")
+
+    kind = models.CharField(_("act"), max_length=40)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="binding_acts")
+    on_behalf_of = models.CharField(_("on behalf of"), max_length=100, blank=True)
+    case_ref = models.CharField(_("case"), max_length=40, db_index=True)
+    target_type = models.CharField(max_length=60)
+    target_id = models.CharField(max_length=40)
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text confirmed"))
+    text_sha256 = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(_("confirmed"))
+    reauthenticated_by = models.CharField(_("re-authenticated by"), max_length=40)
+    status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
+    pdf = models.FileField(upload_to="acts/", max_length=200, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    failure = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("binding act")
+        verbose_name_plural = _("binding acts")
+        ordering = ["-confirmed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_ref} {self.kind} {self.confirmed_at:%Y-%m-%d %H:%M}"
+
+
 class DataExport(models.Model):
     """A copy of a person's data (PIPL art. 45), built in the background as JSON and a
     readable PDF (portal/privacy.py); kept for DATA_EXPORT_KEEP_DAYS."""

@@ -344,6 +344,13 @@ WEBHOOK_PUBLIC_HTTPS_ONLY = env.bool("WEBHOOK_PUBLIC_HTTPS_ONLY", default=True)
 # write-once storage (an S3 bucket with Object Lock, a remote syslog) in production.
 AUDIT_KEY = env.str("AUDIT_KEY", default="")
 AUDIT_ANCHOR_PATH = env.str("AUDIT_ANCHOR_PATH", default=str(VAR_DIR / "audit-anchor.log"))
+# The platform's seal on binding acts (portal/seal.py): production sets its own key, certificate
+# and the root it chains to; development makes its own in SEAL_DIR.
+SEAL_KEY_PATH = env.str("SEAL_KEY_PATH", default="")
+SEAL_CERT_PATH = env.str("SEAL_CERT_PATH", default="")
+SEAL_ROOT_PATH = env.str("SEAL_ROOT_PATH", default="")
+SEAL_DEV_CERTIFICATE = env.bool("SEAL_DEV_CERTIFICATE", default=DEBUG)
+SEAL_DIR = env.str("SEAL_DIR", default=str(VAR_DIR / "seal"))
 # Secrets the portal reads back (webhook signing secrets, TOTP secrets) are encrypted with these
 # Fernet keys (portal/crypto.py): comma-separated, newest first. Unset: one derived from
 # SECRET_KEY. Make one with `python -c "from cryptography.fernet import Fernet;

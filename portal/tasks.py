@@ -19,3 +19,11 @@ def build_data_export(export_id: int) -> None:
     from portal.privacy import export_build
 
     export_build(export_id=export_id)
+
+
+@task()
+def seal_binding_act(act_id: int) -> None:
+    """Render and seal a binding act's PDF (portal/binding.py)."""
+    from portal.binding import seal
+
+    seal(act_id=act_id)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import views, views_notifications, views_privacy
+from portal import views, views_acts, views_notifications, views_privacy
 
 urlpatterns = [
     # The API first: partners poll it far more often than people open pages, and URL resolving
@@ -15,6 +15,9 @@ urlpatterns = [
     path("accounts/register/verify/", views.register_verify, name="register_verify"),
     path("accounts/mobile/verify/", views.verify_mobile, name="verify_mobile"),
     path("accounts/profile/", views.profile, name="profile"),
+    path("acts/<int:pk>/pdf/", views_acts.binding_act_pdf, name="binding_act_pdf"),
+    path("verify/", views_acts.seal_check, name="seal_check"),
+    path("verify/root.crt", views_acts.seal_root, name="seal_root"),
     path("accounts/data/", views_privacy.my_data, name="my_data"),
     path("accounts/data/copy/", views_privacy.data_export_request, name="data_export_request"),
     path(

@@ -22,7 +22,7 @@ from mediation.forms import MediationCentreForm
 from mediation.lifecycle import DisputeStatus
 from mediation.models import Dispute, ProductCategory
 from portal.actions import Action, shown_actions
-from portal.models import User
+from portal.models import BindingAct, User
 from portal.transitions import may_transition
 from referrals.arbitration import access as arbitration_access
 from referrals.arbitration import services as arbitration_services
@@ -187,6 +187,7 @@ def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
                 "actions": shown_actions(REFERRAL_ACTIONS, user, referral, prefix="r-"),
                 "is_customer": is_customer,
                 "is_handler": is_handler,
+                "is_centre_member": referral_access.is_referral_partner(user, referral),
             }
         )
     arbitrations = (
@@ -215,7 +216,14 @@ def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
         else []
     )
     may_bundle = bundle_access.can_request_bundle(user, dispute)
+    # The customer's own binding acts on this case, with their sealed PDFs (portal/binding.py).
+    my_acts = (
+        list(BindingAct.objects.filter(case_ref=dispute.reference, actor=user))
+        if is_customer and referrals
+        else []
+    )
     return {
+        "my_acts": my_acts,
         "confirmation_panels": confirmations,
         "referral_panels": panels,
         "arbitration_panels": arbitrations,

@@ -17,6 +17,7 @@ from mediation import services as ms
 from mediation.demo import DemoCases, add_evidence, upload_demo_pdf
 from mediation.lifecycle import ClosureReason
 from mediation.models import Dispute, ProductCategory
+from portal import binding
 from portal.demo import demo_pdf
 from portal.models import OrganisationKind
 from referrals.arbitration import services as arbitration_services
@@ -63,6 +64,12 @@ class Referrals:
             referral = referral_services.referral_send(
                 actor=users["staff"], referral_id=referral.pk
             )
+            # The demo's referrals reached their centre ten days ago, before the acceptances
+            # and agreements dated after it below.
+            Referral.objects.filter(pk=referral.pk).update(
+                sent_at=timezone.now() - timedelta(days=10)
+            )
+            referral.refresh_from_db()
         return referral
 
     def accepted(self, label: str, amount: str) -> Referral:
@@ -172,7 +179,16 @@ def seed_outcomes(referrals: Referrals) -> None:
         terms="银行退还手续费4,000元。",
         performance_due=timezone.localdate() + timedelta(days=7),
     )
-    agreement_services.proposal_answer(actor=users["customer"], proposal_id=offer.pk, accept=True)
+    # The demo customer accepted it on the confirmation page (a binding act, sealed by the
+    # worker); the demo stands in for the code they entered.
+    agreement_services.proposal_accept_confirmed(
+        actor=users["customer"],
+        proposal_id=offer.pk,
+        proof=binding.Reauthenticated(
+            user_id=users["customer"].pk, at=timezone.now(), method="sms_code"
+        ),
+        shown_sha256=agreement_services.proposal_act_text(offer).sha256,
+    )
     failed = referrals.accepted("failed", "42000.00")
     referral_services.referral_fail(
         actor=mediator, referral_id=failed.pk, reason="双方对赔偿比例分歧较大。"

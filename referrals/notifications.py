@@ -39,6 +39,11 @@ EVENTS: dict[str, EventType] = {
         _("The mediator made a proposal on %(ref)s"),
         _("The bank pays %(amount)s yuan. Please accept or refuse it in the portal."),
     ),
+    "proposal_withdrawn": EventType(
+        _("Proposal withdrawn"),
+        _("The mediator withdrew the proposal on %(ref)s"),
+        _("The proposal of %(amount)s yuan no longer stands; nothing needs your answer."),
+    ),
     "agreement_recorded": EventType(
         _("Agreement recorded"),
         _("Mediation agreement on %(ref)s"),

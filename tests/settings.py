@@ -21,3 +21,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LANGUAGE_CODE = "zh-hans"
+SEAL_DEV_CERTIFICATE = True
+SEAL_DIR = tempfile.mkdtemp(prefix="portal-test-seal-")

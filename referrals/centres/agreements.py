@@ -17,6 +17,7 @@ from mediation.notify import branch_staff, parties
 from mediation.services import disputes as dispute_services
 from mediation.services.evidence import evidence_upload
 from portal import access as portal_access
+from portal import binding
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import User
@@ -71,6 +72,12 @@ def agreement_record(
         raise TransitionRefused(_("An agreement is recorded while the mediation is under way."))
     if effective_on > timezone.localdate():
         raise ApplicationError(_("The agreement cannot take effect in the future."))
+    sent_on = timezone.localdate(referral.sent_at) if referral.sent_at else None
+    if sent_on is not None and effective_on < sent_on:
+        raise ApplicationError(
+            _("The agreement cannot take effect before the case reached the centre (%(d)s).")
+            % {"d": sent_on.isoformat()}
+        )
     if performance_due < effective_on:
         raise ApplicationError(_("The performance deadline is before the agreement's date."))
     if amount < 0 or not terms.strip():
@@ -84,6 +91,18 @@ def agreement_record(
         title=_("Signed mediation agreement"),
         category="agreement",
     )
+    # The agreement settles the case: whatever proposal still waits is closed with it.
+    closed = referral.proposals.filter(
+        withdrawn_at__isnull=True, customer_answer=ProposalAnswer.PENDING
+    ).update(withdrawn_at=timezone.now(), withdrawn_reason="")  # no reason: closed by this
+    if closed:
+        audit_record(
+            actor=actor,
+            action="proposal.closed_by_agreement",
+            target=referral,
+            case_ref=referral.dispute.reference,
+            data={"proposals": closed},
+        )
     agreement = MediationAgreement.objects.create(
         referral=referral,
         document=document,
@@ -115,7 +134,13 @@ def is_binding_on_bank(amount: Decimal) -> bool:
 
 @transaction.atomic
 def proposal_make(
-    *, actor: User, referral_id: int, amount: Decimal, terms: str, performance_due: date
+    *,
+    actor: User,
+    referral_id: int,
+    amount: Decimal,
+    terms: str,
+    performance_due: date,
+    above_claim_reason: str = "",
 ) -> MediatorProposal:
     referral = referral_lock(actor, referral_id)
     require_centre_member(referral, actor)
@@ -123,14 +148,27 @@ def proposal_make(
         raise TransitionRefused(_("A proposal is made while the mediation is under way."))
     if amount < 0 or not terms.strip():
         raise ApplicationError(_("Give the amount the bank pays and the terms."))
+    claim = referral.dispute.amount
+    if amount > claim and not above_claim_reason.strip():
+        raise ApplicationError(
+            _(
+                "The proposal (%(amount)s yuan) is above the customer's claim (%(claim)s yuan). "
+                "Check the amount, or say why it is above the claim."
+            )
+            % {"amount": f"{amount:,.2f}", "claim": f"{claim:,.2f}"},
+            code="above_claim",
+        )
     if performance_due < timezone.localdate():
         raise ApplicationError(_("The performance deadline cannot be in the past."))
     if any(p.is_pending for p in referral.proposals.all()):
-        raise ApplicationError(_("An earlier proposal is still awaiting an answer."))
+        raise ApplicationError(
+            _("An earlier proposal is still awaiting an answer: withdraw it first to replace it.")
+        )
     proposal = MediatorProposal.objects.create(
         referral=referral,
         amount=amount,
         terms=terms.strip(),
+        above_claim_reason=above_claim_reason.strip() if amount > claim else "",
         performance_due=performance_due,
         binding_on_bank=is_binding_on_bank(amount),
         threshold=Decimal(settings.BANK_PRE_COMMITMENT_THRESHOLD),
@@ -151,9 +189,102 @@ def proposal_make(
 
 
 @transaction.atomic
-def proposal_answer(*, actor: User, proposal_id: int, accept: bool) -> MediatorProposal:
+def proposal_withdraw(*, actor: User, proposal_id: int, reason: str) -> MediatorProposal:
+    """The mediator takes back a proposal nobody has answered yet (a wrong amount, a better
+    one to make); the parties are told, and a new proposal may follow."""
+    found = MediatorProposal.objects.filter(pk=proposal_id).first()
+    if found is None:
+        raise portal_access.refuse(actor, "proposal", proposal_id)
+    referral = referral_lock(actor, found.referral_id)
+    require_centre_member(referral, actor)
+    proposal = MediatorProposal.objects.select_for_update().get(pk=proposal_id)
+    if not proposal.is_unanswered:
+        raise TransitionRefused(_("Only a proposal nobody has answered yet can be withdrawn."))
+    if not reason.strip():
+        raise ApplicationError(_("Say why the proposal is withdrawn."))
+    proposal.withdrawn_at, proposal.withdrawn_reason = timezone.now(), reason.strip()
+    proposal.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+    audit_record(
+        actor=actor,
+        action="proposal.withdrawn",
+        target=proposal,
+        case_ref=referral.dispute.reference,
+        reason=proposal.withdrawn_reason,
+    )
+    answering = [referral.dispute.customer]
+    if not proposal.binding_on_bank:
+        answering += branch_staff(referral.dispute)
+    referral_tell(referral, "proposal_withdrawn", answering, amount=f"{proposal.amount:,.2f}")
+    return proposal
+
+
+def proposal_act_text(proposal: MediatorProposal) -> binding.ActText:
+    """What a customer accepting this proposal is shown in full and confirms (a binding act)."""
+    dispute = proposal.referral.dispute
+    lines = [
+        (_("Mediation centre"), proposal.referral.organisation.name),
+        (_("Your claim"), f"{dispute.amount:,.2f} {_('yuan')}"),
+        (_("The bank pays"), f"{proposal.amount:,.2f} {_('yuan')}"),
+        (_("In capitals"), binding.rmb_upper(proposal.amount)),
+        (_("Terms"), proposal.terms),
+        (_("To be performed by"), proposal.performance_due.isoformat()),
+    ]
+    gives_up = [
+        _(
+            "this proposal becomes a mediation agreement between you and the bank, which binds "
+            "you both as a contract;"
+        ),
+        _(
+            "you settle this dispute on these terms: you cannot claim more from the bank for it "
+            "unless the bank fails to perform;"
+        ),
+        _(
+            "you may ask the court to confirm the agreement within 30 days of it taking effect, "
+            "which makes it enforceable (CPL art. 205)."
+        ),
+    ]
+    if not proposal.binding_on_bank:
+        gives_up.insert(
+            1, _("the agreement takes effect only once the bank accepts the proposal too;")
+        )
+    return binding.ActText(
+        kind="proposal.accept",
+        title=_("Accepting the mediator's proposal on case %(ref)s") % {"ref": dispute.reference},
+        case_ref=dispute.reference,
+        lines=lines,
+        gives_up=gives_up,
+    )
+
+
+@transaction.atomic
+def proposal_accept_confirmed(
+    *, actor: User, proposal_id: int, proof: binding.Reauthenticated, shown_sha256: str
+) -> MediatorProposal:
+    """The customer's acceptance, as a binding act: re-authenticated, the text they read
+    recorded and sealed (portal/binding.py)."""
+    binding.check_proof(proof, actor)
+    proposal = proposal_answer(actor=actor, proposal_id=proposal_id, accept=True, proof=proof)
+    binding.record(
+        actor=actor,
+        act=proposal_act_text(proposal),
+        target=proposal,
+        proof=proof,
+        shown_sha256=shown_sha256,
+    )
+    return proposal
+
+
+@transaction.atomic
+def proposal_answer(
+    *,
+    actor: User,
+    proposal_id: int,
+    accept: bool,
+    proof: binding.Reauthenticated | None = None,
+) -> MediatorProposal:
     """The customer accepts or refuses online. A binding proposal accepted by the customer
-    ends the mediation with an agreement; otherwise the bank must accept it too."""
+    ends the mediation with an agreement; otherwise the bank must accept it too. A customer's
+    acceptance is a binding act: it comes through `proposal_accept_confirmed`."""
     found = MediatorProposal.objects.filter(pk=proposal_id).first()
     if found is None:
         raise portal_access.refuse(actor, "proposal", proposal_id)
@@ -167,6 +298,8 @@ def proposal_answer(*, actor: User, proposal_id: int, accept: bool) -> MediatorP
     if dispute_access.is_dispute_customer(actor, dispute):
         if proposal.customer_answer != ProposalAnswer.PENDING:
             raise TransitionRefused(_("You have already answered this proposal."))
+        if accept:
+            binding.check_proof(proof, actor)
         proposal.customer_answer, proposal.customer_answered_at = answer, now
     elif dispute_access.can_handle_dispute(actor, dispute):
         if proposal.binding_on_bank:

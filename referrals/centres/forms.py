@@ -97,6 +97,18 @@ class ProposalForm(forms.Form):
     performance_due = forms.DateField(
         label=_("Performance deadline"), widget=forms.DateInput(attrs={"type": "date"})
     )
+    above_claim_reason = forms.CharField(
+        label=_("Why above the customer's claim (only if it is)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ProposalWithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why it is withdrawn"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class InboxFilterForm(forms.Form):

@@ -254,6 +254,12 @@ class MediatorProposal(models.Model):
         max_length=10, choices=ProposalAnswer, default=ProposalAnswer.PENDING
     )
     bank_answered_at = models.DateTimeField(null=True, blank=True)
+    # Above the customer's claim, the mediator says why (issue 17: 99,000 on a 32,000 claim).
+    above_claim_reason = models.TextField(_("why above the claim"), blank=True)
+    # Withdrawn by the mediator before anyone answered (with a reason), or closed when an
+    # agreement was recorded (no reason).
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("why withdrawn"), blank=True)
 
     class Meta:
         ordering = ["proposed_at"]
@@ -262,7 +268,21 @@ class MediatorProposal(models.Model):
         return f"{self.referral_id}: {self.amount}"
 
     @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def is_unanswered(self) -> bool:
+        return (
+            not self.is_withdrawn
+            and self.customer_answer == ProposalAnswer.PENDING
+            and self.bank_answer == ProposalAnswer.PENDING
+        )
+
+    @property
     def is_pending(self) -> bool:
+        if self.is_withdrawn:
+            return False
         if self.customer_answer == ProposalAnswer.REFUSED or self.bank_answer == "refused":
             return False
         if self.customer_answer == ProposalAnswer.PENDING:

@@ -8,17 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from mediation import access as dispute_access
 from portal import access as portal_access
+from portal import binding
 from portal.actions import Action, post_action, transition_allowed
 from portal.decorators import role_required
+from portal.exceptions import ApplicationError
 from portal.pagination import paginate
+from portal.ratelimit import client_address
 from portal.types import AuthedRequest
 from referrals.centres import access as referral_access
 from referrals.centres import agreements as agreement_services
@@ -31,6 +36,7 @@ from referrals.centres.forms import (
     ExtensionForm,
     InboxFilterForm,
     ProposalForm,
+    ProposalWithdrawForm,
     ReferralSendForm,
     RequiredReasonForm,
     SessionForm,
@@ -121,6 +127,7 @@ REFERRAL_ACTIONS: dict[str, Action[Referral]] = {
             amount=c["amount"],
             terms=c["terms"],
             performance_due=c["performance_due"],
+            above_claim_reason=c["above_claim_reason"],
         ),
         _centre_member_while(ReferralStatus.ACCEPTED),
     ),
@@ -190,11 +197,100 @@ def _answer_actions(accept: bool) -> dict[str, Action[MediatorProposal]]:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def proposal_confirm(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The customer accepts a proposal as a binding act: the whole text, a tick, a code."""
+    proposal = referral_access.proposal_get_for(request.user, pk)
+    dispute = proposal.referral.dispute
+    back = dispute.get_absolute_url() + "#referral"
+    if not dispute_access.is_dispute_customer(request.user, dispute):
+        raise portal_access.refuse(request.user, "proposal", pk)
+    act = agreement_services.proposal_act_text(proposal)
+    error = ""
+    if request.method == "POST" and "send" in request.POST:
+        try:
+            binding.send_code(user=request.user, address=client_address(request), title=act.title)
+        except ApplicationError as refused:
+            error = refused.message
+        else:
+            messages.success(request, _("A code is on its way to your mobile."))
+            return redirect("referrals:proposal_confirm", pk=pk)
+    elif request.method == "POST":
+        if not request.POST.get("read"):
+            error = str(_("Tick the box to say you have read the whole text."))
+        else:
+            try:
+                proof = binding.reauthenticate(user=request.user, code=request.POST.get("code", ""))
+                agreement_services.proposal_accept_confirmed(
+                    actor=request.user,
+                    proposal_id=pk,
+                    proof=proof,
+                    shown_sha256=request.POST.get("text_sha256", ""),
+                )
+            except ApplicationError as refused:
+                error = refused.message
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "You accepted the proposal. A sealed copy of what you accepted is being "
+                        "prepared under 'Your confirmations' on this case."
+                    ),
+                )
+                return redirect(back)
+    return render(
+        request,
+        "referrals/proposal_confirm.html",
+        {
+            "proposal": proposal,
+            "dispute": dispute,
+            "act": act,
+            "error": error,
+            "back": back,
+            "masked_mobile": f"{request.user.mobile[:3]}****{request.user.mobile[-4:]}"
+            if request.user.mobile
+            else "",
+        },
+    )
+
+
+PROPOSAL_WITHDRAW: dict[str, Action[MediatorProposal]] = {
+    "withdraw": Action(
+        _("Withdraw the proposal"),
+        ProposalWithdrawForm,
+        lambda rq, p, c: agreement_services.proposal_withdraw(
+            actor=rq.user, proposal_id=p.pk, reason=c["reason"]
+        ),
+        lambda u, p: True,
+        message=_("Proposal withdrawn; the parties are told. You may make a new one."),
+    )
+}
+
+
+@login_required
+@require_POST
+def proposal_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
+    proposal = referral_access.proposal_get_for(request.user, pk)
+    return post_action(
+        request,
+        PROPOSAL_WITHDRAW,
+        "withdraw",
+        proposal,
+        proposal.referral.dispute.get_absolute_url() + "#referral",
+        prefix=f"p{pk}-",
+    )
+
+
+@login_required
 @require_POST
 def proposal_answer(request: AuthedRequest, pk: int, answer: str) -> HttpResponse:
     if answer not in ("accept", "refuse"):
         raise portal_access.refuse(request.user, "proposal", pk)
     proposal = referral_access.proposal_get_for(request.user, pk)
+    if answer == "accept" and dispute_access.is_dispute_customer(
+        request.user, proposal.referral.dispute
+    ):
+        return redirect("referrals:proposal_confirm", pk=pk)  # a binding act has its own page
     return post_action(
         request,
         _answer_actions(answer == "accept"),

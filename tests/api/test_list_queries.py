@@ -23,6 +23,7 @@ from tests.factories import (
     CustomerFactory,
     OrganisationFactory,
     PartnerFactory,
+    backdate_referral,
     make_dispute,
     refer,
 )
@@ -61,6 +62,7 @@ def rows(branch, staff, centre, mediator, auditor):
         referral_services.referral_accept(
             actor=mediator, referral_id=referral.pk, mediator_id=mediator.pk
         )
+        backdate_referral(referral, 10)
         agreement_services.agreement_record(
             actor=mediator,
             referral_id=referral.pk,

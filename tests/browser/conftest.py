@@ -94,7 +94,9 @@ class Watch:
     def _failed(self, request) -> None:
         # A file served as an attachment ends its navigation as a download: Chromium reports
         # that as an aborted request, which is expected for the portal's download links.
-        download = re.search(r"/(bundles/\d+/(pdf|zip)|evidence/\d+|application)/", request.url)
+        download = re.search(
+            r"/(bundles/\d+/(pdf|zip)|evidence/\d+|application|acts/\d+/pdf)/", request.url
+        )
         # Chromium fetches the favicon last, at low priority, and cancels it when the page
         # navigates on (a quick keyboard sign-in): a cancellation, not an error. A favicon the
         # server fails to serve still shows up in _response.

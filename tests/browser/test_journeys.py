@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import io
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -20,6 +22,7 @@ from playwright.sync_api import Locator, Page, expect
 from mediation import services as ms
 from mediation.models import Dispute
 from portal.models import OrganisationKind, SmsMessage
+from portal.seal import check_seal
 from referrals.bundles import services as bundle_services
 from referrals.centres import agreements as agreement_services
 from referrals.centres import services as referral_services
@@ -167,8 +170,25 @@ def test_customer_journey(page: Page, watch, world, tmp_path):
         "调解员提出调解方案",
     ):
         expect(timeline).to_contain_text(step)
+    # Accepting is a binding act: the whole text, a tick, a code; then the sealed PDF.
+    page.get_by_role("link", name="阅读并接受调解方案…").click()
+    expect(page.get_by_text("人民币捌仟元整")).to_be_visible()
+    check_accessibility(page, "03b-accept-proposal")
+    page.get_by_role("button", name="发送验证码").click()
+    code = re.search(
+        r"验证码\s*(\d{6})", SmsMessage.objects.filter(to="13912345678").latest("created_at").text
+    )
+    assert code is not None
+    page.get_by_label("我已阅读以上全部内容，接受本调解方案。").check()
+    page.get_by_label("短信验证码").fill(code.group(1))
     page.get_by_role("button", name="接受调解方案").click()
     expect(page.locator(".case-head .badge")).to_have_text("已达成调解协议")
+    page.reload()  # the seal is made by the worker once the acceptance commits
+    with page.expect_download() as download:
+        page.get_by_role("link", name="盖章 PDF").click()
+    sealed = Path(download.value.path()).read_bytes()
+    with ThreadPoolExecutor(1) as pool:  # pyHanko runs its own event loop; Playwright's is busy
+        assert pool.submit(check_seal, sealed).result().valid
 
     # The bank closes the case; the customer rates the handling.
     ms.dispute_close(actor=world["staff"], reference=dispute.reference, reason="agreement")
@@ -231,6 +251,30 @@ def test_mediator_journey(page: Page, watch, world, tmp_path):
     with page.expect_download() as download:
         page.locator("#bundles").get_by_role("link", name="PDF").click()
     assert download.value.suggested_filename.endswith(".pdf")
+    # A proposal above the claim is refused without a reason; one typed wrong is withdrawn
+    # and replaced.
+    panel = open_action(page, "提出调解方案")
+    panel.get_by_label("银行支付金额（元）:").fill("99,000")
+    panel.get_by_label("协议内容:").fill("银行补偿客户99,000元。")
+    panel.get_by_label("履行期限:").fill((timezone.localdate() + timedelta(10)).isoformat())
+    panel.get_by_role("button", name="提出调解方案").click()
+    expect(page.get_by_text("高于客户的请求金额（15,000.00 元）")).to_be_visible()
+    panel = open_action(page, "提出调解方案")
+    panel.get_by_label("银行支付金额（元）:").fill("900")
+    panel.get_by_label("协议内容:").fill("银行补偿客户900元。")
+    panel.get_by_label("履行期限:").fill((timezone.localdate() + timedelta(10)).isoformat())
+    panel.get_by_role("button", name="提出调解方案").click()
+    expect(page.locator(".proposal")).to_contain_text("900.00")
+    panel = open_action(page, "撤回调解方案")
+    panel.get_by_label("撤回理由").fill("金额录入错误，应为9,000元。")
+    panel.get_by_role("button", name="撤回调解方案").click()
+    expect(page.locator(".proposal").first).to_contain_text("已撤回")
+    panel = open_action(page, "提出调解方案")
+    panel.get_by_label("银行支付金额（元）:").fill("9,000")
+    panel.get_by_label("协议内容:").fill("银行补偿客户9,000元。")
+    panel.get_by_label("履行期限:").fill((timezone.localdate() + timedelta(10)).isoformat())
+    panel.get_by_role("button", name="提出调解方案").click()
+    expect(page.locator(".proposal").nth(1)).to_contain_text("9,000.00")
     signed = tmp_path / "协议.pdf"
     signed.write_bytes(pdf_bytes())
     panel = open_action(page, "登记签署的调解协议")

@@ -54,6 +54,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 class CustomerFactory(UserFactory):
     role = Role.CUSTOMER
     mobile = factory.Sequence(lambda n: f"139{n:08d}")
+    # Customers register with a mobile number proved by a code (portal/views.py).
+    mobile_verified_at = factory.LazyFunction(timezone.now)
     id_number = factory.Sequence(valid_id)
 
 
@@ -146,3 +148,30 @@ def totp_code(secret: str) -> str:
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def customer_accepts(customer, proposal_id: int):
+    """The customer accepts a proposal as the confirmation page does, past its one-time code
+    (the page itself is tested in tests/referrals/test_binding_acts.py)."""
+    from django.utils import timezone
+
+    from portal.binding import Reauthenticated
+    from referrals.centres import agreements
+    from referrals.models import MediatorProposal
+
+    proposal = MediatorProposal.objects.select_related("referral__dispute").get(pk=proposal_id)
+    return agreements.proposal_accept_confirmed(
+        actor=customer,
+        proposal_id=proposal_id,
+        proof=Reauthenticated(user_id=customer.pk, at=timezone.now(), method="sms_code"),
+        shown_sha256=agreements.proposal_act_text(proposal).sha256,
+    )
+
+
+def backdate_referral(referral, days: int) -> None:
+    """The referral reached its centre `days` ago (an agreement may take effect from then)."""
+    from datetime import timedelta
+
+    from referrals.models import Referral
+
+    Referral.objects.filter(pk=referral.pk).update(sent_at=timezone.now() - timedelta(days=days))

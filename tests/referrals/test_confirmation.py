@@ -28,7 +28,13 @@ from referrals.confirmation import services as confirmation_services
 from referrals.confirmation.lifecycle import ConfirmationStatus
 from referrals.models import FormStatus, JudicialConfirmation
 from tests.conftest import client_for
-from tests.factories import OrganisationFactory, PartnerFactory, make_dispute, refer
+from tests.factories import (
+    OrganisationFactory,
+    PartnerFactory,
+    backdate_referral,
+    make_dispute,
+    refer,
+)
 from tests.factories.files import pdf_bytes, png_bytes
 from tests.lifecycle_tables import allowed, declared_transitions, docstring_table, refusals
 
@@ -79,6 +85,7 @@ def agreed(customer, staff, mediator, branch, centre):
     referral_services.referral_accept(
         actor=mediator, referral_id=referral.pk, mediator_id=mediator.pk
     )
+    backdate_referral(referral, 10)
     agreement_services.agreement_record(
         actor=mediator,
         referral_id=referral.pk,

@@ -26,6 +26,7 @@ from referrals.models import ArbitrationCase, MediatorProposal, Referral
 from tests.factories import (
     OrganisationFactory,
     PartnerFactory,
+    customer_accepts,
     make_dispute,
     make_referral,
     upload_pdf,
@@ -106,10 +107,9 @@ def _run(name, referral, customer, staff, mediator):
             performance_due=timezone.localdate(),
             effective_on=timezone.localdate(),
         ),
-        "accept_proposal": lambda: agreement_services.proposal_answer(
-            actor=customer,
-            accept=True,
-            proposal_id=MediatorProposal.objects.create(
+        "accept_proposal": lambda: customer_accepts(
+            customer,
+            MediatorProposal.objects.create(
                 referral=referral,
                 amount=Decimal("10"),
                 terms="t",

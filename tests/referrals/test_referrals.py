@@ -31,6 +31,7 @@ from tests.factories import (
     CustomerFactory,
     OrganisationFactory,
     PartnerFactory,
+    customer_accepts,
     make_dispute,
     refer,
     upload_pdf,
@@ -242,7 +243,7 @@ def test_pre_commitment_threshold(
         performance_due=timezone.localdate() + timedelta(days=10),
     )
     assert proposal.binding_on_bank is binding
-    agreement_services.proposal_answer(actor=customer, proposal_id=proposal.pk, accept=True)
+    customer_accepts(customer, proposal.pk)
     in_mediation.refresh_from_db()
     if binding:
         assert in_mediation.status == "proposal_accepted"
@@ -301,6 +302,9 @@ def test_other_customer_cannot_answer(in_mediation, mediator, other_customer):
 
 
 def test_agreement_starts_the_confirmation_window(in_mediation, mediator):
+    Referral.objects.filter(pk=in_mediation.pk).update(
+        sent_at=datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
+    )
     agreement = agreement_services.agreement_record(
         actor=mediator,
         referral_id=in_mediation.pk,

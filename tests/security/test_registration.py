@@ -72,7 +72,9 @@ def test_the_person_who_proves_the_number_and_id_gets_the_recorded_case(client, 
 
 
 def test_an_earlier_account_proves_its_number_and_then_gets_its_cases(client, staff, branch):
-    earlier = CustomerFactory.create(mobile="13700000004", id_number=ID)  # never verified
+    earlier = CustomerFactory.create(
+        mobile="13700000004", id_number=ID, mobile_verified_at=None
+    )  # never verified
     case = record_by_phone(staff, branch, "13700000004", ID)
     assert case.customer != earlier
     client.force_login(earlier)
@@ -193,7 +195,9 @@ def test_a_provider_failure_is_a_clear_message_not_a_500(client, provider):
 def test_proving_a_number_an_earlier_unverified_account_holds_takes_it_over(client):
     """An account from before numbers were verified (login name = the number) does not stop
     the person who proves the number: they get it, and sign in with it."""
-    earlier = CustomerFactory.create(username="13700000040", mobile="13700000040")
+    earlier = CustomerFactory.create(
+        username="13700000040", mobile="13700000040", mobile_verified_at=None
+    )
     _register(client, mobile="13700000040")
     done = client.post(reverse("register_verify"), {"code": sent_code("13700000040")})
     assert done.status_code == 302
