@@ -32,6 +32,16 @@ from portal.privacy import Section, erase_account, record
 
 REMOVED = "—"
 BATCH = 200
+# The case's texts about the person: the customer's statement and the bank's and staff's texts.
+CLEARED_TEXTS = (
+    "facts",
+    "request",
+    "decision_text",
+    "branch_plan",
+    "consultation_note",
+    "closure_note",
+    "withdrawn_reason",
+)
 
 
 def dispute_sections(user: User) -> list[Section]:
@@ -123,32 +133,11 @@ def dispute_pseudonymise(*, dispute_id: int) -> bool:
     dispute = due_for_removal().select_for_update().filter(pk=dispute_id).first()
     if dispute is None:
         return False
-    for name in (
-        "facts",
-        "request",
-        "decision_text",
-        "branch_plan",
-        "consultation_note",
-        "closure_note",
-        "withdrawn_reason",
-    ):
+    for name in CLEARED_TEXTS:
         setattr(dispute, name, REMOVED if name in ("facts", "request") else "")
     dispute.account_number = ""
     dispute.pseudonymised_at = timezone.now()
-    dispute.save(
-        update_fields=[
-            "facts",
-            "request",
-            "decision_text",
-            "branch_plan",
-            "consultation_note",
-            "closure_note",
-            "withdrawn_reason",
-            "account_number",
-            "pseudonymised_at",
-            "updated_at",
-        ]
-    )
+    dispute.save(update_fields=[*CLEARED_TEXTS, "account_number", "pseudonymised_at", "updated_at"])
     files = [e.file.name for e in dispute.evidence.all() if e.file]
     dispute.evidence.update(title=REMOVED, description="", original_name="", file="", sanitised="")
     dispute.consents.update(ip_address=None, user_agent="", withdrawn_reason="")
