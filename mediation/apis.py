@@ -275,7 +275,7 @@ class DisputeViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request: Request, reference: str) -> Response:
         dispute = self._get(reference)
-        return Response(TimelineOut(dispute_timeline(dispute), many=True).data)
+        return Response(TimelineOut(dispute_timeline(dispute, actor(request)), many=True).data)
 
     @extend_schema(methods=["get"], responses=EvidenceOut(many=True))
     @extend_schema(

@@ -7,9 +7,10 @@ from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
 
+from mediation import access as dispute_access
 from mediation.lifecycle import DisputeStatus
 from mediation.models import Dispute
-from portal.models import AuditEvent, Role
+from portal.models import AuditEvent, Role, User
 
 # Only these events appear on the timeline that parties see; downloads, refusals and other
 # internal records stay in the audit log. Dispute state changes driven by a referral or an
@@ -49,6 +50,7 @@ EVENT_LABELS = {
     "extension.proposed": _("Extension of the mediation period proposed"),
     "extension.consented": _("Consent to extend the mediation period given"),
     "proposal.made": _("Mediator's proposal made"),
+    "proposal.withdrawn": _("Mediator's proposal withdrawn"),
     "proposal.accepted": _("Mediator's proposal accepted"),
     "proposal.refused": _("Mediator's proposal refused"),
     "referral.record_agreement": _("Signed mediation agreement recorded"),
@@ -125,7 +127,26 @@ class TimelineEntry:
     actor_is_bank: bool
 
 
-def dispute_timeline(dispute: Dispute) -> list[TimelineEntry]:
+# Whose reason each party may read: a centre's decline or failure, the mediator's withdrawal
+# of a proposal, the customer's own withdrawals. Every other reason (staff withdrawing a
+# referral, say) is the bank's note, shown to the bank only (access.reads_the_banks_notes).
+REASONS_FOR_PARTIES = frozenset(
+    {
+        "referral.decline",
+        "referral.fail",
+        "proposal.withdrawn",
+        "dispute.withdraw",
+        "consent.withdrawn.mediation",
+        "consent.withdrawn.personal_info",
+    }
+)
+# The bank's drafts: a referral drafted, and one withdrawn before it was ever sent.
+BANK_ONLY = frozenset({"referral.created"})
+
+
+def dispute_timeline(dispute: Dispute, viewer: User) -> list[TimelineEntry]:
+    """The case's history as `viewer` may read it."""
+    banks = dispute_access.reads_the_banks_notes(viewer)
     events = (
         AuditEvent.objects.filter(case_ref=dispute.reference, action__in=list(EVENT_LABELS))
         .select_related("actor")
@@ -135,8 +156,15 @@ def dispute_timeline(dispute: Dispute) -> list[TimelineEntry]:
         TimelineEntry(
             at=e.created_at,
             label=str(EVENT_LABELS[e.action]),
-            reason=e.reason,
+            reason=e.reason if banks or e.action in REASONS_FOR_PARTIES else "",
             actor_is_bank=bool(e.actor and e.actor.role == Role.STAFF),
         )
         for e in events
+        if banks or not _bank_only(e)
     ]
+
+
+def _bank_only(event: AuditEvent) -> bool:
+    return event.action in BANK_ONLY or (
+        event.action == "referral.withdraw" and event.from_state == "draft"
+    )

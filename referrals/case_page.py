@@ -176,6 +176,7 @@ def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
     )
     is_customer = dispute_access.is_dispute_customer(user, dispute)
     is_handler = dispute_access.can_handle_dispute(user, dispute)
+    banks_notes = dispute_access.reads_the_banks_notes(user)
     panels = []
     for referral in referrals:
         concluded = referral.status in (ReferralStatus.AGREEMENT, ReferralStatus.PROPOSAL_ACCEPTED)
@@ -188,6 +189,7 @@ def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
                 "is_customer": is_customer,
                 "is_handler": is_handler,
                 "is_centre_member": referral_access.is_referral_partner(user, referral),
+                "reads_banks_notes": banks_notes,
             }
         )
     arbitrations = (

@@ -286,7 +286,7 @@ def detail(request: AuthedRequest, reference: str) -> HttpResponse:
         "dispute": dispute,
         "today": today,
         "clocks": [(c, c.state(today)) for c in dispute.clocks],
-        "timeline": dispute_timeline(dispute),
+        "timeline": dispute_timeline(dispute, user),
         "next_step": NEXT_STEPS[DisputeStatus(dispute.status)],
         "actions": _action_forms(user, dispute),
         "consents": consents,

@@ -63,9 +63,16 @@ def can_read_session_notes(user: User, referral: Referral) -> bool:
 
 
 def can_view_referral(user: User, referral: Referral) -> bool:
+    """The centre sees what was sent to it; the customer too, and a draft the bank is still
+    preparing, but not one the bank dropped before sending (the bank's own note)."""
     if is_referral_partner(user, referral):
         return referral.status != lifecycle.ReferralStatus.DRAFT
-    return dispute_access.can_view_dispute(user, referral.dispute) and not is_partner_member(user)
+    if is_partner_member(user) or not dispute_access.can_view_dispute(user, referral.dispute):
+        return False
+    dropped_draft = (
+        referral.status == lifecycle.ReferralStatus.WITHDRAWN and referral.sent_at is None
+    )
+    return not dropped_draft or dispute_access.reads_the_banks_notes(user)
 
 
 def referrals_visible_to(user: User) -> ReferralQuerySet:
@@ -74,7 +81,10 @@ def referrals_visible_to(user: User) -> ReferralQuerySet:
         return qs.filter(organisation_id=user.organisation_id).exclude(
             status=lifecycle.ReferralStatus.DRAFT
         )
-    return qs.filter(dispute__in=dispute_access.disputes_visible_to(user))
+    qs = qs.filter(dispute__in=dispute_access.disputes_visible_to(user))
+    if not dispute_access.reads_the_banks_notes(user):  # as can_view_referral
+        qs = qs.exclude(status=lifecycle.ReferralStatus.WITHDRAWN, sent_at__isnull=True)
+    return qs
 
 
 def referral_get_for(user: User, pk: int, *, for_update: bool = False) -> Referral:

@@ -3,6 +3,8 @@ output serializer."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
@@ -10,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from mediation import access as dispute_access
 from portal.api import (
     FILTER_PARAMETERS,
     ReasonIn,
@@ -65,6 +68,17 @@ class ReferralOut(serializers.ModelSerializer):
             "conflict_declaration",
             "updated_at",
         ]
+
+    def to_representation(self, instance: Referral) -> dict[str, Any]:
+        """The bank's reason for withdrawing a referral is the bank's own note."""
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        viewer = getattr(request, "user", None)
+        if instance.status == ReferralStatus.WITHDRAWN and not (
+            viewer is not None and dispute_access.reads_the_banks_notes(viewer)
+        ):
+            data["reason"] = ""
+        return data
 
 
 class AcceptIn(serializers.Serializer):

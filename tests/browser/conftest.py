@@ -111,6 +111,7 @@ class Watch:
 
 def check_accessibility(page, name: str) -> None:
     """axe-core on the current page: no serious or critical violation. Saves a screenshot."""
+    page.wait_for_load_state("load")  # a click that navigates may still be loading the page
     page.add_script_tag(url="/static/axe/axe.min.js")
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     serious = [

@@ -89,6 +89,8 @@ def make_referral(dispute, organisation, created_by, status="sent", **kwargs):
     """A referral row in a given state, for tests that start mid-lifecycle."""
     from referrals.models import Referral
 
+    if status != "draft":  # it left the bank: it was sent
+        kwargs.setdefault("sent_at", timezone.now())
     return Referral.objects.create(
         dispute=dispute, organisation=organisation, created_by=created_by, status=status, **kwargs
     )
