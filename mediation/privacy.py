@@ -16,7 +16,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -28,7 +27,7 @@ from mediation.models import Consent, Dispute, EvidenceItem, ReturnVisit
 from mediation.services.consents import DISCLOSURE_CATEGORIES
 from portal.audit import audit_record
 from portal.models import Role, User
-from portal.privacy import Section, erase_account, record
+from portal.privacy import Section, delete_files_on_commit, erase_account, record
 
 REMOVED = "—"
 BATCH = 200
@@ -150,12 +149,7 @@ def dispute_pseudonymise(*, dispute_id: int) -> bool:
         target=dispute,
         data={"files_removed": len(files)},
     )
-
-    def remove_files() -> None:
-        for name in files:
-            default_storage.delete(name)
-
-    transaction.on_commit(remove_files)
+    delete_files_on_commit(files)
     return True
 
 

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import User
-from portal.ratelimit import normalise_login
+from portal.ratelimit import minutes_to_wait, normalise_login
 from portal.validators import validate_mainland_mobile, validate_resident_id
 
 
@@ -33,7 +33,7 @@ class LimitedSignIn(AuthenticationForm):
                         "your password."
                     ),
                     code="throttled",
-                    params={"minutes": max(1, (wait + 59) // 60)},
+                    params={"minutes": minutes_to_wait(wait)},
                 ) from None
             raise
 

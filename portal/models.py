@@ -9,7 +9,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.validators import mask_id_number, validate_mainland_mobile, validate_resident_id
+from portal.validators import (
+    mask_id_number,
+    mask_mobile,
+    validate_mainland_mobile,
+    validate_resident_id,
+)
 
 
 class Branch(models.Model):
@@ -480,4 +485,4 @@ class OneTimeCode(models.Model):
         indexes = [models.Index(fields=["mobile", "purpose", "-created_at"], name="otp_lookup")]
 
     def __str__(self) -> str:
-        return f"{self.purpose} {self.mobile[:3]}****{self.mobile[-4:]}"
+        return f"{self.purpose} {mask_mobile(self.mobile)}"

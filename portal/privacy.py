@@ -234,13 +234,15 @@ def exports_expire(*, now: Any = None) -> int:
     cutoff = (now or timezone.now()) - timedelta(days=settings.DATA_EXPORT_KEEP_DAYS)
     done = 0
     for export in DataExport.objects.filter(requested_at__lt=cutoff):
-        _delete_files_on_commit([export.json_file.name or "", export.pdf_file.name or ""])
+        delete_files_on_commit([export.json_file.name or "", export.pdf_file.name or ""])
         export.delete()
         done += 1
     return done
 
 
-def _delete_files_on_commit(names: list[str]) -> None:
+def delete_files_on_commit(names: list[str]) -> None:
+    """Delete stored files once the transaction that stopped pointing at them commits."""
+
     def delete() -> None:
         for name in names:
             if name:
@@ -281,7 +283,7 @@ def erase_account(*, user: User, by: User | None) -> None:
 
     user = User.objects.select_for_update().get(pk=user.pk)
     for export in user.data_exports.all():
-        _delete_files_on_commit([export.json_file.name or "", export.pdf_file.name or ""])
+        delete_files_on_commit([export.json_file.name or "", export.pdf_file.name or ""])
     user.data_exports.all().delete()
     Notification.objects.filter(recipient=user).delete()
     NotificationOptOut.objects.filter(user=user).delete()

@@ -120,6 +120,11 @@ def seconds_to_wait(request: HttpRequest | None, login: str) -> int:
     return 0
 
 
+def minutes_to_wait(seconds: int) -> int:
+    """A wait as the messages say it: whole minutes, at least one."""
+    return max(1, (seconds + 59) // 60)
+
+
 def record_failure(request: HttpRequest | None, login: str) -> None:
     key = f"signin:acct:{account_key(login)}"
     state = cache.get(key) or {"failures": 0, "until": 0.0}

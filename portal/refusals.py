@@ -19,6 +19,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+from portal.ratelimit import client_address
+
 access_log = logging.getLogger("portal.access")
 
 
@@ -53,28 +55,25 @@ def note(user: Any, action: str, what: str, key: object) -> None:
 
 
 def _record(refusals: list[Refusal], *, path: str, method: str, address: str) -> None:
-    from django.db import transaction
-
     from portal.audit import audit_record
     from portal.models import User
 
     users = User.objects.in_bulk([r.user_id for r in refusals if r.user_id is not None])
     for refusal in refusals:
         user = users.get(refusal.user_id) if refusal.user_id is not None else None
-        with transaction.atomic():
-            audit_record(
-                actor=user,
-                action=refusal.action,
-                target=user,
-                case_ref="",
-                data={
-                    "object": refusal.what,
-                    "key": refusal.key,
-                    "path": path,
-                    "method": method,
-                    "address": address,
-                },
-            )
+        audit_record(
+            actor=user,
+            action=refusal.action,
+            target=user,
+            case_ref="",
+            data={
+                "object": refusal.what,
+                "key": refusal.key,
+                "path": path,
+                "method": method,
+                "address": address,
+            },
+        )
 
 
 class RefusalsEnterTheChain:
@@ -84,8 +83,6 @@ class RefusalsEnterTheChain:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from portal.ratelimit import client_address
-
         pending: list[Refusal] = []
         token = _pending.set(pending)
         try:

@@ -79,11 +79,15 @@ def required_for(user: User) -> bool:
 # Session state ------------------------------------------------------------------------------
 
 
+def _signed_in_state(user: User) -> dict[str, Any]:
+    """Verified only when this person needs no second factor."""
+    return {"user": user.pk, "verified": not required_for(user)}
+
+
 def on_signed_in(sender: object, request: HttpRequest, user: User, **kwargs: object) -> None:
-    """At every sign-in: verified only when this person needs no second factor."""
     session = getattr(request, "session", None)
     if session is not None:
-        session[SESSION_KEY] = {"user": user.pk, "verified": not required_for(user)}
+        session[SESSION_KEY] = _signed_in_state(user)
 
 
 def session_verified(request: HttpRequest) -> bool:
@@ -91,8 +95,7 @@ def session_verified(request: HttpRequest) -> bool:
     state = request.session.get(SESSION_KEY)
     if not isinstance(state, dict) or state.get("user") != user.pk:
         # A session from before the second factor existed: decide now, once.
-        state = {"user": user.pk, "verified": not required_for(user)}  # type: ignore[arg-type]
-        request.session[SESSION_KEY] = state
+        state = request.session[SESSION_KEY] = _signed_in_state(user)  # type: ignore[arg-type]
     return bool(state["verified"])
 
 
@@ -129,33 +132,31 @@ def verify(*, request: HttpRequest | None, user: User, code: str) -> None:
     if wait:
         raise ApplicationError(
             _("Too many wrong codes. Try again in %(minutes)s minute(s).")
-            % {"minutes": max(1, (wait + 59) // 60)},
+            % {"minutes": ratelimit.minutes_to_wait(wait)},
             code="throttled",
         )
     address = ratelimit.client_address(request) if request is not None else ""
     if not code_is_valid(user, code):
         ratelimit.record_failure(request, user.username)
-        with transaction.atomic():
-            audit_record(
-                actor=None,
-                action="signin.second_factor_failed",
-                target=user,
-                case_ref="",
-                data={"address": address},
-            )
+        audit_record(
+            actor=None,
+            action="signin.second_factor_failed",
+            target=user,
+            case_ref="",
+            data={"address": address},
+        )
         raise ApplicationError(
             _("That code is not right, or was used already. Enter the current code."),
             code="wrong_code",
         )
     ratelimit.record_success(user.username)
-    with transaction.atomic():
-        audit_record(
-            actor=user,
-            action="signin.second_factor",
-            target=user,
-            case_ref="",
-            data={"address": address},
-        )
+    audit_record(
+        actor=user,
+        action="signin.second_factor",
+        target=user,
+        case_ref="",
+        data={"address": address},
+    )
 
 
 # Enrolment -----------------------------------------------------------------------------------

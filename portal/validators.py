@@ -46,6 +46,11 @@ def mask_id_number(value: str) -> str:
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
+def mask_mobile(value: str) -> str:
+    """13812345678 -> 138****5678."""
+    return f"{value[:3]}****{value[-4:]}" if value else ""
+
+
 def mask_account_number(value: str) -> str:
     """Keep the last four digits of a bank account or card number."""
     digits = value or ""

@@ -32,6 +32,7 @@ from portal.models import OneTimeCodePurpose, User
 from portal.otp import otp_send, otp_verify
 from portal.ratelimit import client_address
 from portal.services import user_register_customer, user_verify_mobile
+from portal.validators import mask_mobile
 
 # Each role's home page, registered by the app that owns what it shows (mediation: customers,
 # staff and partners; referrals: auditors). A builder takes the request and today's date and
@@ -137,9 +138,10 @@ def register_verify(request: HttpRequest) -> HttpResponse:
                     _("The email address was not added: another account uses it."),
                 )
             return redirect("home")
-    masked = f"{pending['mobile'][:3]}****{pending['mobile'][-4:]}"
     return render(
-        request, "registration/register_verify.html", {"form": form, "masked_mobile": masked}
+        request,
+        "registration/register_verify.html",
+        {"form": form, "masked_mobile": mask_mobile(pending["mobile"])},
     )
 
 

@@ -126,6 +126,15 @@ def agreement_record(
     return agreement
 
 
+def _answering(proposal: MediatorProposal) -> list[User]:
+    """Who answers a proposal: the customer, and the branch's staff unless it binds the bank."""
+    dispute = proposal.referral.dispute
+    people = [dispute.customer]
+    if not proposal.binding_on_bank:
+        people += branch_staff(dispute)
+    return people
+
+
 def is_binding_on_bank(amount: Decimal) -> bool:
     """Below the bank's pre-commitment amount, the bank is bound by a mediator's proposal the
     customer accepts (金发〔2025〕14号). "Below" is strict: at the threshold the bank answers."""
@@ -181,10 +190,7 @@ def proposal_make(
         case_ref=referral.dispute.reference,
         data={"amount": str(amount), "binding": proposal.binding_on_bank},
     )
-    answering = [referral.dispute.customer]
-    if not proposal.binding_on_bank:
-        answering += branch_staff(referral.dispute)
-    referral_tell(referral, "proposal_awaiting", answering, amount=f"{amount:,.2f}")
+    referral_tell(referral, "proposal_awaiting", _answering(proposal), amount=f"{amount:,.2f}")
     return proposal
 
 
@@ -198,6 +204,7 @@ def proposal_withdraw(*, actor: User, proposal_id: int, reason: str) -> Mediator
     referral = referral_lock(actor, found.referral_id)
     require_centre_member(referral, actor)
     proposal = MediatorProposal.objects.select_for_update().get(pk=proposal_id)
+    proposal.referral = referral  # the locked row, with its case
     if not proposal.is_unanswered:
         raise TransitionRefused(_("Only a proposal nobody has answered yet can be withdrawn."))
     if not reason.strip():
@@ -211,10 +218,9 @@ def proposal_withdraw(*, actor: User, proposal_id: int, reason: str) -> Mediator
         case_ref=referral.dispute.reference,
         reason=proposal.withdrawn_reason,
     )
-    answering = [referral.dispute.customer]
-    if not proposal.binding_on_bank:
-        answering += branch_staff(referral.dispute)
-    referral_tell(referral, "proposal_withdrawn", answering, amount=f"{proposal.amount:,.2f}")
+    referral_tell(
+        referral, "proposal_withdrawn", _answering(proposal), amount=f"{proposal.amount:,.2f}"
+    )
     return proposal
 
 

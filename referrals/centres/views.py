@@ -25,6 +25,7 @@ from portal.exceptions import ApplicationError
 from portal.pagination import paginate
 from portal.ratelimit import client_address
 from portal.types import AuthedRequest
+from portal.validators import mask_mobile
 from referrals.centres import access as referral_access
 from referrals.centres import agreements as agreement_services
 from referrals.centres import services as referral_services
@@ -247,9 +248,7 @@ def proposal_confirm(request: AuthedRequest, pk: int) -> HttpResponse:
             "act": act,
             "error": error,
             "back": back,
-            "masked_mobile": f"{request.user.mobile[:3]}****{request.user.mobile[-4:]}"
-            if request.user.mobile
-            else "",
+            "masked_mobile": mask_mobile(request.user.mobile or ""),
         },
     )
 

@@ -21,7 +21,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from mediation import services as ms
 from mediation.models import Dispute
-from portal.models import OrganisationKind, SmsMessage
+from portal.models import OrganisationKind
 from portal.seal import check_seal
 from referrals.bundles import services as bundle_services
 from referrals.centres import agreements as agreement_services
@@ -40,6 +40,7 @@ from tests.factories import (
     enrol_totp,
     make_dispute,
     refer,
+    sms_code,
     totp_code,
     upload_pdf,
     valid_id,
@@ -105,8 +106,7 @@ def test_customer_journey(page: Page, watch, world, tmp_path):
     # The number is proved with the code sent by text message (the database SMS backend).
     expect(page.get_by_role("heading", name="验证手机号码")).to_be_visible()
     check_accessibility(page, "01b-verify-mobile")
-    text = SmsMessage.objects.filter(to="13912345678").latest("created_at").text
-    page.get_by_label("短信验证码:").fill(re.findall(r"\d{6}", text)[0])
+    page.get_by_label("短信验证码:").fill(sms_code("13912345678"))
     page.get_by_role("button", name="验证并创建账户").click()
     expect(page.get_by_text("欢迎！您的手机号码已验证，账户已开通。")).to_be_visible()
 
@@ -176,12 +176,8 @@ def test_customer_journey(page: Page, watch, world, tmp_path):
     expect(page.get_by_text("人民币捌仟元整")).to_be_visible()
     check_accessibility(page, "03b-accept-proposal")
     page.get_by_role("button", name="发送验证码").click()
-    code = re.search(
-        r"验证码\s*(\d{6})", SmsMessage.objects.filter(to="13912345678").latest("created_at").text
-    )
-    assert code is not None
     page.get_by_label("我已阅读以上全部内容，接受本调解方案。").check()
-    page.get_by_label("短信验证码").fill(code.group(1))
+    page.get_by_label("短信验证码").fill(sms_code("13912345678"))
     page.get_by_role("button", name="接受调解方案").click()
     expect(page.locator(".case-head .badge")).to_have_text("已达成调解协议")
     page.reload()  # the seal is made by the worker once the acceptance commits

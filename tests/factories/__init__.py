@@ -177,3 +177,16 @@ def backdate_referral(referral, days: int) -> None:
     from referrals.models import Referral
 
     Referral.objects.filter(pk=referral.pk).update(sent_at=timezone.now() - timedelta(days=days))
+
+
+def sms_code(mobile: str) -> str:
+    """The one-time code in the last text message to `mobile` (the database SMS backend): six
+    digits standing alone, not the tail of a case number such as MD-2026-000001."""
+    import re
+
+    from portal.models import SmsMessage
+
+    text = SmsMessage.objects.filter(to=mobile).latest("created_at").text
+    found = re.search(r"(?<![\d-])\d{6}(?!\d)", text)
+    assert found is not None, text
+    return found.group()

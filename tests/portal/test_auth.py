@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from portal.models import User
 from tests.conftest import client_for
-from tests.factories import enrol_totp, totp_code, valid_id
+from tests.factories import enrol_totp, sms_code, totp_code, valid_id
 
 pytestmark = pytest.mark.django_db
 
@@ -69,23 +69,11 @@ def _register(client, **overrides):
     return client.post(reverse("register"), data)
 
 
-def sent_code(mobile: str) -> str:
-    """The code in the last text message to `mobile` (the database SMS backend)."""
-    import re
-
-    from portal.models import SmsMessage
-
-    text = SmsMessage.objects.filter(to=mobile).latest("created_at").text
-    found = re.search(r"\d{6}", text)
-    assert found is not None, text
-    return found.group()
-
-
 def test_registration_creates_a_signed_in_customer_once_the_code_is_entered(client):
     response = _register(client)
     assert response.status_code == 302 and response["Location"] == reverse("register_verify")
     assert not User.objects.filter(mobile="13912345678").exists()
-    done = client.post(reverse("register_verify"), {"code": sent_code("13912345678")})
+    done = client.post(reverse("register_verify"), {"code": sms_code("13912345678")})
     assert done.status_code == 302
     user = User.objects.get(mobile="13912345678")
     assert user.role == "customer" and user.check_password("Mediation-Fast-2026")
@@ -105,14 +93,14 @@ def test_a_taken_email_is_not_told_before_the_number_is_proved(client, customer)
     customer.save()
     response = _register(client, email="Zhang@Example.com")
     assert response.status_code == 302 and response["Location"] == reverse("register_verify")
-    done = client.post(reverse("register_verify"), {"code": sent_code("13912345678")}, follow=True)
+    done = client.post(reverse("register_verify"), {"code": sms_code("13912345678")}, follow=True)
     assert "另一个账户" in done.content.decode()
     assert User.objects.get(mobile="13912345678").email == ""
 
 
 def test_a_wrong_code_creates_nothing_and_says_why(client):
     _register(client)
-    wrong = "000000" if sent_code("13912345678") != "000000" else "111111"
+    wrong = "000000" if sms_code("13912345678") != "000000" else "111111"
     response = client.post(reverse("register_verify"), {"code": wrong})
     assert response.status_code == 200 and "验证码错误或已过期" in response.content.decode()
     assert not User.objects.filter(mobile="13912345678").exists()

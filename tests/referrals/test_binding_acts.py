@@ -16,13 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.exceptions import ApplicationError
-from portal.models import AuditEvent, BindingAct, SmsMessage
+from portal.models import AuditEvent, BindingAct
 from portal.seal import check_seal
 from referrals.centres import agreements as agreement_services
 from referrals.centres import services as referral_services
 from referrals.models import MediatorProposal, Referral
 from tests.conftest import client_for
-from tests.factories import make_dispute, refer
+from tests.factories import make_dispute, refer, sms_code
 
 pytestmark = pytest.mark.django_db
 
@@ -45,13 +45,6 @@ def proposal(customer, staff, mediator, branch, centre) -> MediatorProposal:
 
 def confirm_url(proposal) -> str:
     return reverse("referrals:proposal_confirm", args=[proposal.pk])
-
-
-def code_sent_to(mobile: str) -> str:
-    text = SmsMessage.objects.filter(to=mobile).latest("created_at").text
-    found = re.search(r"验证码\s*(\d{6})", text)  # not the case number's digits
-    assert found is not None, text
-    return found.group(1)
 
 
 def test_one_click_no_longer_accepts(customer, proposal):
@@ -84,7 +77,7 @@ def test_a_customer_accepts_with_the_tick_and_the_code_and_gets_a_sealed_pdf(
     shown = found.group(1)
     with django_capture_on_commit_callbacks(execute=True):  # the text goes after commit
         assert client.post(confirm_url(proposal), {"send": "1"}).status_code == 302
-    code = code_sent_to(customer.mobile)
+    code = sms_code(customer.mobile)
 
     unticked = client.post(confirm_url(proposal), {"code": code, "text_sha256": shown})
     assert "勾选" in unticked.content.decode()
@@ -118,7 +111,7 @@ def test_a_text_changed_since_the_page_was_opened_is_refused(
         client.post(confirm_url(proposal), {"send": "1"})
     answer = client.post(
         confirm_url(proposal),
-        {"read": "1", "code": code_sent_to(customer.mobile), "text_sha256": "0" * 64},
+        {"read": "1", "code": sms_code(customer.mobile), "text_sha256": "0" * 64},
     )
     assert "打开页面后" in answer.content.decode()
     assert MediatorProposal.objects.get(pk=proposal.pk).is_pending

@@ -18,8 +18,8 @@ from portal.exceptions import ApplicationError
 from portal.models import OneTimeCode, SmsMessage, User
 from portal.otp import otp_send, otp_verify
 from portal.services import user_get_or_create_customer
-from tests.factories import CustomerFactory, make_dispute, valid_id
-from tests.portal.test_auth import _register, sent_code
+from tests.factories import CustomerFactory, make_dispute, sms_code, valid_id
+from tests.portal.test_auth import _register
 
 pytestmark = pytest.mark.django_db
 ID = valid_id(4242)
@@ -58,7 +58,7 @@ def test_a_number_alone_never_hands_over_a_recorded_case(client, staff, branch):
 def test_the_person_who_proves_the_number_and_id_gets_the_recorded_case(client, staff, branch):
     case = record_by_phone(staff, branch, "13700000003", ID)
     _register(client, mobile="13700000003", id_number=ID)
-    client.post(reverse("register_verify"), {"code": sent_code("13700000003")})
+    client.post(reverse("register_verify"), {"code": sms_code("13700000003")})
     owner = User.objects.get(mobile="13700000003")
     case.refresh_from_db()
     assert case.customer == owner
@@ -79,7 +79,7 @@ def test_an_earlier_account_proves_its_number_and_then_gets_its_cases(client, st
     assert case.customer != earlier
     client.force_login(earlier)
     client.post(reverse("verify_mobile"), {"send": "1"})
-    client.post(reverse("verify_mobile"), {"code": sent_code("13700000004")})
+    client.post(reverse("verify_mobile"), {"code": sms_code("13700000004")})
     case.refresh_from_db()
     earlier.refresh_from_db()
     assert earlier.mobile_verified_at is not None and case.customer == earlier
@@ -103,7 +103,7 @@ def test_full_width_digits_are_normalised_before_the_number_is_checked(client):
     assert not OneTimeCode.objects.exists()  # the same number: taken, no code
     client.session.flush()
     _register(client, mobile="13７00000009")
-    client.post(reverse("register_verify"), {"code": sent_code("13700000009")})
+    client.post(reverse("register_verify"), {"code": sms_code("13700000009")})
     assert User.objects.filter(mobile="13700000009").exists()
 
 
@@ -199,7 +199,7 @@ def test_proving_a_number_an_earlier_unverified_account_holds_takes_it_over(clie
         username="13700000040", mobile="13700000040", mobile_verified_at=None
     )
     _register(client, mobile="13700000040")
-    done = client.post(reverse("register_verify"), {"code": sent_code("13700000040")})
+    done = client.post(reverse("register_verify"), {"code": sms_code("13700000040")})
     assert done.status_code == 302
     owner = User.objects.get(mobile="13700000040")
     earlier.refresh_from_db()
