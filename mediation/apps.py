@@ -11,11 +11,11 @@ class MediationConfig(AppConfig):
         (Imports here: the apps' models and views load only once Django's registry is ready.)"""
         from mediation import privacy as mediation_privacy
         from mediation.apis import DisputeViewSet, EvidenceViewSet
-        from mediation.homes import customer_home, partner_home, staff_home
+        from mediation.homes import customer_home, partner_home, staff_home, staff_waiting
         from mediation.notifications import EVENTS
         from mediation.reminders import remind_staff_of_clocks
         from mediation.services.claims import on_mobile_verified
-        from portal import jobs, privacy
+        from portal import jobs, privacy, waiting
         from portal.api_router import register_api
         from portal.models import Role
         from portal.notifications import reminders
@@ -33,6 +33,7 @@ class MediationConfig(AppConfig):
         register_home(Role.CUSTOMER, customer_home)
         register_home(Role.STAFF, staff_home)
         register_home(Role.PARTNER, partner_home)
+        waiting.register(staff_waiting)
         register_events(EVENTS)
         reminders.register("staff_clocks", remind_staff_of_clocks)
         mobile_verified.connect(on_mobile_verified, dispatch_uid="mediation.claim_recorded")

@@ -33,6 +33,7 @@ from portal.otp import otp_send, otp_verify
 from portal.ratelimit import client_address
 from portal.services import user_register_customer, user_verify_mobile
 from portal.validators import mask_mobile
+from portal.waiting import waiting_for
 
 # Each role's home page, registered by the app that owns what it shows (mediation: customers,
 # staff and partners; referrals: auditors). A builder takes the request and today's date and
@@ -53,7 +54,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if builder is None:
         return render(request, "portal/home_admin.html", {"today": today})
     template, context = builder(request, today)
-    return render(request, template, {"today": today, **context})
+    waiting = waiting_for(request.user, today)
+    return render(request, template, {"today": today, "waiting": waiting, **context})
 
 
 PENDING = "pending_registration"

@@ -12,7 +12,7 @@ class ReferralsConfig(AppConfig):
         what closing a case and withdrawing a consent set off, the API resources, the auditor's
         home page, the recurring jobs and the daily reminders."""
         from mediation import hooks
-        from portal import jobs, privacy
+        from portal import jobs, privacy, waiting
         from portal.api_router import register_api
         from portal.models import Role
         from portal.notifications import reminders
@@ -20,6 +20,7 @@ class ReferralsConfig(AppConfig):
         from portal.views import register_home
         from referrals import case_page
         from referrals import privacy as referrals_privacy
+        from referrals import waiting as referrals_waiting
         from referrals.arbitration import access as arbitration_access
         from referrals.arbitration.apis import ArbitrationViewSet
         from referrals.bundles.apis import BundleViewSet
@@ -55,6 +56,8 @@ class ReferralsConfig(AppConfig):
         register_api("arbitrations", ArbitrationViewSet, basename="arbitration")
         register_api("reviews", ReviewViewSet, basename="review")
         register_home(Role.AUDITOR, auditor_home)
+        for provider in referrals_waiting.PROVIDERS:
+            waiting.register(provider)
 
         jobs.register("bundles", "bundle builds requeued or given up", bundle_requeue_stale)
         jobs.register(

@@ -72,6 +72,17 @@ def _may_apply_for_confirmation(user: User, d: Dispute) -> bool:
     )
 
 
+def _customer_may_apply(user: User, d: Dispute, agreement: Any) -> bool:
+    """The customer starts the joint application online while the window is open."""
+    return (
+        agreement is not None
+        and dispute_access.is_dispute_customer(user, d)
+        and d.status == DisputeStatus.AGREEMENT_REACHED
+        and agreement.confirmation_window_ends >= timezone.localdate()
+        and not d.confirmations.filter(status__in=PENDING_CONFIRMATION).exists()
+    )
+
+
 def _may_arbitrate(user: User, d: Dispute) -> bool:
     """Suitability disputes over wealth products may go to arbitration (seed 4.8)."""
     return (
@@ -180,10 +191,12 @@ def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
     panels = []
     for referral in referrals:
         concluded = referral.status in (ReferralStatus.AGREEMENT, ReferralStatus.PROPOSAL_ACCEPTED)
+        agreement = getattr(referral, "agreement", None) if concluded else None
         panels.append(
             {
                 "referral": referral,
-                "agreement": getattr(referral, "agreement", None) if concluded else None,
+                "agreement": agreement,
+                "customer_may_apply": _customer_may_apply(user, dispute, agreement),
                 "notes_visible": referral_access.can_read_session_notes(user, referral),
                 "actions": shown_actions(REFERRAL_ACTIONS, user, referral, prefix="r-"),
                 "is_customer": is_customer,
@@ -210,6 +223,7 @@ def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
                 "actions": shown_actions(CONFIRMATION_ACTIONS, user, c, prefix="c-"),
                 "missing": [] if confirmation_access.court_sees(c) else c.missing_materials(),
                 "is_customer": is_customer,
+                "customer_joins": is_customer and confirmation_access.consent_pending_from(user, c),
             }
             for c in dispute.confirmations.select_related("court", "agreement", "ruling_document")
             if confirmation_access.can_view_confirmation(user, c)

@@ -273,9 +273,20 @@ def _confirmation_in(referrals: Referrals, state: str) -> None:
         upload_demo_pdf(actor, ref, title, category, "<p>演示材料。</p>")
     form_services.confirmation_request_form(actor=staff, confirmation_id=c.pk)
     form_services.confirmation_form_generate(confirmation_id=c.pk)
-    confirmation_services.confirmation_consent(actor=customer, confirmation_id=c.pk)
     if state == ConfirmationStatus.PREPARING:
+        # The bank agreed; the application waits for the customer to join it (their home).
+        confirmation_services.confirmation_consent(actor=staff, confirmation_id=c.pk)
         return
+    # The customer joined on the application's page (a binding act, sealed by the worker).
+    c.refresh_from_db()
+    confirmation_services.confirmation_join_confirmed(
+        actor=customer,
+        confirmation_id=c.pk,
+        proof=binding.Reauthenticated(user_id=customer.pk, at=timezone.now(), method="sms_code"),
+        shown_sha256=confirmation_services.confirmation_act_text(
+            dispute=c.dispute, agreement=c.agreement, court=c.court
+        ).sha256,
+    )
     if state == ConfirmationStatus.WITHDRAWN:
         confirmation_services.confirmation_withdraw(
             actor=customer, confirmation_id=c.pk, reason="双方决定自行履行。"

@@ -59,6 +59,24 @@ EVENTS: dict[str, EventType] = {
         _("The 30-day window closes on %(window)s (CPL art. 205)."),
         legal=True,
     ),
+    "confirmation_join_customer": EventType(
+        _("Judicial-confirmation application to join"),
+        _("The bank asks you to apply jointly for judicial confirmation of %(ref)s"),
+        _(
+            "Court: %(court)s. Read the application and join it in the portal by %(window)s "
+            "(CPL art. 205)."
+        ),
+        legal=True,
+    ),
+    "confirmation_join_bank": EventType(
+        _("Customer applied for judicial confirmation"),
+        _("The customer applied for judicial confirmation of %(ref)s"),
+        _(
+            "Court: %(court)s. The application is joint: agree to it on the case and file it "
+            "by %(window)s (CPL art. 205)."
+        ),
+        legal=True,
+    ),
     "court_accepted": EventType(
         _("Court acceptance"),
         _("The court accepted the application on %(ref)s"),

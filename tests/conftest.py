@@ -1,8 +1,16 @@
 from __future__ import annotations
 
+import io
+from datetime import timedelta
+from decimal import Decimal
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from portal.models import OrganisationKind
+from referrals.centres import agreements as agreement_services
+from referrals.centres import services as referral_services
 from tests.factories import (
     BranchFactory,
     CustomerFactory,
@@ -10,7 +18,11 @@ from tests.factories import (
     PartnerFactory,
     StaffFactory,
     UserFactory,
+    backdate_referral,
+    make_dispute,
+    refer,
 )
+from tests.factories.files import pdf_bytes
 
 
 @pytest.fixture(autouse=True)
@@ -97,6 +109,16 @@ def other_mediator(other_centre):
 
 
 @pytest.fixture
+def court(db):
+    return OrganisationFactory.create(name="上海市浦东新区人民法院", kind=OrganisationKind.COURT)
+
+
+@pytest.fixture
+def other_court(db):
+    return OrganisationFactory.create(name="北京市朝阳区人民法院", kind=OrganisationKind.COURT)
+
+
+@pytest.fixture
 def auditor(db):
     return UserFactory(role="auditor")
 
@@ -118,3 +140,27 @@ def client_for(user) -> Client:
 def admin_client(admin_user):
     """pytest-django's admin client, past the second factor (client_for)."""
     return client_for(admin_user)
+
+
+@pytest.fixture
+def agreed(customer, staff, mediator, branch, centre):
+    """A dispute with a signed agreement (12,000 yuan) that took effect yesterday."""
+    dispute = make_dispute(customer, branch, "20000.00")
+    referral = refer(dispute, customer, staff, centre)
+    referral_services.referral_accept(
+        actor=mediator, referral_id=referral.pk, mediator_id=mediator.pk
+    )
+    backdate_referral(referral, 10)
+    agreement_services.agreement_record(
+        actor=mediator,
+        referral_id=referral.pk,
+        upload=io.BytesIO(pdf_bytes()),
+        file_name="协议.pdf",
+        size=None,
+        amount=Decimal("12000.00"),
+        terms="银行支付12,000元",
+        effective_on=timezone.localdate() - timedelta(1),
+        performance_due=timezone.localdate() + timedelta(days=10),
+    )
+    dispute.refresh_from_db()
+    return dispute

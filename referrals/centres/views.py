@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -18,14 +17,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mediation import access as dispute_access
 from portal import access as portal_access
-from portal import binding
 from portal.actions import Action, post_action, transition_allowed
 from portal.decorators import role_required
-from portal.exceptions import ApplicationError
 from portal.pagination import paginate
-from portal.ratelimit import client_address
 from portal.types import AuthedRequest
-from portal.validators import mask_mobile
+from portal.views_acts import ActPage, act_page
 from referrals.centres import access as referral_access
 from referrals.centres import agreements as agreement_services
 from referrals.centres import services as referral_services
@@ -197,59 +193,33 @@ def _answer_actions(accept: bool) -> dict[str, Action[MediatorProposal]]:
     }
 
 
+PROPOSAL_ACCEPT_PAGE = ActPage(
+    heading=_("Accept the mediator's proposal"),
+    agree=_("I have read the whole text above and accept the proposal."),
+    button=_("Accept the proposal"),
+    done=_(
+        "You accepted the proposal. A sealed copy of what you accepted is being prepared under "
+        "'Your confirmations' on this case."
+    ),
+)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def proposal_confirm(request: AuthedRequest, pk: int) -> HttpResponse:
     """The customer accepts a proposal as a binding act: the whole text, a tick, a code."""
     proposal = referral_access.proposal_get_for(request.user, pk)
     dispute = proposal.referral.dispute
-    back = dispute.get_absolute_url() + "#referral"
     if not dispute_access.is_dispute_customer(request.user, dispute):
         raise portal_access.refuse(request.user, "proposal", pk)
-    act = agreement_services.proposal_act_text(proposal)
-    error = ""
-    if request.method == "POST" and "send" in request.POST:
-        try:
-            binding.send_code(user=request.user, address=client_address(request), title=act.title)
-        except ApplicationError as refused:
-            error = refused.message
-        else:
-            messages.success(request, _("A code is on its way to your mobile."))
-            return redirect("referrals:proposal_confirm", pk=pk)
-    elif request.method == "POST":
-        if not request.POST.get("read"):
-            error = str(_("Tick the box to say you have read the whole text."))
-        else:
-            try:
-                proof = binding.reauthenticate(user=request.user, code=request.POST.get("code", ""))
-                agreement_services.proposal_accept_confirmed(
-                    actor=request.user,
-                    proposal_id=pk,
-                    proof=proof,
-                    shown_sha256=request.POST.get("text_sha256", ""),
-                )
-            except ApplicationError as refused:
-                error = refused.message
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "You accepted the proposal. A sealed copy of what you accepted is being "
-                        "prepared under 'Your confirmations' on this case."
-                    ),
-                )
-                return redirect(back)
-    return render(
+    return act_page(
         request,
-        "referrals/proposal_confirm.html",
-        {
-            "proposal": proposal,
-            "dispute": dispute,
-            "act": act,
-            "error": error,
-            "back": back,
-            "masked_mobile": mask_mobile(request.user.mobile or ""),
-        },
+        act=agreement_services.proposal_act_text(proposal),
+        page=PROPOSAL_ACCEPT_PAGE,
+        perform=lambda proof, shown: agreement_services.proposal_accept_confirmed(
+            actor=request.user, proposal_id=pk, proof=proof, shown_sha256=shown
+        ),
+        back=dispute.get_absolute_url() + "#referral",
     )
 
 

@@ -9,14 +9,17 @@ from decimal import Decimal
 from typing import IO
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mediation import access as dispute_access
 from mediation.lifecycle import DisputeStatus
-from mediation.notify import parties
+from mediation.models import Dispute
+from mediation.notify import branch_staff, parties
 from mediation.services import disputes as dispute_services
 from mediation.services.evidence import evidence_upload
+from portal import binding
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import OrganisationKind, PartnerOrganisation, User
@@ -49,20 +52,29 @@ def confirmation_lock(actor: User, pk: int) -> JudicialConfirmation:
 def confirmation_start(
     *, actor: User, reference: str, court_id: int, filed_by_agent: bool = False
 ) -> JudicialConfirmation:
-    """Prepare the joint application for the agreement reached on this case. The competent
-    court (art. 205): where the mediation organisation is, or the court that invited it."""
+    """Bank staff prepare the joint application for the agreement reached on this case; the
+    customer is asked to join it (their consent is a binding act: confirmation_join_confirmed)."""
     dispute = dispute_access.dispute_get_for(actor, reference, for_update=True)
     if not dispute_access.can_handle_dispute(actor, dispute):
         raise ActionForbidden(_("Only bank staff handling this case prepare the application."))
-    if dispute.status != DisputeStatus.AGREEMENT_REACHED:
-        raise TransitionRefused(_("Judicial confirmation follows a mediation agreement."))
-    agreement = (
-        MediationAgreement.objects.filter(referral__dispute=dispute)
-        .order_by("-recorded_at")
-        .first()
+    confirmation = _start(actor, dispute, court_id, filed_by_agent=filed_by_agent)
+    notify_after_commit(
+        "confirmation_join_customer",
+        recipients=[dispute.customer],
+        case_ref=reference,
+        url=reverse("referrals:confirmation_join", args=[confirmation.pk]),
+        params={
+            "ref": reference,
+            "court": confirmation.court.name,
+            "window": confirmation.window_ends.isoformat(),
+        },
     )
-    if agreement is None:
-        raise TransitionRefused(_("No mediation agreement is recorded on this case."))
+    return confirmation
+
+
+def confirmation_court(court_id: int) -> PartnerOrganisation:
+    """One of the listed courts (CPL art. 205: where the mediation organisation is, or the court
+    that invited it)."""
     court = (
         PartnerOrganisation.objects.active()
         .filter(pk=court_id, kind=OrganisationKind.COURT)
@@ -70,8 +82,31 @@ def confirmation_start(
     )
     if court is None:
         raise ApplicationError(_("Choose one of the listed courts."))
+    return court
+
+
+def confirmation_agreement(dispute: Dispute) -> MediationAgreement:
+    """The agreement an application on this case would ask the court to confirm."""
+    if dispute.status != DisputeStatus.AGREEMENT_REACHED:
+        raise TransitionRefused(_("Judicial confirmation follows a mediation agreement."))
+    agreement = (
+        MediationAgreement.objects.filter(referral__dispute=dispute)
+        .select_related("referral__organisation")
+        .order_by("-recorded_at")
+        .first()
+    )
+    if agreement is None:
+        raise TransitionRefused(_("No mediation agreement is recorded on this case."))
     if timezone.localdate() > agreement.confirmation_window_ends:
         raise TransitionRefused(_("The 30-day window to apply has lapsed."))
+    return agreement
+
+
+def _start(
+    actor: User, dispute: Dispute, court_id: int, *, filed_by_agent: bool = False
+) -> JudicialConfirmation:
+    agreement = confirmation_agreement(dispute)
+    court = confirmation_court(court_id)
     try:
         with transaction.atomic():
             confirmation = JudicialConfirmation.objects.create(
@@ -91,28 +126,142 @@ def confirmation_start(
         actor=actor,
         action="confirmation.started",
         target=confirmation,
-        case_ref=reference,
+        case_ref=dispute.reference,
         data={"court": court.name},
     )
     return confirmation
 
 
+def confirmation_act_text(
+    *, dispute: Dispute, agreement: MediationAgreement, court: PartnerOrganisation
+) -> binding.ActText:
+    """What the customer applying jointly for judicial confirmation reads in full and confirms
+    (a binding act: the application goes to the court in both parties' names)."""
+    return binding.ActText(
+        kind="confirmation.apply",
+        title=_("Joint application for judicial confirmation on case %(ref)s")
+        % {"ref": dispute.reference},
+        case_ref=dispute.reference,
+        lines=[
+            (_("Court"), court.name),
+            (_("Mediation organisation"), agreement.referral.organisation.name),
+            (_("The bank pays"), f"{agreement.amount:,.2f} {_('yuan')}"),
+            (_("In capitals"), binding.rmb_upper(agreement.amount)),
+            (_("Terms"), agreement.terms),
+            (_("To be performed by"), agreement.performance_due.isoformat()),
+            (_("Agreement took effect on"), agreement.effective_on.isoformat()),
+            (_("Window to apply ends"), agreement.confirmation_window_ends.isoformat()),
+        ],
+        gives_up=[
+            _(
+                "you and the bank ask this court together to confirm the agreement above; the "
+                "application is filed only once the bank has agreed too (CPL art. 205);"
+            ),
+            _(
+                "if the court confirms it, the agreement is enforceable: if a party does not "
+                "perform it, the other may apply to the court for enforcement (CPL art. 206);"
+            ),
+            _(
+                "if the court rejects the application, you and the bank may change the agreement "
+                "through mediation or make a new one, or go to court (CPL art. 206);"
+            ),
+            _(
+                "your name, ID number and contact details go to the court with the application, "
+                "as the court requires of each party."
+            ),
+        ],
+    )
+
+
+def _customer_agrees(
+    actor: User, c: JudicialConfirmation, proof: binding.Reauthenticated, shown_sha256: str
+) -> None:
+    binding.record(
+        actor=actor,
+        act=confirmation_act_text(dispute=c.dispute, agreement=c.agreement, court=c.court),
+        target=c,
+        proof=proof,
+        shown_sha256=shown_sha256,
+    )
+    c.customer_consent_at = c.customer_consent_at or timezone.now()
+    c.save(update_fields=["customer_consent_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="confirmation.consented",
+        target=c,
+        case_ref=c.dispute.reference,
+        data={"party": "customer"},
+    )
+
+
+@transaction.atomic
+def confirmation_apply_confirmed(
+    *,
+    actor: User,
+    reference: str,
+    court_id: int,
+    proof: binding.Reauthenticated,
+    shown_sha256: str,
+) -> JudicialConfirmation:
+    """The customer starts the joint application online (a binding act) and the bank is asked
+    to join it."""
+    binding.check_proof(proof, actor)
+    dispute = dispute_access.dispute_get_for(actor, reference, for_update=True)
+    if not dispute_access.is_dispute_customer(actor, dispute):
+        raise ActionForbidden(_("Only the customer applies here; the bank joins on the case."))
+    confirmation = _start(actor, dispute, court_id)
+    _customer_agrees(actor, confirmation, proof, shown_sha256)
+    notify_after_commit(
+        "confirmation_join_bank",
+        recipients=branch_staff(dispute),
+        case_ref=reference,
+        url=dispute.get_absolute_url() + "#confirmation",
+        params={
+            "ref": reference,
+            "court": confirmation.court.name,
+            "window": confirmation.window_ends.isoformat(),
+        },
+    )
+    return confirmation
+
+
+@transaction.atomic
+def confirmation_join_confirmed(
+    *, actor: User, confirmation_id: int, proof: binding.Reauthenticated, shown_sha256: str
+) -> JudicialConfirmation:
+    """The customer joins the application the bank prepared (a binding act)."""
+    binding.check_proof(proof, actor)
+    c = confirmation_lock(actor, confirmation_id)
+    if not dispute_access.is_dispute_customer(actor, c.dispute):
+        raise ActionForbidden(_("Only the customer joins here."))
+    if c.status != ConfirmationStatus.PREPARING:
+        raise TransitionRefused(_("The application has already left preparation."))
+    if c.customer_consent_at is not None:
+        raise TransitionRefused(_("You have already agreed to this application."))
+    _customer_agrees(actor, c, proof, shown_sha256)
+    return c
+
+
 @transaction.atomic
 def confirmation_consent(*, actor: User, confirmation_id: int) -> JudicialConfirmation:
-    """Each party agrees to apply jointly (人民调解法 art. 33)."""
+    """The bank agrees to apply jointly (人民调解法 art. 33); the customer's agreement is a
+    binding act (confirmation_join_confirmed, confirmation_apply_confirmed)."""
     c = confirmation_lock(actor, confirmation_id)
     if c.status != ConfirmationStatus.PREPARING:
         raise TransitionRefused(_("The application has already left preparation."))
-    now = timezone.now()
     if dispute_access.is_dispute_customer(actor, c.dispute):
-        c.customer_consent_at = c.customer_consent_at or now
-    elif dispute_access.can_handle_dispute(actor, c.dispute):
-        c.bank_consent_at = c.bank_consent_at or now
-    else:
+        # The customer's consent is a binding act, made on its own page with a code.
+        binding.check_proof(None, actor)
+    if not dispute_access.can_handle_dispute(actor, c.dispute):
         raise ActionForbidden(_("Only the parties agree to apply."))
-    c.save(update_fields=["customer_consent_at", "bank_consent_at", "updated_at"])
+    c.bank_consent_at = c.bank_consent_at or timezone.now()
+    c.save(update_fields=["bank_consent_at", "updated_at"])
     audit_record(
-        actor=actor, action="confirmation.consented", target=c, case_ref=c.dispute.reference
+        actor=actor,
+        action="confirmation.consented",
+        target=c,
+        case_ref=c.dispute.reference,
+        data={"party": "bank"},
     )
     return c
 

@@ -7,15 +7,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from mediation import access as dispute_access
 from mediation.forms import OptionalReasonForm
+from portal import access as portal_access
 from portal.actions import Action, post_action, transition_allowed
 from portal.audit import audit_record
+from portal.exceptions import ApplicationError
+from portal.models import OrganisationKind, PartnerOrganisation, User
 from portal.types import AuthedRequest
+from portal.views_acts import ActPage, act_page
 from referrals.centres.forms import (
     RequiredReasonForm,
 )
@@ -36,6 +44,13 @@ from referrals.models import (
     FormStatus,
     JudicialConfirmation,
 )
+
+
+def _bank_consent_pending(user: User, c: JudicialConfirmation) -> bool:
+    """The bank agrees here; the customer's agreement is a binding act on its own page."""
+    return confirmation_access.consent_pending_from(
+        user, c
+    ) and not dispute_access.is_dispute_customer(user, c.dispute)
 
 
 def _handler_while(*states: str) -> Any:
@@ -65,7 +80,7 @@ CONFIRMATION_ACTIONS: dict[str, Action[JudicialConfirmation]] = {
         lambda rq, c, d: confirmation_services.confirmation_consent(
             actor=rq.user, confirmation_id=c.pk
         ),
-        confirmation_access.consent_pending_from,
+        _bank_consent_pending,
     ),
     "form": Action(
         _("Generate the application form"),
@@ -218,3 +233,104 @@ def confirmation_application(request: AuthedRequest, pk: int) -> FileResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+class CourtChoiceForm(forms.Form):
+    court = forms.ModelChoiceField(
+        label=_("Competent court"),
+        queryset=PartnerOrganisation.objects.none(),
+        empty_label=None,
+        help_text=_(
+            "CPL art. 205: the basic people's court where the mediation organisation is located, "
+            "or where you live; for a mediation the court invited, that court."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["court"].queryset = PartnerOrganisation.objects.active().filter(  # type: ignore[attr-defined]
+            kind=OrganisationKind.COURT
+        )
+
+
+APPLY_PAGE = ActPage(
+    heading=_("Apply for judicial confirmation"),
+    agree=_("I have read the whole text above and apply jointly with the bank."),
+    button=_("Apply for judicial confirmation"),
+    done=_(
+        "You applied. The bank is asked to join the application; once it has, the application "
+        "goes to the court. A sealed copy is being prepared under 'Your confirmations'."
+    ),
+)
+JOIN_PAGE = ActPage(
+    heading=_("Join the application for judicial confirmation"),
+    agree=_("I have read the whole text above and apply jointly with the bank."),
+    button=_("Join the application"),
+    done=_(
+        "You joined the application. A sealed copy is being prepared under 'Your confirmations'."
+    ),
+)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def confirmation_apply(request: AuthedRequest, reference: str) -> HttpResponse:
+    """The customer starts the joint application online (a binding act), choosing the court
+    first; the bank is asked to join."""
+    dispute = dispute_access.dispute_get_for(request.user, reference)
+    back = dispute.get_absolute_url() + "#referral"
+    if not dispute_access.is_dispute_customer(request.user, dispute):
+        raise portal_access.refuse(request.user, "dispute", reference)
+    try:
+        agreement = confirmation_services.confirmation_agreement(dispute)
+    except ApplicationError as refused:
+        messages.error(request, refused.message)
+        return redirect(back)
+    choice = CourtChoiceForm(request.GET or None)
+    if not choice.is_valid():
+        return render(
+            request,
+            "referrals/confirmation_court.html",
+            {"dispute": dispute, "agreement": agreement, "form": choice, "back": back},
+        )
+    court = choice.cleaned_data["court"]
+    return act_page(
+        request,
+        act=confirmation_services.confirmation_act_text(
+            dispute=dispute, agreement=agreement, court=court
+        ),
+        page=APPLY_PAGE,
+        perform=lambda proof, shown: confirmation_services.confirmation_apply_confirmed(
+            actor=request.user,
+            reference=reference,
+            court_id=court.pk,
+            proof=proof,
+            shown_sha256=shown,
+        ),
+        back=back,
+        extra={"change_court": request.path},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def confirmation_join(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The customer joins the application the bank prepared (a binding act)."""
+    c = confirmation_access.confirmation_get_for(request.user, pk)
+    if not dispute_access.is_dispute_customer(request.user, c.dispute):
+        raise portal_access.refuse(request.user, "confirmation", pk)
+    back = c.dispute.get_absolute_url() + "#confirmation"
+    if not confirmation_access.consent_pending_from(request.user, c):
+        messages.info(request, _("Nothing waits for your agreement on this application."))
+        return redirect(back)
+    return act_page(
+        request,
+        act=confirmation_services.confirmation_act_text(
+            dispute=c.dispute, agreement=c.agreement, court=c.court
+        ),
+        page=JOIN_PAGE,
+        perform=lambda proof, shown: confirmation_services.confirmation_join_confirmed(
+            actor=request.user, confirmation_id=pk, proof=proof, shown_sha256=shown
+        ),
+        back=back,
+    )

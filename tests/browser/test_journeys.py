@@ -37,6 +37,7 @@ from tests.factories import (
     PartnerFactory,
     StaffFactory,
     UserFactory,
+    customer_joins,
     enrol_totp,
     make_dispute,
     refer,
@@ -319,7 +320,7 @@ def test_court_clerk_journey(page: Page, watch, world):
         upload_pdf(actor, dispute, cat, cat)
     application_form.confirmation_request_form(actor=world["staff"], confirmation_id=c.pk)
     application_form.confirmation_form_generate(confirmation_id=c.pk)
-    confirmation_services.confirmation_consent(actor=customer, confirmation_id=c.pk)
+    customer_joins(customer, c.pk)
     confirmation_services.confirmation_consent(actor=world["staff"], confirmation_id=c.pk)
     confirmation_services.confirmation_file(actor=world["staff"], confirmation_id=c.pk)
 

@@ -170,6 +170,28 @@ def customer_accepts(customer, proposal_id: int):
     )
 
 
+def customer_joins(customer, confirmation_id: int):
+    """The customer joins a judicial-confirmation application as its page does, past its
+    one-time code (the page is tested in tests/referrals/test_confirmation_acts.py)."""
+    from django.utils import timezone
+
+    from portal.binding import Reauthenticated
+    from referrals.confirmation import services
+    from referrals.models import JudicialConfirmation
+
+    c = JudicialConfirmation.objects.select_related(
+        "dispute", "agreement__referral__organisation", "court"
+    ).get(pk=confirmation_id)
+    return services.confirmation_join_confirmed(
+        actor=customer,
+        confirmation_id=confirmation_id,
+        proof=Reauthenticated(user_id=customer.pk, at=timezone.now(), method="sms_code"),
+        shown_sha256=services.confirmation_act_text(
+            dispute=c.dispute, agreement=c.agreement, court=c.court
+        ).sha256,
+    )
+
+
 def backdate_referral(referral, days: int) -> None:
     """The referral reached its centre `days` ago (an agreement may take effect from then)."""
     from datetime import timedelta

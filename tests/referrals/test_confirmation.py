@@ -19,9 +19,7 @@ from mediation.lifecycle import DisputeStatus
 from mediation.models import Dispute
 from mediation.services.evidence import evidence_upload
 from portal.exceptions import ApplicationError, TransitionRefused
-from portal.models import AuditEvent, OrganisationKind
-from referrals.centres import agreements as agreement_services
-from referrals.centres import services as referral_services
+from portal.models import AuditEvent
 from referrals.confirmation import application_form as form_services
 from referrals.confirmation import court as court_services
 from referrals.confirmation import services as confirmation_services
@@ -29,11 +27,8 @@ from referrals.confirmation.lifecycle import ConfirmationStatus
 from referrals.models import FormStatus, JudicialConfirmation
 from tests.conftest import client_for
 from tests.factories import (
-    OrganisationFactory,
     PartnerFactory,
-    backdate_referral,
-    make_dispute,
-    refer,
+    customer_joins,
 )
 from tests.factories.files import pdf_bytes, png_bytes
 from tests.lifecycle_tables import allowed, declared_transitions, docstring_table, refusals
@@ -43,16 +38,6 @@ pytestmark = pytest.mark.django_db
 
 def test_table_matches_code():
     assert docstring_table(confirmation_lifecycle) == declared_transitions(JudicialConfirmation)
-
-
-@pytest.fixture
-def court(db):
-    return OrganisationFactory.create(name="上海市浦东新区人民法院", kind=OrganisationKind.COURT)
-
-
-@pytest.fixture
-def other_court(db):
-    return OrganisationFactory.create(name="北京市朝阳区人民法院", kind=OrganisationKind.COURT)
 
 
 @pytest.fixture
@@ -77,30 +62,6 @@ def _upload(actor, dispute, title, category, content=None):
     )
 
 
-@pytest.fixture
-def agreed(customer, staff, mediator, branch, centre):
-    """A dispute with a signed agreement that took effect yesterday."""
-    dispute = make_dispute(customer, branch, "20000.00")
-    referral = refer(dispute, customer, staff, centre)
-    referral_services.referral_accept(
-        actor=mediator, referral_id=referral.pk, mediator_id=mediator.pk
-    )
-    backdate_referral(referral, 10)
-    agreement_services.agreement_record(
-        actor=mediator,
-        referral_id=referral.pk,
-        upload=io.BytesIO(pdf_bytes()),
-        file_name="协议.pdf",
-        size=None,
-        amount=Decimal("12000.00"),
-        terms="银行支付12,000元",
-        effective_on=timezone.localdate() - timedelta(1),
-        performance_due=timezone.localdate() + timedelta(days=10),
-    )
-    dispute.refresh_from_db()
-    return dispute
-
-
 def _ready_to_file(dispute, customer, staff, court, django_capture_on_commit_callbacks):
     c = confirmation_services.confirmation_start(
         actor=staff, reference=dispute.reference, court_id=court.pk
@@ -110,7 +71,7 @@ def _ready_to_file(dispute, customer, staff, court, django_capture_on_commit_cal
     _upload(staff, dispute, "营业执照", "bank_identity")
     with django_capture_on_commit_callbacks(execute=True):
         form_services.confirmation_request_form(actor=staff, confirmation_id=c.pk)
-    confirmation_services.confirmation_consent(actor=customer, confirmation_id=c.pk)
+    customer_joins(customer, c.pk)
     confirmation_services.confirmation_consent(actor=staff, confirmation_id=c.pk)
     c.refresh_from_db()
     return c
@@ -125,7 +86,7 @@ def test_joint_consent_and_materials_are_required(
     with pytest.raises(ApplicationError) as info:
         confirmation_services.confirmation_file(actor=staff, confirmation_id=c.pk)
     assert info.value.code == "no_joint_consent"
-    confirmation_services.confirmation_consent(actor=customer, confirmation_id=c.pk)
+    customer_joins(customer, c.pk)
     with pytest.raises(ApplicationError):
         confirmation_services.confirmation_file(
             actor=staff, confirmation_id=c.pk
