@@ -73,10 +73,12 @@ def is_party_or_handler(user: User, dispute: Dispute) -> bool:
 
 
 def can_amend_dispute(user: User, dispute: Dispute) -> bool:
-    """Customers amend their own claim before triage; staff correct it while it is open."""
+    """Customers amend their own claim before triage; staff amend it on the customer's recorded
+    request while the bank still holds the case (once a centre, a commission or a court has
+    it, the claim changes there)."""
     if is_dispute_customer(user, dispute):
         return dispute.status == lifecycle.DisputeStatus.SUBMITTED
-    return can_handle_dispute(user, dispute) and dispute.status in lifecycle.OPEN_STATES
+    return can_handle_dispute(user, dispute) and dispute.status in lifecycle.AMENDABLE_STATES
 
 
 def _partner_cases(user: User) -> Q:

@@ -143,6 +143,8 @@ class AmendIn(serializers.Serializer):
     amount = AmountField(required=False)
     facts = serializers.CharField(max_length=5000, required=False)
     request = serializers.CharField(max_length=2000, required=False)
+    # Staff amend only on the customer's request: when and how they asked (required of staff).
+    customer_request = serializers.CharField(max_length=1000, required=False, default="")
 
 
 class OptInIn(serializers.Serializer):

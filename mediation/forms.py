@@ -102,6 +102,47 @@ class AmendForm(forms.Form):
     )
 
 
+class StaffAmendForm(AmendForm):
+    """Staff amend the claim only on the customer's request, recorded with the change."""
+
+    customer_request = forms.CharField(
+        label=_("The customer's request for this change"),
+        help_text=_("When and how the customer asked, e.g. 'by phone on 2026-11-30, 10:20'."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+    )
+
+
+class MediationAskForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why you ask for mediation (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+    agree_mediation = forms.BooleanField(label=_("I consent to mediation"), required=True)
+
+
+class MediationDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("The bank's decision"),
+        choices=[("agree", _("Agree to mediation")), ("refuse", _("Refuse, with a reason"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason for a refusal (the customer reads it)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "refuse" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Give the reason for the refusal."))
+        return data
+
+
 class TriageForm(forms.Form):
     cause_label = forms.CharField(label=_("Legal cause (案由)"), max_length=100)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)

@@ -7,6 +7,9 @@ States, in order::
                                                                    \\-> mediation_failed
     mediation_failed -> in_arbitration | in_litigation | bank_handling
     agreement_reached -> fast_lane (a court rejected the agreement: mediate again)
+    submitted | triaged | bank_handling -> fast_lane (above the threshold: the customer asked
+                                                      for mediation and the bank agreed)
+    fast_lane -> bank_handling (the claim was amended above the threshold)
     bank_handling | agreement_reached | in_arbitration | in_litigation -> closed
     any open state -> withdrawn
 
@@ -18,6 +21,8 @@ transition          from                                         to
 triage              submitted                                    triaged
 start_bank_handling triaged                                      bank_handling
 opt_in              submitted, triaged, bank_handling            fast_lane
+agree_to_mediation  submitted, triaged, bank_handling            fast_lane
+leave_fast_lane     fast_lane                                    bank_handling
 refer               fast_lane                                    referred
 return_to_lane      referred                                     fast_lane
 start_mediation     referred                                     in_mediation
@@ -73,6 +78,8 @@ S = DisputeStatus
 
 OPEN_STATES = [s for s in DisputeStatus if s not in (S.CLOSED, S.WITHDRAWN)]
 OPT_IN_STATES = [S.SUBMITTED, S.TRIAGED, S.BANK_HANDLING]
+# While the bank still holds the case, staff may amend the claim on the customer's request.
+AMENDABLE_STATES = [S.SUBMITTED, S.TRIAGED, S.BANK_HANDLING, S.FAST_LANE]
 # While the bank itself handles the complaint: the 1357 targets and decision clock run.
 BANK_TRACK_STATES = [S.SUBMITTED, S.TRIAGED, S.BANK_HANDLING]
 WITHDRAWABLE_STATES = [
@@ -112,6 +119,15 @@ def has_labels(dispute: DisputeLifecycle) -> bool:
     return bool(dispute.cause_label and dispute.urgency)
 
 
+def has_bank_agreed_to_mediation(dispute: DisputeLifecycle) -> bool:
+    return dispute.mediation_agreed_at is not None
+
+
+def is_above_threshold_without_agreement(dispute: DisputeLifecycle) -> bool:
+    """An amended claim above the threshold that the bank never agreed to mediate."""
+    return not dispute.fast_lane_eligible and dispute.mediation_agreed_at is None
+
+
 def has_closure_reason(dispute: DisputeLifecycle) -> bool:
     return bool(dispute.closure_reason)
 
@@ -131,6 +147,7 @@ class DisputeLifecycle(ConcurrentTransitionMixin, models.Model):
 
     # Declared on the concrete model; named here so the predicates type-check.
     fast_lane_eligible: bool
+    mediation_agreed_at: datetime | None
     cause_label: str
     urgency: str
     closure_reason: str
@@ -171,6 +188,29 @@ class DisputeLifecycle(ConcurrentTransitionMixin, models.Model):
     )
     def opt_in(self) -> None:
         """The customer chooses mediation; the bank may not refuse without a recorded reason."""
+
+    @transition(
+        field=status,
+        source=OPT_IN_STATES,
+        target=S.FAST_LANE,
+        conditions=[has_bank_agreed_to_mediation, has_mediation_consent],
+        permission=fsm_permission(dispute_access.can_handle_dispute),
+    )
+    def agree_to_mediation(self) -> None:
+        """Above the fast lane's threshold the customer asks for mediation and the bank agrees
+        (it may refuse only with a recorded reason: 银行保险机构消费者权益保护管理办法 art. 16);
+        the case then goes to a centre like a fast-lane case."""
+
+    @transition(
+        field=status,
+        source=S.FAST_LANE,
+        target=S.BANK_HANDLING,
+        conditions=[is_above_threshold_without_agreement],
+        permission=fsm_permission(dispute_access.can_amend_dispute),
+    )
+    def leave_fast_lane(self) -> None:
+        """The claim was amended above the threshold before any referral: the case leaves the
+        fast lane for the standard track, and the customer is told (DESIGN.md 3)."""
 
     @transition(
         field=status,

@@ -136,7 +136,7 @@ class Clock:
 
 
 class Dispute(DisputeLifecycle):
-    status_label = ChoiceLabel(DisputeStatus, "status")
+    state_label = ChoiceLabel(DisputeStatus, "status")
     category_label = ChoiceLabel(ProductCategory, "category")
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     customer = models.ForeignKey(
@@ -198,6 +198,8 @@ class Dispute(DisputeLifecycle):
     consultation_note = models.TextField(_("head-office consultation opinion"), blank=True)
     consultation_at = models.DateTimeField(_("consultation held"), null=True, blank=True)
     return_visit_at = models.DateTimeField(_("return visit made"), null=True, blank=True)
+    # Above the threshold, the bank agreed to the customer's request for mediation.
+    mediation_agreed_at = models.DateTimeField(_("bank agreed to mediation"), null=True, blank=True)
     mediation_started_on = models.DateField(_("mediation started"), null=True, blank=True)
     mediation_due = models.DateField(_("mediation period ends"), null=True, blank=True)
     next_deadline = models.DateField(_("next deadline"), null=True, blank=True, db_index=True)
@@ -259,6 +261,14 @@ class Dispute(DisputeLifecycle):
         if organisation_id is not None:
             qs = qs.filter(recipient_id=organisation_id)
         return qs
+
+    @property
+    def status_label(self) -> str:
+        """The state as its viewers read it: above the threshold, a case the bank agreed to
+        mediate waits for a centre without being in the fast lane."""
+        if self.status == DisputeStatus.FAST_LANE and not self.fast_lane_eligible:
+            return str(_("Mediation agreed: to be referred"))
+        return str(self.state_label)
 
     @property
     def received_on(self) -> date:
@@ -435,3 +445,75 @@ class ReturnVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dispute_id}: {self.rating}"
+
+
+class MediationRequest(models.Model):
+    """Above the fast lane's threshold, the customer asks for mediation; the bank agrees, or
+    refuses with a reason the customer reads (银行保险机构消费者权益保护管理办法 art. 16)."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Waiting for the bank")
+        AGREED = "agreed", _("Agreed by the bank")
+        REFUSED = "refused", _("Refused by the bank")
+
+    dispute = models.ForeignKey(
+        Dispute, on_delete=models.CASCADE, related_name="mediation_requests"
+    )
+    note = models.TextField(_("why the customer asks"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("asked"), auto_now_add=True)
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=Decision, default=Decision.PENDING
+    )
+    refusal_reason = models.TextField(_("why the bank refused"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("request for mediation")
+        verbose_name_plural = _("requests for mediation")
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dispute"],
+                condition=Q(decision="pending"),
+                name="one_pending_mediation_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dispute_id}: {self.decision}"
+
+
+class ClaimVersion(models.Model):
+    """The customer's claim as it stood after each change: version 1 as filed, then each
+    amendment (the customer's before triage, or staff's on the customer's recorded request).
+    No version is ever changed; the dispute carries the latest for the queues."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="claim_versions")
+    number = models.PositiveIntegerField(_("version"))
+    amount = models.DecimalField(_("amount claimed (yuan)"), max_digits=14, decimal_places=2)
+    facts = models.TextField(_("what happened"))
+    request = models.TextField(_("request"))
+    category = models.CharField(_("product"), max_length=30)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # Staff amend only on the customer's request, recorded here (how and when they asked).
+    customer_request = models.TextField(_("the customer's request for the change"), blank=True)
+    made_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("claim version")
+        verbose_name_plural = _("claim versions")
+        ordering = ["dispute", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["dispute", "number"], name="one_claim_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dispute_id} v{self.number}"

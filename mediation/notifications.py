@@ -20,6 +20,32 @@ EVENTS: dict[str, EventType] = {
     "lane_decided": EventType(
         _("Fast-lane decision"), _("Mediation fast lane: %(lane)s"), _("Dispute %(ref)s: %(lane)s")
     ),
+    "mediation_requested": EventType(
+        _("Mediation asked for"),
+        _("The customer asks for mediation on %(ref)s"),
+        _(
+            "The claim is above the fast lane's threshold. Agree, or refuse with a good reason "
+            "the customer will read (银行保险机构消费者权益保护管理办法 art. 16)."
+        ),
+        legal=True,
+    ),
+    "mediation_agreed": EventType(
+        _("Mediation agreed"),
+        _("The bank agreed to mediate %(ref)s"),
+        _(
+            "The bank will propose a mediation centre; your information goes to it only once "
+            "you consent to that centre on the case page."
+        ),
+    ),
+    "mediation_refused": EventType(
+        _("Mediation refused"),
+        _("The bank refused mediation on %(ref)s"),
+        _(
+            "The bank's reason: %(reason)s. The bank answers your complaint on the standard "
+            "track; arbitration and the courts remain open to you."
+        ),
+        legal=True,
+    ),
     "opt_in_confirmed": EventType(
         _("Fast lane confirmed"),
         _("Your case %(ref)s is in the mediation fast lane"),

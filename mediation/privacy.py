@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from mediation import hooks
 from mediation.lifecycle import OPEN_STATES
-from mediation.models import Consent, Dispute, EvidenceItem, ReturnVisit
+from mediation.models import ClaimVersion, Consent, Dispute, EvidenceItem, ReturnVisit
 from mediation.services.consents import DISCLOSURE_CATEGORIES
 from portal.audit import audit_record
 from portal.models import Role, User
@@ -71,6 +71,11 @@ def dispute_sections(user: User) -> list[Section]:
         )
         for d in disputes
     ]
+    versions = [
+        {_("Case"): v.dispute.reference}
+        | record(v, ["number", "amount", "category", "facts", "request", "made_at"])
+        for v in ClaimVersion.objects.filter(dispute_id__in=ids).select_related("dispute")
+    ]
     evidence = [
         {_("Case"): e.dispute.reference, _("Submitted by"): e.submitted_by_label}
         | record(e, ["title", "category", "original_name", "size", "sha256", "uploaded_at"])
@@ -97,6 +102,7 @@ def dispute_sections(user: User) -> list[Section]:
     ]
     return [
         Section("disputes", _("Your disputes"), rows),
+        Section("claim_versions", _("Your claims as filed and amended"), versions),
         Section("evidence", _("Evidence on your disputes"), evidence),
         Section("consents", _("Your consents"), consents),
         Section("return_visits", _("Your ratings of the handling"), visits),
@@ -141,6 +147,8 @@ def dispute_pseudonymise(*, dispute_id: int) -> bool:
     dispute.evidence.update(title=REMOVED, description="", original_name="", file="", sanitised="")
     dispute.consents.update(ip_address=None, user_agent="", withdrawn_reason="")
     ReturnVisit.objects.filter(dispute=dispute).update(comment="")
+    dispute.claim_versions.update(facts=REMOVED, request=REMOVED, customer_request="")
+    dispute.mediation_requests.update(note="", refusal_reason="")
     for clear in hooks.registry.on_pseudonymised:
         files += clear(dispute) or []
     audit_record(

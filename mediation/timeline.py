@@ -81,6 +81,7 @@ EVENT_LABELS = {
     "bundle.generated": _("Evidence bundle prepared"),
 }
 
+# What happens next, told to the customer (STYLE.md 15: every text has an audience).
 NEXT_STEPS = {
     DisputeStatus.SUBMITTED: _(
         "The bank will label your case within 1 day and give a plan within 3 days. "
@@ -117,6 +118,57 @@ NEXT_STEPS = {
     DisputeStatus.CLOSED: _("The case is closed. Thank you for your patience."),
     DisputeStatus.WITHDRAWN: _("You withdrew this dispute."),
 }
+# The same, for everyone else on the case (bank staff, partners, auditors): about the case,
+# not addressed to its customer.
+CASE_NEXT_STEPS = {
+    DisputeStatus.SUBMITTED: _("The bank sets the legal-cause and urgency labels."),
+    DisputeStatus.TRIAGED: _(
+        "The branch prepares its legal and business plan, then chooses the track."
+    ),
+    DisputeStatus.BANK_HANDLING: _("The bank gives its written decision by the date shown."),
+    DisputeStatus.FAST_LANE: _(
+        "The bank refers the case to a mediation centre, which assigns a mediator within 3 "
+        "working days of the referral."
+    ),
+    DisputeStatus.REFERRED: _(
+        "With the mediation centre: a mediator is due within 3 working days of the referral."
+    ),
+    DisputeStatus.IN_MEDIATION: _(
+        "In mediation: 30 days from the mediator's acceptance, longer only with both parties' "
+        "consent."
+    ),
+    DisputeStatus.AGREEMENT_REACHED: _(
+        "Agreement reached: the parties may jointly apply for judicial confirmation within 30 "
+        "days of its effective date."
+    ),
+    DisputeStatus.MEDIATION_FAILED: _(
+        "Mediation failed: arbitration, a lawsuit or the bank's own handling remain."
+    ),
+    DisputeStatus.IN_ARBITRATION: _("Before the arbitration commission."),
+    DisputeStatus.IN_LITIGATION: _("Before a court."),
+    DisputeStatus.CLOSED: _("Closed."),
+    DisputeStatus.WITHDRAWN: _("Withdrawn by the customer."),
+}
+
+
+def next_step(dispute: Dispute, viewer: User) -> str:
+    """What happens next, in words for this viewer and true of this case: no fast-lane offer
+    above the threshold, no "the bank will decide" once it has."""
+    status = DisputeStatus(dispute.status)
+    if not dispute_access.is_dispute_customer(viewer, dispute):
+        if status == DisputeStatus.BANK_HANDLING and dispute.decision_at:
+            return str(_("The bank's decision is given: close the case once it is settled."))
+        return str(CASE_NEXT_STEPS[status])
+    if status == DisputeStatus.SUBMITTED and not dispute.fast_lane_eligible:
+        return str(_("The bank will label your case within 1 day and give a plan within 3 days."))
+    if status == DisputeStatus.BANK_HANDLING and dispute.decision_at:
+        return str(
+            _(
+                "The bank gave its decision (below). If it settles your complaint, the case "
+                "will be closed; if not, mediation, arbitration or a lawsuit remain open."
+            )
+        )
+    return str(NEXT_STEPS[status])
 
 
 @dataclass(frozen=True)

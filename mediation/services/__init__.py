@@ -1,12 +1,20 @@
 """Writes for disputes, consents and evidence. Views, the API, admin actions and management
 commands all call these; none writes models directly."""
 
-from mediation.services.consents import consent_give_disclosure, consent_opt_in, consent_withdraw
+from mediation.services.amendments import dispute_amend
+from mediation.services.consents import (
+    consent_give_disclosure,
+    consent_opt_in,
+    consent_withdraw,
+    mediation_request,
+    mediation_request_decide,
+)
 from mediation.services.disputes import (
     ActionForbidden,
     dispute_close,
     dispute_extend_decision,
     dispute_fail_mediation,
+    dispute_leave_fast_lane,
     dispute_mediate_again,
     dispute_opt_in,
     dispute_reach_agreement,
@@ -23,7 +31,6 @@ from mediation.services.disputes import (
     dispute_withdraw,
 )
 from mediation.services.intake import (
-    dispute_amend,
     dispute_submit,
     fast_lane_threshold,
     is_amount_eligible,
@@ -38,6 +45,7 @@ __all__ = [
     "dispute_close",
     "dispute_extend_decision",
     "dispute_fail_mediation",
+    "dispute_leave_fast_lane",
     "dispute_mediate_again",
     "dispute_opt_in",
     "dispute_reach_agreement",
@@ -55,4 +63,6 @@ __all__ = [
     "dispute_withdraw",
     "fast_lane_threshold",
     "is_amount_eligible",
+    "mediation_request",
+    "mediation_request_decide",
 ]

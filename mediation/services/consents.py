@@ -16,11 +16,13 @@ from django.utils.translation import gettext_lazy
 
 from mediation import access as dispute_access
 from mediation import hooks
-from mediation.models import Consent, Dispute
-from mediation.services.disputes import dispute_opt_in
+from mediation.lifecycle import OPT_IN_STATES
+from mediation.models import Consent, Dispute, MediationRequest
+from mediation.notify import branch_staff
+from mediation.services.disputes import dispute_agree_to_mediation, dispute_opt_in
 from portal import access as portal_access
 from portal.audit import audit_record
-from portal.exceptions import ApplicationError
+from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import OrganisationKind, PartnerOrganisation, User
 from portal.notifications import notify_after_commit
 from portal.transitions import ActionForbidden
@@ -198,3 +200,103 @@ def consent_withdraw(*, actor: User, consent_id: int, reason: str = "") -> Conse
     )
     hooks.consent_withdrawn(consent)
     return consent
+
+
+# ---- mediation outside the fast lane --------------------------------------------------------
+
+MIN_REFUSAL_REASON = 10
+
+
+@transaction.atomic
+def mediation_request(
+    *,
+    actor: User,
+    reference: str,
+    agree_mediation: bool,
+    note: str = "",
+    ip_address: str | None = None,
+    user_agent: str = "",
+) -> MediationRequest:
+    """Above the threshold the customer asks the bank for mediation (consenting to it); the
+    branch's staff are asked to decide. The customer names the centre their information may go
+    to once the bank has agreed and proposes one, as in the fast lane."""
+    dispute = dispute_access.dispute_get_for(actor, reference, for_update=True)
+    if not dispute_access.is_dispute_customer(actor, dispute):
+        raise ActionForbidden(_("Only the customer asks for mediation."))
+    if dispute.fast_lane_eligible:
+        raise ApplicationError(
+            _("Your claim qualifies for the mediation fast lane: choose it on the case page."),
+            code="eligible",
+        )
+    if dispute.status not in OPT_IN_STATES:
+        raise TransitionRefused(_("Mediation can be asked for while the bank handles the case."))
+    if not agree_mediation:
+        raise ApplicationError(_("Consent to mediation is needed first."), code="no_consent")
+    if dispute.mediation_requests.filter(decision=MediationRequest.Decision.PENDING).exists():
+        raise TransitionRefused(_("Your request for mediation is already with the bank."))
+    if not dispute.consent_in_force(kind=Consent.Kind.MEDIATION):
+        _record(
+            dispute=dispute,
+            kind=Consent.Kind.MEDIATION,
+            recipient=None,
+            text=mediation_consent_text(),
+            ip_address=ip_address,
+            user_agent=user_agent,
+        )
+    asked = MediationRequest.objects.create(dispute=dispute, note=note.strip(), requested_by=actor)
+    audit_record(actor=actor, action="dispute.mediation_requested", target=dispute)
+    notify_after_commit(
+        "mediation_requested",
+        recipients=branch_staff(dispute),
+        case_ref=reference,
+        url=dispute.get_absolute_url() + "#actions",
+        params={"ref": reference},
+    )
+    return asked
+
+
+@transaction.atomic
+def mediation_request_decide(
+    *, actor: User, reference: str, agree: bool, reason: str = ""
+) -> MediationRequest:
+    """The bank agrees (the case goes to a centre like a fast-lane case) or refuses with a
+    reason the customer reads (银行保险机构消费者权益保护管理办法 art. 16)."""
+    dispute = dispute_access.dispute_get_for(actor, reference, for_update=True)
+    if not dispute_access.can_handle_dispute(actor, dispute):
+        raise ActionForbidden(_("Only bank staff handling this case decide."))
+    asked = (
+        dispute.mediation_requests.select_for_update()
+        .filter(decision=MediationRequest.Decision.PENDING)
+        .first()
+    )
+    if asked is None:
+        raise TransitionRefused(_("No request for mediation waits for a decision."))
+    asked.decided_by, asked.decided_at = actor, timezone.now()
+    if agree:
+        asked.decision = MediationRequest.Decision.AGREED
+        asked.save(update_fields=["decision", "decided_by", "decided_at"])
+        dispute_agree_to_mediation(actor=actor, reference=reference)
+        event, params = "mediation_agreed", {"ref": reference}
+    else:
+        reason = reason.strip()
+        if len(reason) < MIN_REFUSAL_REASON:
+            raise ApplicationError(
+                _(
+                    "The bank may refuse mediation only for a good reason, recorded and sent to "
+                    "the customer: write it out (at least %(n)s characters)."
+                )
+                % {"n": MIN_REFUSAL_REASON},
+                code="reason_needed",
+            )
+        asked.decision, asked.refusal_reason = MediationRequest.Decision.REFUSED, reason
+        asked.save(update_fields=["decision", "refusal_reason", "decided_by", "decided_at"])
+        audit_record(actor=actor, action="dispute.mediation_refused", target=dispute, reason=reason)
+        event, params = "mediation_refused", {"ref": reference, "reason": reason}
+    notify_after_commit(
+        event,
+        recipients=[dispute.customer],
+        case_ref=reference,
+        url=dispute.get_absolute_url(),
+        params=params,
+    )
+    return asked

@@ -196,6 +196,29 @@ def dispute_opt_in(*, actor: User, reference: str) -> Dispute:
     return _run_transition(actor=actor, reference=reference, name="opt_in", before=check)
 
 
+def dispute_agree_to_mediation(*, actor: User, reference: str) -> Dispute:
+    """Above the threshold, the bank agrees to the customer's request for mediation
+    (mediation/services/consents.py, mediation_request_decide)."""
+
+    def agreed(d: Dispute) -> None:
+        d.mediation_agreed_at = timezone.now()
+
+    return _run_transition(
+        actor=actor, reference=reference, name="agree_to_mediation", before=agreed
+    )
+
+
+def dispute_leave_fast_lane(*, actor: User, reference: str) -> Dispute:
+    """A fast-lane case whose claim was amended above the threshold goes to the standard track
+    (mediation/services/intake.py, dispute_amend, calls this once the new amount is saved)."""
+    return _run_transition(
+        actor=actor,
+        reference=reference,
+        name="leave_fast_lane",
+        reason=_("The claim was amended above the fast lane's threshold."),
+    )
+
+
 def dispute_withdraw(*, actor: User, reference: str, reason: str) -> Dispute:
     def note(d: Dispute) -> None:
         d.withdrawn_reason = reason.strip()

@@ -7,17 +7,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mediation import access as dispute_access
 from mediation.models import (
     DECISION_PERIODS,
     Channel,
+    ClaimVersion,
     DecisionTrack,
     Dispute,
     DisputeCounter,
@@ -26,7 +25,6 @@ from portal.audit import audit_record
 from portal.exceptions import ApplicationError
 from portal.models import Branch, Role, User
 from portal.notifications import notify_after_commit
-from portal.transitions import ActionForbidden
 
 
 def fast_lane_threshold() -> Decimal:
@@ -120,6 +118,7 @@ def dispute_submit(
             if existing is not None and existing.customer_id == customer.pk:
                 return existing
         raise
+    claim_version_add(dispute, made_by=recorded_by or customer)
     notify_after_commit(
         "dispute_received",
         recipients=[customer],
@@ -127,7 +126,7 @@ def dispute_submit(
         url=dispute.get_absolute_url(),
         params={"ref": dispute.reference, "due": dispute.decision_due},
     )
-    _notify_lane(dispute)
+    notify_lane(dispute)
     audit_record(
         actor=recorded_by or customer,
         action="dispute.submitted",
@@ -143,7 +142,7 @@ def dispute_submit(
     return dispute
 
 
-def _notify_lane(dispute: Dispute) -> None:
+def notify_lane(dispute: Dispute) -> None:
     lane = (
         _("eligible: you may choose mediation")
         if dispute.fast_lane_eligible
@@ -159,46 +158,18 @@ def _notify_lane(dispute: Dispute) -> None:
     )
 
 
-@transaction.atomic
-def dispute_amend(
-    *,
-    actor: User,
-    reference: str,
-    amount: Decimal | None = None,
-    facts: str | None = None,
-    request: str | None = None,
-    category: str | None = None,
-) -> Dispute:
-    """Amend the claim. Customers may amend before triage; changing the amount re-evaluates
-    the fast lane against the threshold, with an audit entry (DESIGN.md 3)."""
-    dispute = dispute_access.dispute_get_for(actor, reference, for_update=True)
-    if not dispute_access.can_amend_dispute(actor, dispute):
-        raise ActionForbidden(_("This case can no longer be amended by you."))
-    changes: dict[str, Any] = {}
-    if amount is not None and amount != dispute.amount:
-        was_eligible = dispute.fast_lane_eligible
-        changes["amount"] = [str(dispute.amount), str(amount)]
-        dispute.amount = amount
-        dispute.fast_lane_eligible = is_amount_eligible(amount)
-        changes["fast_lane_eligible"] = [was_eligible, dispute.fast_lane_eligible]
-        changes["threshold"] = str(fast_lane_threshold())
-    for field, value in (("facts", facts), ("request", request), ("category", category)):
-        if value is not None and value != getattr(dispute, field):
-            changes[field] = "changed"
-            setattr(dispute, field, value)
-    if not changes:
-        return dispute
-    dispute.save()
-    audit_record(actor=actor, action="dispute.amended", target=dispute, data=changes)
-    if (
-        "fast_lane_eligible" in changes
-        and changes["fast_lane_eligible"][0] != changes["fast_lane_eligible"][1]
-    ):
-        audit_record(
-            actor=actor,
-            action="dispute.lane_reevaluated",
-            target=dispute,
-            data={"eligible": dispute.fast_lane_eligible, "amount": str(dispute.amount)},
-        )
-        _notify_lane(dispute)
-    return dispute
+def claim_version_add(
+    dispute: Dispute, *, made_by: User, customer_request: str = ""
+) -> ClaimVersion:
+    """Keep the claim as it now stands as its next version (version 1 as filed)."""
+    last = dispute.claim_versions.order_by("-number").values_list("number", flat=True).first()
+    return ClaimVersion.objects.create(
+        dispute=dispute,
+        number=(last or 0) + 1,
+        amount=dispute.amount,
+        facts=dispute.facts,
+        request=dispute.request,
+        category=dispute.category,
+        made_by=made_by,
+        customer_request=customer_request,
+    )

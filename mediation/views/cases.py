@@ -29,24 +29,27 @@ from mediation.forms import (
     DecisionForm,
     DisputeIntakeForm,
     ExtendForm,
+    MediationAskForm,
     MediationCentreForm,
+    MediationDecisionForm,
     MilestoneForm,
     OptInForm,
     OptionalReasonForm,
     ReasonForm,
     ReturnVisitForm,
+    StaffAmendForm,
     StaffIntakeForm,
     TriageForm,
 )
-from mediation.lifecycle import DisputeStatus
-from mediation.models import Dispute, ReturnVisit
+from mediation.lifecycle import OPT_IN_STATES, DisputeStatus
+from mediation.models import Dispute, MediationRequest, ReturnVisit
 from mediation.services.consents import (
     DISCLOSURE_CATEGORIES,
     disclosure_consent_text,
     mediation_consent_text,
 )
 from mediation.services.return_visits import customer_may_rate, return_visit_record
-from mediation.timeline import NEXT_STEPS, dispute_timeline
+from mediation.timeline import dispute_timeline, next_step
 from portal import access as portal_access
 from portal.actions import Action, post_action, shown_actions, transition_allowed
 from portal.decorators import role_required
@@ -137,6 +140,25 @@ def _customer_may_opt_in(user: User, dispute: Dispute) -> bool:
     return transition_allowed("opt_in")(user, dispute) and dispute.fast_lane_eligible
 
 
+def _pending_mediation_request(dispute: Dispute) -> bool:
+    return dispute.mediation_requests.filter(decision=MediationRequest.Decision.PENDING).exists()
+
+
+def _customer_may_ask_mediation(user: User, dispute: Dispute) -> bool:
+    """Above the threshold, while the bank handles the case (DESIGN.md 3: the bank may refuse
+    only with a recorded reason)."""
+    return (
+        dispute_access.is_dispute_customer(user, dispute)
+        and not dispute.fast_lane_eligible
+        and dispute.status in OPT_IN_STATES
+        and not _pending_mediation_request(dispute)
+    )
+
+
+def _mediation_request_waits(user: User, dispute: Dispute) -> bool:
+    return dispute_access.can_handle_dispute(user, dispute) and _pending_mediation_request(dispute)
+
+
 def _customer_in_lane(user: User, dispute: Dispute) -> bool:
     return dispute_access.is_dispute_customer(user, dispute) and dispute.status in (
         DisputeStatus.FAST_LANE,
@@ -149,8 +171,47 @@ ACTIONS: dict[str, Action[Dispute]] = {
         gettext_lazy("Amend the claim"),
         AmendForm,
         lambda r, d, c: services.dispute_amend(actor=r.user, reference=d.reference, **c),
-        lambda u, d: dispute_access.can_amend_dispute(u, d),
-        message=gettext_lazy("Your changes were saved."),
+        lambda u, d: (
+            dispute_access.is_dispute_customer(u, d) and dispute_access.can_amend_dispute(u, d)
+        ),
+        message=gettext_lazy("Your changes were saved as a new version of your claim."),
+    ),
+    "amend_on_request": Action(
+        gettext_lazy("Amend the claim on the customer's request"),
+        StaffAmendForm,
+        lambda r, d, c: services.dispute_amend(actor=r.user, reference=d.reference, **c),
+        lambda u, d: (
+            dispute_access.can_handle_dispute(u, d) and dispute_access.can_amend_dispute(u, d)
+        ),
+        message=gettext_lazy("The claim's new version was saved; the customer is shown it."),
+    ),
+    "ask_mediation": Action(
+        gettext_lazy("Ask the bank for mediation"),
+        MediationAskForm,
+        lambda r, d, c: services.mediation_request(
+            actor=r.user,
+            reference=d.reference,
+            agree_mediation=c["agree_mediation"],
+            note=c["note"],
+            ip_address=client_ip(r),
+            user_agent=r.headers.get("user-agent", ""),
+        ),
+        _customer_may_ask_mediation,
+        message=gettext_lazy(
+            "Your request is with the bank. It may refuse only with a reason, which you will read."
+        ),
+    ),
+    "decide_mediation": Action(
+        gettext_lazy("Decide on the customer's request for mediation"),
+        MediationDecisionForm,
+        lambda r, d, c: services.mediation_request_decide(
+            actor=r.user,
+            reference=d.reference,
+            agree=c["decision"] == "agree",
+            reason=c["reason"],
+        ),
+        _mediation_request_waits,
+        message=gettext_lazy("Decision recorded; the customer is told."),
     ),
     "triage": Action(
         gettext_lazy("Triage"),
@@ -267,7 +328,7 @@ ACTIONS: dict[str, Action[Dispute]] = {
 def _action_forms(user: User, dispute: Dispute) -> list[tuple[str, Action[Dispute], Any]]:
     actions = shown_actions(hooks.case_actions(ACTIONS), user, dispute)
     for name, _action, form in actions:
-        if name == "amend" and form is not None:
+        if name in ("amend", "amend_on_request") and form is not None:
             form.initial = {
                 "amount": dispute.amount,
                 "facts": dispute.facts,
@@ -282,17 +343,29 @@ def detail(request: AuthedRequest, reference: str) -> HttpResponse:
     dispute = dispute_access.dispute_get_for(user, reference)
     today = timezone.localdate()
     consents = dispute.consents.select_related("recipient").order_by("granted_at")
+    is_customer = dispute_access.is_dispute_customer(user, dispute)
+    banks_side = dispute_access.reads_the_banks_notes(user)
     context = {
         "dispute": dispute,
         "today": today,
         "clocks": [(c, c.state(today)) for c in dispute.clocks],
         "timeline": dispute_timeline(dispute, user),
-        "next_step": NEXT_STEPS[DisputeStatus(dispute.status)],
+        "next_step": next_step(dispute, user),
         "actions": _action_forms(user, dispute),
         "consents": consents,
-        "is_customer": dispute_access.is_dispute_customer(user, dispute),
+        "is_customer": is_customer,
         "is_handler": dispute_access.can_handle_dispute(user, dispute),
+        # The claim's versions and the requests for mediation: the customer's and the bank's.
+        "claim_versions": (
+            list(dispute.claim_versions.select_related("made_by"))
+            if is_customer or banks_side
+            else []
+        ),
+        "mediation_requests": (
+            list(dispute.mediation_requests.all()) if is_customer or banks_side else []
+        ),
         "threshold": services.fast_lane_threshold(),
+        "lane_notice_states": OPT_IN_STATES,
         "mediation_consent_text": mediation_consent_text(),
         "disclosure_consent_text": disclosure_consent_text(None),
         "disclosure_categories": DISCLOSURE_CATEGORIES,

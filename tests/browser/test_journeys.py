@@ -200,9 +200,14 @@ def test_customer_journey(page: Page, watch, world, tmp_path):
     check_accessibility(page, "04-customer-closed")
 
 
-def test_customer_above_threshold_is_told_why(page: Page, watch, world):
+@pytest.mark.parametrize("width,height", [(390, 844), (1280, 900)])
+def test_customer_above_threshold_asks_for_mediation_and_the_bank_agrees(
+    page: Page, watch, world, width, height
+):
+    """Issue 17: "'您可申请调解' for a 60,000 customer (no way to)"."""
+    page.set_viewport_size({"width": width, "height": height})
     customer = CustomerFactory.create(username="bigclaim")
-    make_dispute(customer, world["branch"], "80000.00")
+    dispute = make_dispute(customer, world["branch"], "80000.00")
     sign_in(page, "bigclaim")
     page.get_by_role("link", name="我的纠纷").click()
     page.get_by_role("link", name=re.compile(r"MD-\d{4}-\d{6}")).click()
@@ -210,10 +215,80 @@ def test_customer_above_threshold_is_told_why(page: Page, watch, world):
     expect(notice).to_contain_text("本纠纷不能进入调解快车道")
     expect(notice).to_contain_text("80,000.00")
     expect(notice).to_contain_text("50,000.00")
-    for route in ("协商调解", "仲裁", "诉讼"):
+    for route in ("申请调解", "仲裁", "诉讼"):
         expect(notice).to_contain_text(route)
     expect(page.get_by_role("button", name="选择调解快车道")).to_have_count(0)
-    check_accessibility(page, "05-above-threshold")
+    check_accessibility(page, f"05-above-threshold-{width}")
+    panel = open_action(page, "申请调解")
+    panel.get_by_label("申请调解的理由（选填）:").fill("希望由调解中心居中协调。")
+    panel.get_by_label("我同意调解").check()
+    panel.get_by_role("button", name="申请调解").click()
+    expect(page.get_by_text("您的申请已提交银行。")).to_be_visible()
+    expect(page.locator(".mediation-request")).to_contain_text("等待银行决定")
+    check_accessibility(page, f"05b-mediation-asked-{width}")
+    page.get_by_role("button", name="退出").click()
+
+    sign_in(page, "staff")
+    expect(page.locator(".waiting")).to_be_visible()
+    page.goto(dispute.get_absolute_url())
+    expect(page.locator(".mediation-request")).to_contain_text("客户的调解申请")
+    panel = open_action(page, "对客户的调解申请作出决定")
+    panel.get_by_label("同意调解").check()
+    panel.get_by_role("button", name="对客户的调解申请作出决定").click()
+    expect(page.get_by_text("决定已记录，并已告知客户。")).to_be_visible()
+    expect(page.locator(".case-head .badge")).to_have_text("已同意调解，待转交")
+    check_accessibility(page, f"05c-mediation-agreed-staff-{width}")
+    dispute.refresh_from_db()
+    assert dispute.status == "fast_lane" and dispute.mediation_agreed_at is not None
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (1280, 900)])
+def test_customer_applies_for_judicial_confirmation(page: Page, watch, world, width, height):
+    """Issue 17: "no customer action to start a judicial confirmation after an agreement"."""
+    page.set_viewport_size({"width": width, "height": height})
+    court = OrganisationFactory.create(name="上海市浦东新区人民法院", kind=OrganisationKind.COURT)
+    customer = CustomerFactory.create(username="agreed")
+    dispute = make_dispute(customer, world["branch"], "20000.00")
+    referral = refer(dispute, customer, world["staff"], world["centre"])
+    referral_services.referral_accept(
+        actor=world["mediator"], referral_id=referral.pk, mediator_id=world["mediator"].pk
+    )
+    Referral.objects.filter(pk=referral.pk).update(sent_at=timezone.now() - timedelta(days=5))
+    agreement_services.agreement_record(
+        actor=world["mediator"],
+        referral_id=referral.pk,
+        upload=io.BytesIO(pdf_bytes()),
+        file_name="协议.pdf",
+        size=None,
+        amount=Decimal("12000.00"),
+        terms="银行支付12,000元，客户放弃其他请求。",
+        effective_on=timezone.localdate() - timedelta(days=1),
+        performance_due=timezone.localdate() + timedelta(days=10),
+    )
+    sign_in(page, "agreed")
+    waiting = page.locator(".waiting")
+    expect(waiting).to_contain_text("您可申请对调解协议进行司法确认")
+    check_accessibility(page, f"06-home-waiting-{width}")
+    waiting.get_by_role("link", name="您可申请对调解协议进行司法确认").click()
+    page.get_by_label("法院").select_option(label=court.name)
+    page.get_by_role("button", name="下一步：阅读申请").click()
+    act = page.locator(".act")
+    expect(act).to_contain_text(court.name)
+    expect(act).to_contain_text("人民币壹万贰仟元整")
+    expect(act).to_contain_text("第二百零六条")
+    check_accessibility(page, f"06b-confirmation-act-{width}")
+    page.get_by_role("button", name="发送验证码").click()
+    expect(page.get_by_text("验证码已发送到您的手机。")).to_be_visible()
+    page.get_by_label("我已阅读上述全文，并与银行共同申请。").check()
+    page.get_by_label("短信验证码").fill(sms_code(customer.mobile))
+    page.get_by_role("button", name="申请司法确认").click()
+    expect(page.get_by_text("您已提出申请。")).to_be_visible()
+    panel = page.locator("#confirmation")
+    expect(panel).to_contain_text(court.name)
+    expect(panel).to_contain_text("客户: 已同意")
+    check_accessibility(page, f"06c-confirmation-applied-{width}")
+    c = dispute.confirmations.get()
+    assert c.customer_consent_at is not None and c.bank_consent_at is None
 
 
 def test_mediator_journey(page: Page, watch, world, tmp_path):

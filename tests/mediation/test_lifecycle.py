@@ -33,6 +33,18 @@ def actors(customer, staff, mediator):
     return {"customer": customer, "staff": staff, "mediator": mediator}
 
 
+def _asked_and_agreed(dispute, customer, staff):
+    """Above the threshold the customer asks for mediation; the bank agrees."""
+    Dispute.objects.filter(pk=dispute.pk).update(amount="60000.00", fast_lane_eligible=False)
+    services.mediation_request(actor=customer, reference=dispute.reference, agree_mediation=True)
+    return services.mediation_request_decide(actor=staff, reference=dispute.reference, agree=True)
+
+
+def _above_and_leaving(dispute, staff):
+    Dispute.objects.filter(pk=dispute.pk).update(amount="60000.00", fast_lane_eligible=False)
+    return services.dispute_leave_fast_lane(actor=staff, reference=dispute.reference)
+
+
 def _call(name, dispute, actors, centre):
     ref = dispute.reference
     staff, customer, mediator = actors["staff"], actors["customer"], actors["mediator"]
@@ -50,6 +62,8 @@ def _call(name, dispute, actors, centre):
             agree_disclosure=True,
             organisation_id=centre.pk,
         ),
+        "agree_to_mediation": lambda: _asked_and_agreed(dispute, customer, staff),
+        "leave_fast_lane": lambda: _above_and_leaving(dispute, staff),
         "refer": lambda: services.dispute_refer(
             actor=staff, reference=ref, organisation_id=centre.pk
         ),

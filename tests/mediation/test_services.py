@@ -53,7 +53,7 @@ def test_amending_the_amount_re_evaluates_the_lane_with_audit(customer, branch):
     d.refresh_from_db()
     assert not d.fast_lane_eligible
     event = AuditEvent.objects.get(action="dispute.lane_reevaluated")
-    assert event.data == {"eligible": False, "amount": "60000.00"}
+    assert event.data == {"eligible": False, "amount": "60000.00", "threshold": "50000.00"}
     services.dispute_amend(actor=customer, reference=d.reference, amount=Decimal("50000.00"))
     d.refresh_from_db()
     assert d.fast_lane_eligible

@@ -82,7 +82,7 @@ def test_above_threshold_customer_is_told_why_and_what_remains(customer, branch)
     html = client_for(customer).get(reverse("mediation:detail", args=[d.reference])).content
     text = html.decode()
     assert "本纠纷不能进入调解快车道" in text and "50,000.00" in text
-    assert "仲裁" in text and "诉讼" in text and "协商调解" in text
+    assert "仲裁" in text and "诉讼" in text and "申请调解" in text
     assert "选择调解快车道" not in text
 
 
