@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 
 if TYPE_CHECKING:
-    from mediation.models import Consent, Dispute
+    from mediation.models import Clock, Consent, Dispute
     from portal.actions import Action
     from portal.models import User
 
@@ -37,6 +37,8 @@ class _Registry:
     # A closed case's personal data is removed (mediation/privacy.py), in its transaction:
     # each layer above clears what it holds about the case (terms, notes, generated files).
     on_pseudonymised: list[Callable[[Dispute], None]] = field(default_factory=list)
+    # dispute -> the clocks the layers above run on it (assignment, confirmation, court ...).
+    case_clocks: list[Callable[[Dispute], list[Clock]]] = field(default_factory=list)
     # Actions on the dispute page, placed before the named action of mediation's own table.
     case_actions: list[tuple[str, dict[str, Action[Dispute]]]] = field(default_factory=list)
 
@@ -75,6 +77,10 @@ def dispute_closed(dispute: Dispute, actor: User) -> None:
 def consent_withdrawn(consent: Consent) -> None:
     for hook in registry.on_consent_withdrawn:
         hook(consent)
+
+
+def case_clocks(dispute: Dispute) -> list[Clock]:
+    return [clock for rule in registry.case_clocks for clock in rule(dispute)]
 
 
 def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:

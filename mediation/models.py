@@ -98,13 +98,17 @@ class DisputeQuerySet(models.QuerySet["Dispute"]):
 
 class OnADispute:
     """For the models of a dispute's case (referrals, applications, arbitrations, reviews):
-    their audit events are filed under the dispute's reference (portal.transitions.Audited)."""
+    their audit events are filed under the dispute's reference, and after each of their
+    transitions the case's next deadline is stored again (portal.transitions.Audited)."""
 
     dispute: Dispute
 
     @property
     def case_reference(self) -> str:
         return self.dispute.reference
+
+    def transition_saved(self) -> None:
+        self.dispute.refresh_next_deadline()
 
 
 class DisputeCounter(models.Model):
@@ -119,11 +123,15 @@ class DisputeCounter(models.Model):
 
 @dataclass(frozen=True)
 class Clock:
+    """A deadline on the case. `internal` ones (the bank's own 1357 service targets) are the
+    bank's: customers and partners never see them (STYLE.md 15)."""
+
     key: str
     label: StrOrPromise
     due: date
     done: bool
     legal: bool
+    internal: bool = False
 
     def state(self, today: date) -> str:
         if self.done:
@@ -278,9 +286,16 @@ class Dispute(DisputeLifecycle):
     def is_open(self) -> bool:
         return self.status in OPEN_STATES
 
+    def clocks_for(self, *, internal: bool) -> list[Clock]:
+        """The clocks a viewer reads: the bank's people all of them, others the legal ones and
+        the parties' (no internal targets)."""
+        return [c for c in self.clocks if internal or not c.internal]
+
     @property
     def clocks(self) -> list[Clock]:
-        """The running clocks: 1357 targets (seed 4.2), the bank's decision, mediation."""
+        """The running clocks: 1357 targets (seed 4.2), the bank's decision, mediation, and
+        those of the layers above (a mediator's assignment, the confirmation window, the
+        court's and the commission's periods, the agreement's performance: mediation/hooks)."""
         received = self.received_on
         targets = [
             ("labels", _("Day 1: legal-cause and urgency labels"), 1, self.labels_done_at),
@@ -289,7 +304,7 @@ class Dispute(DisputeLifecycle):
             ("return_visit", _("Day 7: return visit"), 7, self.return_visit_at),
         ]
         clocks = [
-            Clock(key, label, received + timedelta(days=days), done_at is not None, False)
+            Clock(key, label, received + timedelta(days=days), done_at is not None, False, True)
             for key, label, days, done_at in targets
             if key != "consultation" or self.is_complex
         ]
@@ -318,13 +333,24 @@ class Dispute(DisputeLifecycle):
                     True,
                 )
             )
-        return clocks
+        from mediation import hooks  # the hooks module names this model's types
+
+        return clocks + hooks.case_clocks(self)
 
     def compute_next_deadline(self) -> date | None:
         if not self.is_open:
             return None
         pending = [c.due for c in self.clocks if not c.done]
         return min(pending) if pending else None
+
+    def refresh_next_deadline(self) -> None:
+        """Store the next deadline again after something on the case changed a clock (the
+        queues filter and sort on it): from a fresh read of the case, one UPDATE if it moved."""
+        fresh = Dispute.objects.get(pk=self.pk)
+        due = fresh.compute_next_deadline()
+        self.next_deadline = due
+        if due != fresh.next_deadline:
+            Dispute.objects.filter(pk=self.pk).update(next_deadline=due)
 
 
 class Consent(models.Model):

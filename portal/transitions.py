@@ -29,7 +29,9 @@ class ActionForbidden(ApplicationError):
 class Audited(Protocol):
     """What a state machine's model tells the audit chain about itself: the prefix of its
     actions ("referral" for referral.accept), the case it belongs to, and the facts every one
-    of its events carries (the referral and its centre)."""
+    of its events carries (the referral and its centre). A model may also define
+    `transition_saved()`, called after each transition is saved (a referral, for one, stores
+    its case's next deadline again)."""
 
     audit_prefix: ClassVar[str]
 
@@ -89,6 +91,9 @@ def run_transition[M: models.Model](
     if after is not None:
         after(obj)
     obj.save()
+    saved = getattr(obj, "transition_saved", None)
+    if saved is not None:
+        saved()
     audit_record(
         actor=actor,
         action=f"{audited.audit_prefix}.{name}",

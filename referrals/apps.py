@@ -19,6 +19,7 @@ class ReferralsConfig(AppConfig):
         from portal.notifications.events import register_events
         from portal.views import register_home
         from referrals import case_page
+        from referrals import deadlines as referrals_deadlines
         from referrals import privacy as referrals_privacy
         from referrals import waiting as referrals_waiting
         from referrals.arbitration import access as arbitration_access
@@ -43,6 +44,7 @@ class ReferralsConfig(AppConfig):
             arbitration_access.before_commission,
             confirmation_access.at_court,
         )
+        hooks.register("case_clocks", referrals_deadlines.case_clocks)
         hooks.register("customer_concluded", referral_access.customer_accepted_binding_proposal)
         hooks.register("on_closed", review_schedule_on_close)
         hooks.register("on_consent_withdrawn", tell_partners_of_withdrawal)

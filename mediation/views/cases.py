@@ -348,7 +348,7 @@ def detail(request: AuthedRequest, reference: str) -> HttpResponse:
     context = {
         "dispute": dispute,
         "today": today,
-        "clocks": [(c, c.state(today)) for c in dispute.clocks],
+        "clocks": [(c, c.state(today)) for c in dispute.clocks_for(internal=banks_side)],
         "timeline": dispute_timeline(dispute, user),
         "next_step": next_step(dispute, user),
         "actions": _action_forms(user, dispute),

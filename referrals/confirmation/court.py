@@ -78,6 +78,7 @@ def confirmation_extend_review(
     )
     c.decision_extended = True
     c.save(update_fields=["decision_due", "decision_extended", "updated_at"])
+    c.transition_saved()  # the ruling clock moved
     audit_record(
         actor=actor,
         action="confirmation.review_extended",

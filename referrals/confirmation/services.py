@@ -427,6 +427,7 @@ def performance_record(
     )
     c.paid_on, c.paid_amount = paid_on, amount
     c.save(update_fields=["paid_on", "paid_amount", "payment_proof", "updated_at"])
+    c.transition_saved()  # the performance clock stops
     audit_record(
         actor=actor,
         action="confirmation.performed",

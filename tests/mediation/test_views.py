@@ -253,7 +253,11 @@ def test_timeline_and_next_step_on_the_customer_page(customer, staff, branch):
     html = client_for(customer).get(reverse("mediation:detail", args=[d.reference])).content
     text = html.decode()
     assert "纠纷已受理" in text and "已分诊" in text and "下一步" in text
-    assert "第1日：案由与紧急程度双标签" in text
+    # The bank's statutory decision date is the customer's; its internal 1357 targets are not.
+    assert "银行答复" in text
+    assert "第1日：案由与紧急程度双标签" not in text
+    staff_text = client_for(staff).get(reverse("mediation:detail", args=[d.reference]))
+    assert "第1日：案由与紧急程度双标签" in staff_text.content.decode()
 
 
 # ---- lists: constant query counts ----------------------------------------------------------
