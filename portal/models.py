@@ -341,6 +341,9 @@ class Notification(models.Model):
     title_en = models.CharField(max_length=200, blank=True)
     body_en = models.TextField(blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
+    # An iCalendar invitation (RFC 5545) that goes with the message: a session scheduled,
+    # moved or cancelled. Attached to the email; downloadable from the notification.
+    calendar = models.TextField(blank=True)
     legal = models.BooleanField(_("legal notice"), default=False)
     case_ref = models.CharField(max_length=40, blank=True)
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)

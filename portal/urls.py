@@ -56,6 +56,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("notifications/", views_notifications.centre, name="notifications"),
     path("notifications/<int:pk>/read/", views_notifications.read, name="notification_read"),
+    path(
+        "notifications/<int:pk>/invite.ics",
+        views_notifications.calendar,
+        name="notification_calendar",
+    ),
     path("notifications/read-all/", views_notifications.read_all, name="notifications_read_all"),
     path(
         "notifications/preferences/",

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal import access as portal_access
 from portal.models import NotificationOptOut
 from portal.notifications import mark_read
 from portal.notifications.events import EVENTS
@@ -30,6 +31,20 @@ def read(request: AuthedRequest, pk: int) -> HttpResponse:
     if notification is not None and notification.url and request.POST.get("open"):
         return redirect(notification.url)
     return redirect("notifications")
+
+
+@login_required
+def calendar(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The calendar invitation that came with one of the person's notifications (another's,
+    or one without: 404)."""
+    notification = request.user.notifications.filter(pk=pk).exclude(calendar="").first()
+    if notification is None:
+        raise portal_access.refuse(request.user, "notification_calendar", pk)
+    return HttpResponse(
+        notification.calendar,
+        content_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="invite-{pk}.ics"'},
+    )
 
 
 @login_required

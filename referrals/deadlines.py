@@ -94,5 +94,9 @@ def _agreement_clocks(dispute: Dispute) -> list[Clock]:
                 )
             )
         elif c.status == ConfirmationStatus.ACCEPTED and c.decision_due:
-            clocks.append(Clock("court_ruling", _("Court rules on the application"), c.decision_due, False, True))
+            clocks.append(
+                Clock(
+                    "court_ruling", _("Court rules on the application"), c.decision_due, False, True
+                )
+            )
     return clocks

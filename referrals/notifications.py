@@ -34,6 +34,11 @@ EVENTS: dict[str, EventType] = {
         _("Mediation session for %(ref)s moved to %(when)s"),
         _("Place or link: %(place)s."),
     ),
+    "session_cancelled": EventType(
+        _("Session cancelled"),
+        _("The mediation session for %(ref)s on %(when)s is cancelled"),
+        _("Reason: %(reason)s. The centre will propose another time."),
+    ),
     "proposal_awaiting": EventType(
         _("Proposal awaiting an answer"),
         _("The mediator made a proposal on %(ref)s"),

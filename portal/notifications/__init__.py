@@ -44,6 +44,7 @@ def notify(
     case_ref: str = "",
     url: str = "",
     dedupe: str | None = None,
+    calendar: str = "",
 ) -> list[Notification]:
     kind = EVENTS[event]
     people = {u.pk: u for u in recipients if u is not None and u.is_active}
@@ -64,6 +65,7 @@ def notify(
                     legal=kind.legal,
                     case_ref=case_ref,
                     url=url,
+                    calendar=calendar,
                     title=_render(kind.title, params, "zh-hans"),
                     body=_render(kind.body, params, "zh-hans"),
                     title_en=_render(kind.title, params, "en"),

@@ -41,6 +41,11 @@ class EmailChannel:
         message.attach_alternative(
             render_to_string("portal/email/notification.html", context), "text/html"
         )
+        if n.calendar:
+            method = "CANCEL" if "METHOD:CANCEL" in n.calendar else "REQUEST"
+            message.attach(
+                "invite.ics", n.calendar, f"text/calendar; method={method}; charset=utf-8"
+            )
         message.send()
 
 

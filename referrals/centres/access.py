@@ -119,7 +119,8 @@ def extension_get_for(user: User, pk: int) -> MediationExtension:
 
 
 def session_notes_get_for(user: User, pk: int) -> MediationSession:
-    """A session whose notes the user may read (the centre's members only), or a logged 404."""
+    """A session whose notes the user may read and which they may move or cancel (the centre's
+    members only), or a logged 404."""
     session = models.MediationSession.objects.filter(pk=pk).first()
     if session is None:
         raise refuse(user, "session", pk)

@@ -63,8 +63,26 @@ class SessionForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
+    duration_minutes = forms.IntegerField(
+        label=_("Length (minutes)"), min_value=15, max_value=480, initial=60
+    )
     mode = forms.ChoiceField(label=_("Mode"), choices=SessionMode.choices)
-    place = forms.CharField(label=_("Place or link"), max_length=300)
+    place = forms.CharField(
+        label=_("Place or link"),
+        max_length=300,
+        help_text=_("Online: the meeting's https:// link. In person: the address."),
+    )
+
+
+class SessionMoveForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("New time"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    place = forms.CharField(
+        label=_("Place or link (leave empty to keep it)"), max_length=300, required=False
+    )
 
 
 class ExtensionForm(forms.Form):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mediation.models import OnADispute
@@ -134,11 +135,15 @@ class SessionMode(models.TextChoices):
 class MediationSession(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="sessions")
     starts_at = models.DateTimeField(_("time"))
+    duration_minutes = models.PositiveSmallIntegerField(_("length (minutes)"), default=60)
     mode = models.CharField(_("mode"), max_length=20, choices=SessionMode)
     place = models.CharField(_("place or link"), max_length=300)
     # Partner notes: seen by the centre's members only, never by the bank or the customer.
     notes = models.TextField(_("session notes (centre only)"), blank=True)
     cancelled = models.BooleanField(_("cancelled"), default=False)
+    cancelled_reason = models.TextField(_("why cancelled"), blank=True)
+    # The calendar invitation's SEQUENCE (RFC 5545): raised with every change sent.
+    sequence = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -151,6 +156,16 @@ class MediationSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral_id} @ {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_changeable(self) -> bool:
+        """Not cancelled and still to come: the centre may move or cancel it."""
+        return not self.cancelled and self.starts_at > timezone.now()
+
+    @property
+    def is_link(self) -> bool:
+        """An online session's place is an https address (checked when it is saved)."""
+        return self.mode == SessionMode.ONLINE and self.place.startswith("https://")
 
 
 class MediationExtension(models.Model):

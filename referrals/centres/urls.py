@@ -12,4 +12,5 @@ urlpatterns = [
     path("proposals/<int:pk>/<slug:answer>/", views.proposal_answer, name="proposal_answer"),
     path("extensions/<int:pk>/consent/", views.extension_consent, name="extension_consent"),
     path("sessions/<int:pk>/notes/", views.session_notes, name="session_notes"),
+    path("sessions/<int:pk>/<slug:action>/", views.session_change, name="session_change"),
 ]

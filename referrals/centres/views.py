@@ -37,6 +37,7 @@ from referrals.centres.forms import (
     ReferralSendForm,
     RequiredReasonForm,
     SessionForm,
+    SessionMoveForm,
 )
 from referrals.centres.lifecycle import ReferralStatus
 from referrals.models import (
@@ -104,8 +105,10 @@ REFERRAL_ACTIONS: dict[str, Action[Referral]] = {
             starts_at=c["starts_at"],
             mode=c["mode"],
             place=c["place"],
+            duration_minutes=c["duration_minutes"],
         ),
         _centre_member_while(ReferralStatus.ACCEPTED),
+        message=_("Session scheduled; the parties get a calendar invitation."),
     ),
     "extend": Action(
         _("Propose an extension"),
@@ -305,6 +308,38 @@ def session_notes(request: AuthedRequest, pk: int) -> HttpResponse:
     return post_action(
         request, actions, "notes", session, referral.dispute.get_absolute_url() + "#referral"
     )
+
+
+SESSION_CHANGES: dict[str, Action[MediationSession]] = {
+    "move": Action(
+        _("Move the session"),
+        SessionMoveForm,
+        lambda rq, s, c: session_services.session_reschedule(
+            actor=rq.user, session_id=s.pk, starts_at=c["starts_at"], place=c["place"]
+        ),
+        lambda u, s: True,
+        message=_("Session moved; the parties get the changed invitation."),
+    ),
+    "cancel": Action(
+        _("Cancel the session"),
+        RequiredReasonForm,
+        lambda rq, s, c: session_services.session_cancel(
+            actor=rq.user, session_id=s.pk, reason=c["reason"]
+        ),
+        lambda u, s: True,
+        danger=True,
+        message=_("Session cancelled; the parties are told and their calendars drop it."),
+    ),
+}
+
+
+@login_required
+@require_POST
+def session_change(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    """The centre moves or cancels a session (its members only; anyone else: 404)."""
+    session = referral_access.session_notes_get_for(request.user, pk)
+    back = session.referral.dispute.get_absolute_url() + "#referral"
+    return post_action(request, SESSION_CHANGES, action, session, back, prefix=f"s{pk}-")
 
 
 @login_required

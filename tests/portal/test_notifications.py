@@ -186,7 +186,7 @@ def test_opting_out_works_except_for_legal_notices(
             referral_id=referral.pk,
             starts_at=timezone.now() + timedelta(days=1),
             mode="online",
-            place="https://x",
+            place="https://meet.example.cn/room/42",
         )
     assert "session_scheduled" not in events_for(customer)
     assert "session_scheduled" in events_for(staff)

@@ -158,7 +158,7 @@ def test_declaration_comes_before_the_first_session(in_mediation, mediator, cust
             referral_id=in_mediation.pk,
             starts_at=start,
             mode="online",
-            place="https://x",
+            place="https://meet.example.cn/room/42",
         )
     referral_services.referral_declare_conflicts(
         actor=mediator, referral_id=in_mediation.pk, text="与双方无利害关系。"
@@ -168,7 +168,7 @@ def test_declaration_comes_before_the_first_session(in_mediation, mediator, cust
         referral_id=in_mediation.pk,
         starts_at=start,
         mode="online",
-        place="https://x",
+        place="https://meet.example.cn/room/42",
     )
     with pytest.raises(TransitionRefused):
         referral_services.referral_declare_conflicts(
@@ -179,7 +179,7 @@ def test_declaration_comes_before_the_first_session(in_mediation, mediator, cust
         .get(reverse("mediation:detail", args=[in_mediation.dispute.reference]))
         .content.decode()
     )
-    assert "与双方无利害关系。" in html and "https://x" in html
+    assert "与双方无利害关系。" in html and "https://meet.example.cn/room/42" in html
 
 
 def test_session_notes_are_the_centres_alone(
@@ -359,7 +359,7 @@ def test_customer_page_shows_one_timeline(in_mediation, mediator, customer):
         referral_id=in_mediation.pk,
         starts_at=timezone.now() + timedelta(days=1),
         mode="online",
-        place="https://x",
+        place="https://meet.example.cn/room/42",
     )
     response = client_for(customer).get(
         reverse("mediation:detail", args=[in_mediation.dispute.reference])
