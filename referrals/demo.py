@@ -329,7 +329,7 @@ _ANSWERS = {
     "root_cause": "yes",
     "accountability": "yes",
     "performance": "na",
-    "satisfaction": "yes",
+    "satisfaction": "na",
     "repeat": "none",
 }
 REVIEW_CHECKLIST = {
@@ -379,9 +379,14 @@ def _review_in(cases: DemoCases, state: str) -> None:
     if state == ReviewStatus.IN_REVIEW:
         return
     values = dict(REVIEW_CHECKLIST)
+    justifications = {}
     if state != ReviewStatus.PASSED:
         values["repeat"], values["repeat_finding"] = "found", "客户通过电话再次投诉年费。"
-    review_services.review_save_checklist(actor=auditor, review_id=review.pk, values=values)
+    else:  # the customer's later cases are other matters: the auditor says why
+        justifications["repeat"] = "结案后的投诉涉及其他产品，非就年费事项再次投诉，已电话核实。"
+    review_services.review_save_checklist(
+        actor=auditor, review_id=review.pk, values=values, justifications=justifications
+    )
     passed = state == ReviewStatus.PASSED
     review_services.review_decide(
         actor=auditor,

@@ -88,6 +88,8 @@ class LookbackReview(OnADispute, ReviewLifecycle):
     satisfaction = models.CharField(max_length=4, choices=Verdict, blank=True)
     satisfaction_finding = models.TextField(blank=True)
     satisfaction_evidence = models.TextField(blank=True)
+    # item key -> why the auditor's answer stands although the case shows otherwise.
+    justifications = models.JSONField(_("justifications"), default=dict, blank=True)
     verdict_findings = models.TextField(_("findings"), blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mediation.models import Dispute
+from mediation.models import Dispute, ReturnVisit
 from portal import access as portal_access
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError, TransitionRefused
@@ -120,9 +120,62 @@ CHECKLIST_FIELDS = [
 ] + ["accountability_persons"]
 
 
+# A justification long enough to say something.
+MIN_JUSTIFICATION = 10
+
+
+def checklist_contradictions(review: LookbackReview) -> dict[str, str]:
+    """The items whose answer contradicts what the case shows, with what it shows: such an
+    answer stands only with a written justification (issue 17: "无二次投诉" beside four later
+    complaints, "yes" on performance where there is no agreement)."""
+    found: dict[str, str] = {}
+    if review.repeat == RepeatFinding.NONE:
+        later = repeat_complaints(review)["customer"].count()
+        if later:
+            found["repeat"] = str(
+                _("The portal lists %(n)s complaints by the same customer since closure.")
+                % {"n": later}
+            )
+    if review.performance in (Verdict.YES, Verdict.NOT_APPLICABLE):
+        facts = performance_facts(review)
+        if review.performance == Verdict.YES and facts is None:
+            found["performance"] = str(_("No agreement, ruling or award on this case."))
+        elif review.performance == Verdict.YES and facts is not None and facts.paid_on is None:
+            found["performance"] = str(_("No payment is recorded in the portal."))
+        elif review.performance == Verdict.NOT_APPLICABLE and facts is not None:
+            found["performance"] = str(
+                _("The case has something to perform: %(source)s.") % {"source": facts.source}
+            )
+    if review.satisfaction == Verdict.YES:
+        visit = ReturnVisit.objects.filter(dispute=review.dispute).first()
+        if visit is None:
+            found["satisfaction"] = str(_("No return visit is recorded."))
+        elif visit.rating <= 2:
+            found["satisfaction"] = str(
+                _("The customer rated the handling %(r)s out of 5.") % {"r": visit.rating}
+            )
+    return found
+
+
+def unjustified(review: LookbackReview) -> dict[str, str]:
+    justified = review.justifications or {}
+    return {
+        key: shows
+        for key, shows in checklist_contradictions(review).items()
+        if len((justified.get(key) or "").strip()) < MIN_JUSTIFICATION
+    }
+
+
 @transaction.atomic
-def review_save_checklist(*, actor: User, review_id: int, values: dict[str, str]) -> LookbackReview:
-    """Record findings; the auditor may save as often as needed before the verdict."""
+def review_save_checklist(
+    *,
+    actor: User,
+    review_id: int,
+    values: dict[str, str],
+    justifications: dict[str, str] | None = None,
+) -> LookbackReview:
+    """Record findings; the auditor may save as often as needed before the verdict. An answer
+    that contradicts the case is kept, and waits for its justification before the verdict."""
     review = _lock(actor, review_id)
     if not review_access.is_review_auditor(actor, review):
         raise ActionForbidden(_("Only the auditor who took this review records findings."))
@@ -139,6 +192,9 @@ def review_save_checklist(*, actor: User, review_id: int, values: dict[str, str]
         ):
             raise ApplicationError(_("Choose a finding for each item."))
         setattr(review, field, value.strip())
+    keys = {key for key, _l in CHECKLIST}
+    kept = {k: v.strip() for k, v in (justifications or {}).items() if k in keys and v.strip()}
+    review.justifications = kept
     review.save()
     audit_record(
         actor=actor,
@@ -159,6 +215,19 @@ def review_decide(*, actor: User, review_id: int, passed: bool, findings: str) -
             _("Complete the checklist first: %(items)s.")
             % {"items": "、".join(review.incomplete_items())},
             code="checklist_incomplete",
+        )
+    if review.status == ReviewStatus.IN_REVIEW and (open_items := unjustified(review)):
+        labels = dict(CHECKLIST)
+        raise ApplicationError(
+            _(
+                "These answers contradict the case and need a written justification "
+                "(at least %(n)s characters): %(items)s."
+            )
+            % {
+                "n": MIN_JUSTIFICATION,
+                "items": "；".join(f"{labels[k]}（{shows}）" for k, shows in open_items.items()),
+            },
+            code="contradiction_unjustified",
         )
 
     def decide(r: LookbackReview) -> None:

@@ -42,7 +42,13 @@ class ReviewFilterForm(forms.Form):
 class ChecklistForm(forms.Form):
     """Each item: a verdict, the finding and the evidence relied on."""
 
-    def __init__(self, *args: Any, review: LookbackReview, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        review: LookbackReview,
+        contradictions: dict[str, str],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         for key, label in CHECKLIST:
             choices = RepeatFinding.choices if key == "repeat" else Verdict.choices
@@ -52,6 +58,16 @@ class ChecklistForm(forms.Form):
                 required=False,
                 initial=getattr(review, key),
             )
+            if key in contradictions:
+                self.fields[f"{key}_justification"] = forms.CharField(
+                    label=_("Why this answer stands"),
+                    help_text=_("The case shows otherwise: %(shows)s")
+                    % {"shows": contradictions[key]},
+                    required=False,
+                    initial=(review.justifications or {}).get(key, ""),
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                    max_length=2000,
+                )
             self.fields[f"{key}_finding"] = forms.CharField(
                 label=_("Finding"),
                 required=False,
@@ -165,19 +181,30 @@ def queue(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def _answer_label(key: str, value: str) -> str:
+    """An answer in the viewer's language ("yes" is 是 on a Chinese page)."""
+    choices = RepeatFinding if key == "repeat" else Verdict
+    return str(choices(value).label) if value in choices.values else ""
+
+
 def _review_page(user: User, review: LookbackReview) -> dict[str, Any]:
+    contradictions = review_services.checklist_contradictions(review)
+    justified = review.justifications or {}
     return {
         "review": review,
         "actions": shown_actions(REVIEW_ACTIONS, user, review, prefix="v-"),
-        "checklist": ChecklistForm(review=review, prefix="cl")
+        "checklist": ChecklistForm(review=review, contradictions=contradictions, prefix="cl")
         if review_access.is_review_auditor(user, review) and review.status == ReviewStatus.IN_REVIEW
         else None,
+        "contradictions": contradictions,
         "items": [
             (
                 label,
-                getattr(review, key),
+                _answer_label(key, getattr(review, key)),
                 getattr(review, f"{key}_finding"),
                 getattr(review, f"{key}_evidence"),
+                contradictions.get(key, ""),
+                justified.get(key, ""),
             )
             for key, label in CHECKLIST
         ],
@@ -219,6 +246,9 @@ def save_checklist(request: AuthedRequest, pk: int) -> HttpResponse:
                 actor=rq.user,
                 review_id=r.pk,
                 values={f: rq.POST.get(f"cl-{f}", "") for f in review_services.CHECKLIST_FIELDS},
+                justifications={
+                    key: rq.POST.get(f"cl-{key}_justification", "") for key, _l in CHECKLIST
+                },
             ),
             lambda u, r: True,
             message=_("Checklist saved."),

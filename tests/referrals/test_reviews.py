@@ -97,7 +97,8 @@ def queued(customer, staff, branch):
     return review
 
 
-FULL = dict.fromkeys(("root_cause", "accountability", "performance", "satisfaction"), "yes")
+# True of a case closed on the bank's decision, with no agreement and no return visit.
+FULL = {"root_cause": "yes", "accountability": "yes", "performance": "na", "satisfaction": "na"}
 
 
 def _fill(auditor, review, repeat="none"):
@@ -305,3 +306,65 @@ def test_transition_allowed(name, state, customer, branch, auditor):
     _do(name, review, auditor)
     review.refresh_from_db()
     assert review.status == declared_transitions(LookbackReview)[name][1]
+
+
+# ---- issue 17, 9: answers in the viewer's language; contradictions need a justification ----
+
+
+def test_answers_read_in_the_viewers_language(queued, auditor):
+    rv.review_take(actor=auditor, review_id=queued.pk)
+    _fill(auditor, queued)
+    rv.review_decide(actor=auditor, review_id=queued.pk, passed=True, findings="整改到位")
+    html = client_for(auditor).get(reverse("reviews:detail", args=[queued.pk])).content.decode()
+    table = html.split('id="check-h"')[1]
+    assert "无二次投诉" in table and "不适用" in table and "：<strong>是</strong>" in table
+    for raw in ("<strong>yes</strong>", "<strong>none</strong>", "<strong>na</strong>"):
+        assert raw not in table
+
+
+def test_no_repeat_beside_later_complaints_needs_a_justification(queued, auditor, customer, branch):
+    make_dispute(customer, branch, category="credit_card", facts="又来投诉年费。")
+    make_dispute(customer, branch, category="credit_card", facts="再次投诉。")
+    rv.review_take(actor=auditor, review_id=queued.pk)
+    _fill(auditor, queued, repeat="none")
+    queued.refresh_from_db()
+    assert rv.checklist_contradictions(queued) == {
+        "repeat": "平台记录显示，结案后同一客户又提出了 2 件投诉。"
+    }
+    page = client_for(auditor).get(reverse("reviews:detail", args=[queued.pk])).content.decode()
+    assert "部分结论与案件记录不符" in page and "cl-repeat_justification" in page
+    with pytest.raises(ApplicationError) as refused:
+        rv.review_decide(actor=auditor, review_id=queued.pk, passed=True, findings="通过")
+    assert refused.value.code == "contradiction_unjustified"
+    # Too short a justification does not count; a real one lets the answer stand.
+    values = {**FULL, "repeat": "none"}
+    values.update({f"{k}_finding": "已核实" for k in values})
+    rv.review_save_checklist(
+        actor=auditor, review_id=queued.pk, values=values, justifications={"repeat": "不算"}
+    )
+    with pytest.raises(ApplicationError):
+        rv.review_decide(actor=auditor, review_id=queued.pk, passed=True, findings="通过")
+    client_for(auditor).post(
+        reverse("reviews:checklist", args=[queued.pk]),
+        {
+            **{f"cl-{k}": v for k, v in values.items()},
+            "cl-repeat_justification": "两件均为年费减免的后续查询，非原事项的再次投诉。",
+        },
+    )
+    queued.refresh_from_db()
+    assert queued.justifications["repeat"].startswith("两件均为年费减免")
+    rv.review_decide(actor=auditor, review_id=queued.pk, passed=True, findings="通过")
+    queued.refresh_from_db()
+    assert queued.status == "passed"
+
+
+def test_performance_yes_where_nothing_was_agreed_is_a_contradiction(queued, auditor):
+    rv.review_take(actor=auditor, review_id=queued.pk)
+    values = {**FULL, "performance": "yes", "repeat": "none"}
+    values.update({f"{k}_finding": "已核实" for k in values})
+    rv.review_save_checklist(actor=auditor, review_id=queued.pk, values=values)
+    queued.refresh_from_db()
+    assert rv.checklist_contradictions(queued) == {"performance": "本案没有调解协议、裁定或裁决。"}
+    with pytest.raises(ApplicationError) as refused:
+        rv.review_decide(actor=auditor, review_id=queued.pk, passed=True, findings="通过")
+    assert "约定履行是否完成（本案没有调解协议、裁定或裁决。）" in refused.value.message
