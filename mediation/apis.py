@@ -80,6 +80,21 @@ class DisputeOut(serializers.ModelSerializer):
             "updated_at",
         ]
 
+    def to_representation(self, instance: Dispute) -> dict[str, Any]:
+        """`next_deadline` as the caller reads it: the bank's side (context `bank_side`) with
+        its internal targets, customers and partners without them."""
+        data: dict[str, Any] = super().to_representation(instance)
+        if not self.context.get("bank_side"):
+            due = instance.next_party_deadline
+            data["next_deadline"] = due.isoformat() if due else None
+        return data
+
+
+def dispute_out(dispute: Dispute, user: Any) -> dict[str, Any]:
+    return DisputeOut(
+        dispute, context={"bank_side": dispute_access.reads_the_banks_notes(user)}
+    ).data
+
 
 class KeysetPagination(UpdatedCursorPagination):
     """Keyset paging for the dispute list, which a selector reads instead of a queryset: the
@@ -231,7 +246,7 @@ class DisputeViewSet(viewsets.GenericViewSet):
         data = DisputeIn(data=request.data)
         data.is_valid(raise_exception=True)
         dispute = services.dispute_submit(customer=actor(request), **data.validated_data)
-        return Response(DisputeOut(dispute).data, status=status.HTTP_201_CREATED)
+        return Response(dispute_out(dispute, actor(request)), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AmendIn, responses=DisputeOut)
     @action(detail=True, methods=["post"])
@@ -243,7 +258,7 @@ class DisputeViewSet(viewsets.GenericViewSet):
             reference=reference,
             **data.validated_data,
         )
-        return Response(DisputeOut(dispute).data)
+        return Response(dispute_out(dispute, actor(request)))
 
     @extend_schema(request=OptInIn, responses=DisputeOut)
     @action(detail=True, methods=["post"], url_path="opt-in")
@@ -259,7 +274,7 @@ class DisputeViewSet(viewsets.GenericViewSet):
             ip_address=request.META.get("REMOTE_ADDR"),
             user_agent=request.headers.get("user-agent", ""),
         )
-        return Response(DisputeOut(dispute).data)
+        return Response(dispute_out(dispute, actor(request)))
 
     @extend_schema(request=ReasonIn, responses=DisputeOut)
     @action(detail=True, methods=["post"])
@@ -271,7 +286,7 @@ class DisputeViewSet(viewsets.GenericViewSet):
             reference=reference,
             reason=data.validated_data["reason"],
         )
-        return Response(DisputeOut(dispute).data)
+        return Response(dispute_out(dispute, actor(request)))
 
     @extend_schema(responses=TimelineOut(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)

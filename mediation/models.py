@@ -211,6 +211,8 @@ class Dispute(DisputeLifecycle):
     mediation_started_on = models.DateField(_("mediation started"), null=True, blank=True)
     mediation_due = models.DateField(_("mediation period ends"), null=True, blank=True)
     next_deadline = models.DateField(_("next deadline"), null=True, blank=True, db_index=True)
+    # The same without the bank's internal targets: what customers and partners are shown.
+    next_party_deadline = models.DateField(_("next deadline (parties)"), null=True, blank=True)
 
     closure_reason = models.CharField(
         _("closure reason"), max_length=30, choices=ClosureReason, blank=True
@@ -337,20 +339,27 @@ class Dispute(DisputeLifecycle):
 
         return clocks + hooks.case_clocks(self)
 
-    def compute_next_deadline(self) -> date | None:
-        if not self.is_open:
-            return None
-        pending = [c.due for c in self.clocks if not c.done]
-        return min(pending) if pending else None
+    def set_deadlines(self) -> None:
+        """The next deadline, and the one without internal targets, from the clocks now."""
+        clocks = self.clocks if self.is_open else []
+        pending = [c for c in clocks if not c.done]
+        self.next_deadline = min((c.due for c in pending), default=None)
+        self.next_party_deadline = min((c.due for c in pending if not c.internal), default=None)
 
     def refresh_next_deadline(self) -> None:
-        """Store the next deadline again after something on the case changed a clock (the
-        queues filter and sort on it): from a fresh read of the case, one UPDATE if it moved."""
+        """Store the next deadlines again after something on the case changed a clock (the
+        queues filter and sort on them): from a fresh read of the case, one UPDATE if moved."""
         fresh = Dispute.objects.get(pk=self.pk)
-        due = fresh.compute_next_deadline()
-        self.next_deadline = due
-        if due != fresh.next_deadline:
-            Dispute.objects.filter(pk=self.pk).update(next_deadline=due)
+        before = (fresh.next_deadline, fresh.next_party_deadline)
+        fresh.set_deadlines()
+        self.next_deadline, self.next_party_deadline = (
+            fresh.next_deadline,
+            fresh.next_party_deadline,
+        )
+        if (fresh.next_deadline, fresh.next_party_deadline) != before:
+            Dispute.objects.filter(pk=self.pk).update(
+                next_deadline=fresh.next_deadline, next_party_deadline=fresh.next_party_deadline
+            )
 
 
 class Consent(models.Model):

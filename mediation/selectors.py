@@ -41,6 +41,7 @@ _FIELDS = (
     "decision_due",
     "mediation_due",
     "next_deadline",
+    "next_party_deadline",
     "updated_at",
 )
 _JOINED = {
@@ -72,8 +73,11 @@ def dispute_page(
         qs = qs.filter(status=status)
     if updated_since is not None:
         qs = qs.filter(updated_at__gte=updated_since)
+    # The bank's side reads its internal targets among the deadlines; others do not.
+    bank_side = dispute_access.reads_the_banks_notes(user)
+    deadline = "next_deadline" if bank_side else "next_party_deadline"
     if due_before is not None:
-        qs = qs.filter(next_deadline__lt=due_before)
+        qs = qs.filter(**{f"{deadline}__lt": due_before})
     if position is not None:
         at, pk = position
         if backwards:
@@ -86,10 +90,10 @@ def dispute_page(
     rows = list(qs.order_by(*order).values(*_FIELDS, **joined)[:limit])
     if backwards:
         rows.reverse()
-    return _format(rows)
+    return _format(rows, deadline)
 
 
-def _format(rows: list[dict[str, Any]]) -> list[tuple[Edge, dict[str, Any]]]:
+def _format(rows: list[dict[str, Any]], deadline: str) -> list[tuple[Edge, dict[str, Any]]]:
     """Rows as DisputeOut represents them: amounts with two decimals, dates in ISO 8601, times
     in the current time zone as DRF's DateTimeField writes them."""
     zone = timezone.get_current_timezone()
@@ -115,7 +119,7 @@ def _format(rows: list[dict[str, Any]]) -> list[tuple[Edge, dict[str, Any]]]:
                     "received_at": _moment(row["received_at"], zone),
                     "decision_due": _day(row["decision_due"]),
                     "mediation_due": _day(row["mediation_due"]),
-                    "next_deadline": _day(row["next_deadline"]),
+                    "next_deadline": _day(row[deadline]),
                     "updated_at": updated,
                 },
             )

@@ -32,7 +32,7 @@ from portal.transitions import ActionForbidden, run_transition
 
 
 def _refresh_clocks(dispute: Dispute) -> None:
-    dispute.next_deadline = dispute.compute_next_deadline()
+    dispute.set_deadlines()
 
 
 def _lock(actor: User, reference: str) -> Dispute:

@@ -107,7 +107,7 @@ def dispute_submit(
     )
     dispute.decision_due = DECISION_PERIODS[DecisionTrack.STANDARD].end(dispute.received_on)
     dispute.reference = _next_reference(dispute.received_on.year)
-    dispute.next_deadline = dispute.compute_next_deadline()
+    dispute.set_deadlines()
     try:
         with transaction.atomic():
             dispute.save()

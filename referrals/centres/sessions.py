@@ -279,8 +279,10 @@ def extension_consent(*, actor: User, extension_id: int) -> MediationExtension:
             extension.days, cite="特邀调解规定 art. 27 (extension by both parties' consent)"
         ).end(locked.mediation_due)
         locked.mediation_due = new_due
-        locked.next_deadline = locked.compute_next_deadline()
-        locked.save(update_fields=["mediation_due", "next_deadline", "updated_at"])
+        locked.set_deadlines()
+        locked.save(
+            update_fields=["mediation_due", "next_deadline", "next_party_deadline", "updated_at"]
+        )
         referral.mediation_due = new_due
         referral.save(update_fields=["mediation_due", "updated_at"])
         extension.applied_at, extension.new_due = now, new_due

@@ -11,10 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from mediation.apis import DisputeOut
+from mediation.apis import dispute_out
 from mediation.models import Dispute
 from portal.api_auth import token_issue, token_issue_for_organisation, token_revoke
 from portal.models import ApiToken, OrganisationKind, Role
+from tests.conftest import client_for
 from tests.factories import (
     CustomerFactory,
     OrganisationFactory,
@@ -466,4 +467,19 @@ def test_list_rows_match_the_detail_representation(customer, staff, branch):
     detail = client.get(f"/api/v1/disputes/{d.reference}/").json()
     assert listed == [detail]
     d.refresh_from_db()
-    assert detail == json.loads(json.dumps(DisputeOut(d).data))
+    assert detail == json.loads(json.dumps(dispute_out(d, staff)))
+
+
+def test_customers_and_partners_never_get_the_banks_internal_targets(customer, staff, branch):
+    d = make_dispute(customer, branch, "12345.60")
+    d.refresh_from_db()
+    assert d.next_deadline != d.next_party_deadline  # day 1's labels come before the decision
+    mine = api(customer).get(f"/api/v1/disputes/{d.reference}/").json()
+    theirs = api(staff).get(f"/api/v1/disputes/{d.reference}/").json()
+    assert mine["next_deadline"] == d.next_party_deadline.isoformat() == d.decision_due.isoformat()
+    assert theirs["next_deadline"] == d.next_deadline.isoformat()
+    listed = api(customer).get("/api/v1/disputes/").json()["results"]
+    assert listed[0]["next_deadline"] == mine["next_deadline"]
+    page = client_for(customer).get("/").content.decode()
+    assert d.next_party_deadline.isoformat() in page
+    assert d.next_deadline.isoformat() not in page

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from mediation import access as dispute_access
-from mediation.apis import DisputeOut
+from mediation.apis import dispute_out
 from mediation.models import Dispute
 from mediation.selectors import dispute_page
 from portal.models import Role
@@ -38,7 +38,7 @@ def test_rows_are_the_serializer_representation(customer, hq_staff, branch):
     for language in ("zh-hans", "en"):
         with translation.override(language):
             rows = [row for _position, row in dispute_page(hq_staff, limit=10)]
-            assert rows == [DisputeOut(d).data for d in newest_first(hq_staff)]
+            assert rows == [dispute_out(d, hq_staff) for d in newest_first(hq_staff)]
     assert {r["amount"] for r in rows} == {"0.01", "12345.60", "50000.00"}
 
 
@@ -58,7 +58,7 @@ def test_times_in_other_zones_are_the_serializer_representation(
         Dispute.objects.filter(pk=made.pk).update(updated_at=moment)
     with timezone.override(zone):
         rows = [row for _position, row in dispute_page(hq_staff, limit=10)]
-        assert rows == [DisputeOut(d).data for d in newest_first(hq_staff)]
+        assert rows == [dispute_out(d, hq_staff) for d in newest_first(hq_staff)]
     assert {row["updated_at"][19:] for row in rows} == offsets  # after the seconds
 
 
