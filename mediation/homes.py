@@ -41,35 +41,37 @@ def partner_home(request: HttpRequest, today: date) -> tuple[str, dict[str, obje
     return "portal/home_partner.html", {"disputes": visible.for_list()[:10]}
 
 
-# What staff do next on a case, by its state (the home's "waiting for you" list).
+# What staff do next on a case in the states where the next act is the bank's (the home's
+# "waiting for you" list). With a centre, a commission or a court the case waits on them; what
+# the bank answers there (a proposal, a joint application) comes from referrals/waiting.py.
 STAFF_NEXT = {
     DisputeStatus.SUBMITTED: _("Set the legal-cause and urgency labels"),
     DisputeStatus.TRIAGED: _("Choose the track"),
     DisputeStatus.BANK_HANDLING: _("Give the bank's decision"),
     DisputeStatus.FAST_LANE: _("Refer the case to a mediation centre"),
-    DisputeStatus.REFERRED: _("Follow the referral"),
-    DisputeStatus.IN_MEDIATION: _("Follow the mediation"),
-    DisputeStatus.AGREEMENT_REACHED: _("Follow the agreement"),
     DisputeStatus.MEDIATION_FAILED: _("Choose what follows the failed mediation"),
-    DisputeStatus.IN_ARBITRATION: _("Follow the arbitration"),
-    DisputeStatus.IN_LITIGATION: _("Follow the lawsuit"),
 }
+
+DECIDED_NEXT = _("Close the case once the decision settles it")
 
 
 def staff_waiting(user: User, today: date) -> list[Waiting]:
-    """The bank's open cases by their next deadline (the queue holds the rest)."""
+    """The cases waiting on the bank, by their next deadline (the queue holds the rest)."""
     if not is_bank_staff(user):
         return []
     cases = (
         dispute_access.disputes_visible_to(user)
-        .open()
-        .filter(next_deadline__isnull=False)
+        .filter(status__in=list(STAFF_NEXT), next_deadline__isnull=False)
         .order_by("next_deadline", "pk")
-        .only("reference", "status", "next_deadline")[:HOME_LIMIT]
+        .only("reference", "status", "next_deadline", "decision_at")[:HOME_LIMIT]
     )
     return [
         Waiting(
-            what=str(STAFF_NEXT.get(case.status, case.get_status_display())),
+            what=str(
+                DECIDED_NEXT
+                if case.status == DisputeStatus.BANK_HANDLING and case.decision_at
+                else STAFF_NEXT[DisputeStatus(case.status)]
+            ),
             case_ref=case.reference,
             url=case.get_absolute_url(),
             due=case.next_deadline,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -201,9 +202,11 @@ def partner_waiting(user: User, today: date) -> list[Waiting]:
 def auditor_waiting(user: User, today: date) -> list[Waiting]:
     if not is_auditor(user):
         return []
+    # Any auditor takes a queued review; one in review waits only on the auditor who took it.
     reviews = (
         LookbackReview.objects.filter(
-            status__in=[ReviewStatus.QUEUED, ReviewStatus.IN_REVIEW, ReviewStatus.SCHEDULED],
+            Q(status__in=[ReviewStatus.QUEUED, ReviewStatus.SCHEDULED])
+            | Q(status=ReviewStatus.IN_REVIEW, auditor=user),
             due_on__lte=today + REVIEW_HORIZON,
         )
         .select_related("dispute")

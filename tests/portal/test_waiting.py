@@ -23,6 +23,7 @@ from tests.conftest import client_for
 from tests.factories import (
     OrganisationFactory,
     PartnerFactory,
+    UserFactory,
     customer_joins,
     make_dispute,
     make_referral,
@@ -120,6 +121,10 @@ def test_the_auditor_sees_reviews_falling_due(auditor, customer, branch):
     )
     page = home(auditor)
     assert dispute.reference in page and later.reference not in page
+    # Taken by another auditor, it waits on them alone.
+    other = UserFactory.create(role="auditor")
+    LookbackReview.objects.filter(dispute=dispute).update(status="in_review", auditor=other)
+    assert dispute.reference not in home(auditor) and dispute.reference in home(other)
 
 
 def test_the_customer_home_costs_the_same_queries_with_more_waiting(
