@@ -32,6 +32,10 @@ EVENT_LABELS = {
     "consent.withdrawn.mediation": _("Consent to mediation withdrawn"),
     "consent.withdrawn.personal_info": _("Consent to disclose personal information withdrawn"),
     "dispute.opt_in": _("Entered the mediation fast lane"),
+    "dispute.mediation_requested": _("The customer asked for mediation"),
+    "dispute.agree_to_mediation": _("The bank agreed to mediation"),
+    "dispute.mediation_refused": _("The bank refused mediation"),
+    "dispute.leave_fast_lane": _("Left the fast lane: the claim is above its limit"),
     "dispute.return_to_lane": _("Back in the fast lane for another referral"),
     "dispute.resume_handling": _("Back with the bank"),
     "dispute.mediate_again": _("Back in the fast lane to mediate again"),
@@ -47,6 +51,7 @@ EVENT_LABELS = {
     "referral.conflicts_declared": _("The mediator declared any conflict of interest"),
     "session.scheduled": _("Mediation session scheduled"),
     "session.moved": _("Mediation session moved"),
+    "session.cancelled": _("Mediation session cancelled"),
     "extension.proposed": _("Extension of the mediation period proposed"),
     "extension.consented": _("Consent to extend the mediation period given"),
     "proposal.made": _("Mediator's proposal made"),
@@ -179,6 +184,34 @@ class TimelineEntry:
     actor_is_bank: bool
 
 
+# Acts each party makes in its own name: the entry says whose it was ("客户已同意", "银行已同意")
+# rather than "a party agreed" twice (issue 17).
+BY_PARTY = {
+    "confirmation.consented": {
+        Role.CUSTOMER: _("The customer agreed to apply jointly for confirmation"),
+        Role.STAFF: _("The bank agreed to apply jointly for confirmation"),
+    },
+    "extension.consented": {
+        Role.CUSTOMER: _("The customer consented to extend the mediation period"),
+        Role.STAFF: _("The bank consented to extend the mediation period"),
+    },
+    "proposal.accepted": {
+        Role.CUSTOMER: _("The customer accepted the mediator's proposal"),
+        Role.STAFF: _("The bank accepted the mediator's proposal"),
+    },
+    "proposal.refused": {
+        Role.CUSTOMER: _("The customer refused the mediator's proposal"),
+        Role.STAFF: _("The bank refused the mediator's proposal"),
+    },
+}
+
+
+def _label(event: AuditEvent) -> str:
+    by_party = BY_PARTY.get(event.action, {})
+    role = event.actor.role if event.actor is not None else None
+    return str(by_party.get(role) or EVENT_LABELS[event.action])  # type: ignore[call-overload]
+
+
 # Whose reason each party may read: a centre's decline or failure, the mediator's withdrawal
 # of a proposal, the customer's own withdrawals. Every other reason (staff withdrawing a
 # referral, say) is the bank's note, shown to the bank only (access.reads_the_banks_notes).
@@ -190,6 +223,9 @@ REASONS_FOR_PARTIES = frozenset(
         "dispute.withdraw",
         "consent.withdrawn.mediation",
         "consent.withdrawn.personal_info",
+        "dispute.mediation_refused",
+        "dispute.leave_fast_lane",
+        "session.cancelled",
     }
 )
 # The bank's drafts: a referral drafted, and one withdrawn before it was ever sent.
@@ -207,7 +243,7 @@ def dispute_timeline(dispute: Dispute, viewer: User) -> list[TimelineEntry]:
     return [
         TimelineEntry(
             at=e.created_at,
-            label=str(EVENT_LABELS[e.action]),
+            label=_label(e),
             reason=e.reason if banks or e.action in REASONS_FOR_PARTIES else "",
             actor_is_bank=bool(e.actor and e.actor.role == Role.STAFF),
         )

@@ -156,3 +156,16 @@ def test_the_bank_agrees_with_one_action_and_is_then_asked_to_file(agreed, custo
     assert JudicialConfirmation.objects.get(pk=c.pk).bank_consent_at is not None
     home = client.get("/").content.decode()
     assert "司法确认：等待客户共同申请" in home
+
+
+def test_the_timeline_names_each_partys_consent(agreed, customer, staff, court):
+    from tests.factories import customer_joins
+
+    c = confirmation_services.confirmation_start(
+        actor=staff, reference=agreed.reference, court_id=court.pk
+    )
+    customer_joins(customer, c.pk)
+    confirmation_services.confirmation_consent(actor=staff, confirmation_id=c.pk)
+    page = client_for(customer).get(agreed.get_absolute_url()).content.decode()
+    assert "客户已同意共同申请司法确认" in page and "银行已同意共同申请司法确认" in page
+    assert "一方同意" not in page
