@@ -163,9 +163,24 @@ class AmendIn(serializers.Serializer):
 
 
 class OptInIn(serializers.Serializer):
+    """Consent to mediation and the general disclosure consent. Naming the centre that
+    receives the customer's information is a binding act, made on the portal's page with a
+    one-time code: an `organisation` here is refused."""
+
     agree_mediation = serializers.BooleanField()
     agree_disclosure = serializers.BooleanField()
-    organisation = serializers.IntegerField(required=False, allow_null=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.initial_data.get("organisation") not in (None, ""):
+            raise serializers.ValidationError(
+                {
+                    "organisation": _(
+                        "Consent to a named centre is a binding act: give it on the case's "
+                        "page in the portal, with the code sent to your mobile."
+                    )
+                }
+            )
+        return attrs
 
 
 class TimelineOut(serializers.Serializer):
@@ -270,7 +285,6 @@ class DisputeViewSet(viewsets.GenericViewSet):
             reference=reference,
             agree_mediation=data.validated_data["agree_mediation"],
             agree_disclosure=data.validated_data["agree_disclosure"],
-            organisation_id=data.validated_data.get("organisation"),
             ip_address=request.META.get("REMOTE_ADDR"),
             user_agent=request.headers.get("user-agent", ""),
         )

@@ -95,10 +95,7 @@ NEXT_STEPS = {
     DisputeStatus.TRIAGED: _(
         "The bank's branch team is preparing a legal and business plan for your case."
     ),
-    DisputeStatus.BANK_HANDLING: _(
-        "The bank will give its written decision by the date shown. You can ask for a review "
-        "within 30 days of the decision, or choose mediation, arbitration or litigation."
-    ),
+    DisputeStatus.BANK_HANDLING: _("The bank will give its written decision by the date shown."),
     DisputeStatus.FAST_LANE: _(
         "The bank will refer your case to a partner mediation centre. A mediator should be "
         "assigned within 3 working days of the referral."

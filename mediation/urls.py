@@ -12,6 +12,7 @@ urlpatterns = [
     path("closed/", lists.closed_cases, name="closed_cases"),
     path("referred/", lists.partner_cases, name="partner_cases"),
     path("<str:reference>/", cases.detail, name="detail"),
+    path("<str:reference>/disclosure/", cases.disclosure, name="disclosure"),
     path("<str:reference>/evidence/", evidence.upload, name="evidence_upload"),
     path("<str:reference>/evidence/<int:pk>/", evidence.download, name="evidence_download"),
     path(

@@ -35,6 +35,8 @@ class Action[T]:
     message: Any = None
     form_kwargs: Callable[[T], dict[str, Any]] | None = None
     multipart: bool = False
+    # Where the person goes next, when not back to the page (a binding act's own page, say).
+    then: Callable[[T, dict[str, Any]], str | None] | None = None
 
 
 def transition_allowed[T: models.Model](name: str) -> Callable[[User, T], bool]:
@@ -83,4 +85,4 @@ def post_action[T](
         cleaned = form.cleaned_data
     action.run(request, obj, cleaned)
     messages.success(request, str(action.message or _("Done.")))
-    return redirect(back)
+    return redirect((action.then(obj, cleaned) if action.then else None) or back)

@@ -197,6 +197,11 @@ def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
                 "referral": referral,
                 "agreement": agreement,
                 "customer_may_apply": _customer_may_apply(user, dispute, agreement),
+                "consent_needed": is_customer
+                and referral.status == ReferralStatus.DRAFT
+                and not dispute.consent_in_force(
+                    kind="personal_info", organisation_id=referral.organisation_id
+                ),
                 "notes_visible": referral_access.can_read_session_notes(user, referral),
                 "actions": shown_actions(REFERRAL_ACTIONS, user, referral, prefix="r-"),
                 "is_customer": is_customer,

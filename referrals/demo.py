@@ -17,6 +17,7 @@ from mediation import services as ms
 from mediation.demo import DemoCases, add_evidence, upload_demo_pdf
 from mediation.lifecycle import ClosureReason
 from mediation.models import Dispute, ProductCategory
+from mediation.services.consents import disclosure_act_text
 from portal import binding
 from portal.demo import demo_pdf
 from portal.models import OrganisationKind
@@ -55,7 +56,17 @@ class Referrals:
             reference=d.reference,
             agree_mediation=True,
             agree_disclosure=True,
+        )
+        # The customer then consented to this centre by name on its page (a binding act,
+        # sealed by the worker); the demo stands in for the code they entered.
+        ms.consent_give_disclosure(
+            actor=users["customer"],
+            reference=d.reference,
             organisation_id=centre.pk,
+            proof=binding.Reauthenticated(
+                user_id=users["customer"].pk, at=timezone.now(), method="sms_code"
+            ),
+            shown_sha256=disclosure_act_text(d, centre).sha256,
         )
         referral = referral_services.referral_create(
             actor=users["staff"], reference=d.reference, organisation_id=centre.pk

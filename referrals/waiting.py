@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mediation import access as dispute_access
 from mediation.lifecycle import DisputeStatus
+from mediation.models import Consent
 from portal.access import is_auditor, is_bank_staff, is_customer, is_partner_member
 from portal.models import OrganisationKind, User
 from portal.waiting import HOME_LIMIT, Waiting
@@ -59,6 +60,32 @@ def customer_waiting(user: User, today: date) -> list[Waiting]:
         )
         for p in _open_proposals(user)
         if p.customer_answer == ProposalAnswer.PENDING
+    ]
+    drafts = (
+        referrals_visible_to(user)
+        .filter(status=ReferralStatus.DRAFT)
+        .exclude(
+            Exists(
+                Consent.objects.filter(
+                    dispute=OuterRef("dispute"),
+                    recipient=OuterRef("organisation"),
+                    kind=Consent.Kind.PERSONAL_INFO,
+                    withdrawn_at__isnull=True,
+                )
+            )
+        )
+        .select_related("dispute", "organisation")[:HOME_LIMIT]
+    )
+    items += [
+        Waiting(
+            _("Consent to give %(org)s your information, so the bank can refer your case")
+            % {"org": r.organisation.name},
+            r.dispute.reference,
+            reverse("mediation:disclosure", args=[r.dispute.reference])
+            + f"?organisation={r.organisation_id}",
+            binding=True,
+        )
+        for r in drafts
     ]
     preparing = confirmations_visible_to(user).filter(
         status=ConfirmationStatus.PREPARING, customer_consent_at__isnull=True

@@ -21,6 +21,7 @@ from mediation.models import Consent, Dispute, MediationRequest
 from mediation.notify import branch_staff
 from mediation.services.disputes import dispute_agree_to_mediation, dispute_opt_in
 from portal import access as portal_access
+from portal import binding
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import OrganisationKind, PartnerOrganisation, User
@@ -107,12 +108,13 @@ def consent_opt_in(
     reference: str,
     agree_mediation: bool,
     agree_disclosure: bool,
-    organisation_id: int | None = None,
     ip_address: str | None = None,
     user_agent: str = "",
 ) -> Dispute:
     """One action for the customer: both consents recorded, then the dispute enters the fast
-    lane. Either consent missing: nothing is recorded."""
+    lane. Either consent missing: nothing is recorded. The disclosure consent given here names
+    no recipient; nothing goes to a centre until the customer consents to that centre by name,
+    a binding act (consent_give_disclosure)."""
     dispute = dispute_access.dispute_get_for(actor, reference, for_update=True)
     if not dispute_access.is_dispute_customer(actor, dispute):
         raise ActionForbidden(_("Only the customer can choose mediation."))
@@ -120,7 +122,6 @@ def consent_opt_in(
         raise ApplicationError(
             _("Both consents are needed to enter the mediation fast lane."), code="no_consent"
         )
-    recipient = _mediation_centre(organisation_id)
     _record(
         dispute=dispute,
         kind=Consent.Kind.MEDIATION,
@@ -132,8 +133,8 @@ def consent_opt_in(
     _record(
         dispute=dispute,
         kind=Consent.Kind.PERSONAL_INFO,
-        recipient=recipient,
-        text=disclosure_consent_text(recipient),
+        recipient=None,
+        text=disclosure_consent_text(None),
         ip_address=ip_address,
         user_agent=user_agent,
     )
@@ -148,26 +149,66 @@ def consent_opt_in(
     return dispute
 
 
+def disclosure_act_text(dispute: Dispute, recipient: PartnerOrganisation) -> binding.ActText:
+    """What a customer consenting to give a named centre their personal information reads in
+    full and confirms (a binding act: PIPL arts. 23 and 29, a separate consent naming the
+    recipient, the purpose and the sensitive data)."""
+    return binding.ActText(
+        kind="consent.disclosure",
+        title=_("Consent to give %(org)s your personal information, case %(ref)s")
+        % {"org": recipient.name, "ref": dispute.reference},
+        case_ref=dispute.reference,
+        lines=[
+            (_("Recipient"), recipient.name),
+            (_("Purpose"), str(_("Mediation of dispute %(ref)s") % {"ref": dispute.reference})),
+            (
+                _("Information"),
+                "、".join(str(c) for c in DISCLOSURE_CATEGORIES.values()),
+            ),
+            (_("Consent text"), disclosure_consent_text(recipient)),
+        ],
+        gives_up=[
+            _(
+                "the bank gives this centre the information listed, to mediate this dispute "
+                "and for nothing else;"
+            ),
+            _(
+                "your ID and account numbers are sensitive personal information (PIPL art. 28) "
+                "and go with it;"
+            ),
+            _(
+                "you may withdraw this consent at any time on the case page: nothing more is "
+                "given after that, but what was already given is not recalled (PIPL art. 15)."
+            ),
+        ],
+    )
+
+
 @transaction.atomic
 def consent_give_disclosure(
     *,
     actor: User,
     reference: str,
     organisation_id: int,
+    proof: binding.Reauthenticated | None,
+    shown_sha256: str,
     ip_address: str | None = None,
     user_agent: str = "",
 ) -> Consent:
-    """The customer names the organisation their information may go to, once it is known."""
+    """The customer names the centre their information may go to: a binding act, confirmed
+    with a code on its own page and sealed (portal/binding.py)."""
+    binding.check_proof(proof, actor)
     dispute = dispute_access.dispute_get_for(actor, reference, for_update=True)
     if not dispute_access.is_dispute_customer(actor, dispute):
         raise ActionForbidden(_("Only the customer can give this consent."))
     recipient = _mediation_centre(organisation_id)
+    assert recipient is not None and proof is not None
     existing = dispute.consents_in_force(
         kind=Consent.Kind.PERSONAL_INFO, organisation_id=organisation_id
     ).first()
     if existing is not None:
-        return existing
-    return _record(
+        raise TransitionRefused(_("Your consent to this centre is already in force."))
+    consent = _record(
         dispute=dispute,
         kind=Consent.Kind.PERSONAL_INFO,
         recipient=recipient,
@@ -175,6 +216,14 @@ def consent_give_disclosure(
         ip_address=ip_address,
         user_agent=user_agent,
     )
+    binding.record(
+        actor=actor,
+        act=disclosure_act_text(dispute, recipient),
+        target=consent,
+        proof=proof,
+        shown_sha256=shown_sha256,
+    )
+    return consent
 
 
 @transaction.atomic

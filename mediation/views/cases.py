@@ -45,6 +45,7 @@ from mediation.lifecycle import OPT_IN_STATES, DisputeStatus
 from mediation.models import Dispute, MediationRequest, ReturnVisit
 from mediation.services.consents import (
     DISCLOSURE_CATEGORIES,
+    disclosure_act_text,
     disclosure_consent_text,
     mediation_consent_text,
 )
@@ -56,6 +57,7 @@ from portal.decorators import role_required
 from portal.models import User
 from portal.services import user_get_or_create_customer
 from portal.types import AuthedRequest
+from portal.views_acts import ActPage, act_page
 
 
 def client_ip(request: AuthedRequest) -> str | None:
@@ -159,6 +161,11 @@ def _mediation_request_waits(user: User, dispute: Dispute) -> bool:
     return dispute_access.can_handle_dispute(user, dispute) and _pending_mediation_request(dispute)
 
 
+def disclosure_url(dispute: Dispute, organisation_id: int) -> str:
+    page = reverse("mediation:disclosure", args=[dispute.reference])
+    return f"{page}?organisation={organisation_id}"
+
+
 def _customer_in_lane(user: User, dispute: Dispute) -> bool:
     return dispute_access.is_dispute_customer(user, dispute) and dispute.status in (
         DisputeStatus.FAST_LANE,
@@ -233,24 +240,15 @@ ACTIONS: dict[str, Action[Dispute]] = {
             reference=d.reference,
             agree_mediation=c["agree_mediation"],
             agree_disclosure=c["agree_disclosure"],
-            organisation_id=c["organisation"].pk if c.get("organisation") else None,
             ip_address=client_ip(r),
             user_agent=r.headers.get("user-agent", ""),
         ),
         _customer_may_opt_in,
         message=gettext_lazy("Your case is now in the mediation fast lane."),
-    ),
-    "consent_disclosure": Action(
-        gettext_lazy("Consent to disclosure to a named mediation centre"),
-        MediationCentreForm,
-        lambda r, d, c: services.consent_give_disclosure(
-            actor=r.user,
-            reference=d.reference,
-            organisation_id=c["organisation"].pk,
-            ip_address=client_ip(r),
-            user_agent=r.headers.get("user-agent", ""),
+        # A centre chosen now: its consent by name is a binding act, on its own page next.
+        then=lambda d, c: (
+            disclosure_url(d, c["organisation"].pk) if c.get("organisation") else None
         ),
-        _customer_in_lane,
     ),
     "milestone": Action(
         gettext_lazy("Record a service target"),
@@ -369,6 +367,9 @@ def detail(request: AuthedRequest, reference: str) -> HttpResponse:
         "mediation_consent_text": mediation_consent_text(),
         "disclosure_consent_text": disclosure_consent_text(None),
         "disclosure_categories": DISCLOSURE_CATEGORIES,
+        "disclosure_choice": MediationCentreForm(auto_id="id_disclosure_%s")
+        if _customer_in_lane(user, dispute)
+        else None,
         "show_id_whole": False,
         # A partner whose consent the customer withdrew sees the case without the person.
         "pseudonymised": not dispute_access.partner_may_receive_data(user, dispute),
@@ -405,3 +406,50 @@ def consent_withdraw(request: AuthedRequest, reference: str, consent_id: int) ->
     )
     messages.success(request, _("Consent withdrawn. Nothing more will be disclosed."))
     return redirect("mediation:detail", reference=reference)
+
+
+DISCLOSURE_PAGE = ActPage(
+    heading=gettext_lazy("Consent to give a mediation centre your personal information"),
+    agree=gettext_lazy("I have read the whole text above and give this consent."),
+    button=gettext_lazy("Give the consent"),
+    done=gettext_lazy(
+        "Your consent is recorded. A sealed copy is being prepared under 'Your confirmations'."
+    ),
+)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def disclosure(request: AuthedRequest, reference: str) -> HttpResponse:
+    """The customer consents, by name, to a centre receiving their personal information: a
+    binding act (PIPL arts. 23, 29), choosing the centre first."""
+    dispute = dispute_access.dispute_get_for(request.user, reference)
+    back = dispute.get_absolute_url()
+    if not dispute_access.is_dispute_customer(request.user, dispute):
+        raise portal_access.refuse(request.user, "dispute", reference)
+    choice = MediationCentreForm(request.GET or None)
+    if not choice.is_valid():
+        return render(
+            request,
+            "mediation/disclosure_choose.html",
+            {"dispute": dispute, "form": choice, "back": back},
+        )
+    centre = choice.cleaned_data["organisation"]
+    if dispute.consents_in_force(kind="personal_info", organisation_id=centre.pk).exists():
+        messages.info(request, _("Your consent to this centre is already in force."))
+        return redirect(back)
+    return act_page(
+        request,
+        act=disclosure_act_text(dispute, centre),
+        page=DISCLOSURE_PAGE,
+        perform=lambda proof, shown: services.consent_give_disclosure(
+            actor=request.user,
+            reference=reference,
+            organisation_id=centre.pk,
+            proof=proof,
+            shown_sha256=shown,
+            ip_address=client_ip(request),
+            user_agent=request.headers.get("user-agent", ""),
+        ),
+        back=back,
+    )

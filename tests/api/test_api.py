@@ -446,9 +446,16 @@ def test_amend_opt_in_and_withdraw(customer, other_customer, branch, centre):
         .status_code
         == 404
     )
-    opted = client.post(
+    # Naming a centre is a binding act made on the portal's page: refused here, with a word.
+    named = client.post(
         f"/api/v1/disputes/{d.reference}/opt-in/",
         {"agree_mediation": True, "agree_disclosure": True, "organisation": centre.pk},
+        format="json",
+    )
+    assert named.status_code == 400 and "organisation" in named.json()["fields"]
+    opted = client.post(
+        f"/api/v1/disputes/{d.reference}/opt-in/",
+        {"agree_mediation": True, "agree_disclosure": True},
         format="json",
     )
     assert opted.status_code == 200 and opted.json()["status"] == "fast_lane"

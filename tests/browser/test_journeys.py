@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
@@ -129,6 +130,16 @@ def test_customer_journey(page: Page, watch, world, tmp_path):
     page.get_by_label("意向调解中心:").select_option(label="上海市金融消费纠纷调解中心")
     page.get_by_role("button", name="选择调解快车道").click()
     expect(page.get_by_text("您的案件已进入调解快车道。")).to_be_visible()
+    # Naming the centre that receives the information is a binding act: its own page.
+    expect(page.get_by_role("heading", name="同意向调解组织提供您的个人信息")).to_be_visible()
+    expect(page.locator(".act")).to_contain_text("上海市金融消费纠纷调解中心")
+    expect(page.locator(".act")).to_contain_text("敏感个人信息")
+    check_accessibility(page, "02b-disclosure-act")
+    page.get_by_role("button", name="发送验证码").click()
+    page.get_by_label("我已阅读上述全文，并同意此项授权。").check()
+    page.get_by_label("短信验证码").fill(sms_code("13912345678"))
+    page.get_by_role("button", name="确认同意").click()
+    expect(page.get_by_text("您的同意已记录。")).to_be_visible()
 
     # Upload a PDF and a photo.
     for name, content, title in (
@@ -172,7 +183,9 @@ def test_customer_journey(page: Page, watch, world, tmp_path):
         "调解员提出调解方案",
     ):
         expect(timeline).to_contain_text(step)
-    # Accepting is a binding act: the whole text, a tick, a code; then the sealed PDF.
+    # Accepting is a binding act: the whole text, a tick, a code; then the sealed PDF. (Days
+    # after the consent's code: the minute between two codes to one number has long passed.)
+    cache.clear()
     page.get_by_role("link", name="阅读并接受调解方案…").click()
     expect(page.get_by_text("人民币捌仟元整")).to_be_visible()
     check_accessibility(page, "03b-accept-proposal")
@@ -183,7 +196,9 @@ def test_customer_journey(page: Page, watch, world, tmp_path):
     expect(page.locator(".case-head .badge")).to_have_text("已达成调解协议")
     page.reload()  # the seal is made by the worker once the acceptance commits
     with page.expect_download() as download:
-        page.get_by_role("link", name="盖章 PDF").click()
+        acts = page.locator(".acts li")
+        expect(acts).to_have_count(2)  # the consent naming the centre, then the acceptance
+        acts.filter(has_text="调解员调解方案").get_by_role("link", name="盖章 PDF").click()
     sealed = Path(download.value.path()).read_bytes()
     with ThreadPoolExecutor(1) as pool:  # pyHanko runs its own event loop; Playwright's is busy
         assert pool.submit(check_seal, sealed).result().valid

@@ -96,19 +96,44 @@ def make_referral(dispute, organisation, created_by, status="sent", **kwargs):
     )
 
 
+def customer_discloses(customer, reference: str, organisation_id: int):
+    """The customer consents by name to a centre receiving their information, as its page does
+    past the one-time code (the page is tested in tests/mediation/test_disclosure.py)."""
+    from django.utils import timezone
+
+    from mediation.models import Dispute
+    from mediation.services.consents import consent_give_disclosure, disclosure_act_text
+    from portal.binding import Reauthenticated
+    from portal.models import PartnerOrganisation
+
+    dispute = Dispute.objects.get(reference=reference)
+    centre = PartnerOrganisation.objects.get(pk=organisation_id)
+    return consent_give_disclosure(
+        actor=customer,
+        reference=reference,
+        organisation_id=organisation_id,
+        proof=Reauthenticated(user_id=customer.pk, at=timezone.now(), method="sms_code"),
+        shown_sha256=disclosure_act_text(dispute, centre).sha256,
+    )
+
+
+def opt_in_naming(customer, reference: str, organisation_id: int):
+    """Opt in to the fast lane, then consent by name to the centre (two acts, as on the page)."""
+    from mediation.services import consent_opt_in
+
+    dispute = consent_opt_in(
+        actor=customer, reference=reference, agree_mediation=True, agree_disclosure=True
+    )
+    customer_discloses(customer, reference, organisation_id)
+    return dispute
+
+
 def refer(dispute, customer, staff, centre, *, opt_in=True):
     """Opt in (consenting to disclosure to `centre`), create and send a referral."""
-    from mediation.services import consent_opt_in
     from referrals.centres.services import referral_create, referral_send
 
     if opt_in:
-        consent_opt_in(
-            actor=customer,
-            reference=dispute.reference,
-            agree_mediation=True,
-            agree_disclosure=True,
-            organisation_id=centre.pk,
-        )
+        opt_in_naming(customer, dispute.reference, centre.pk)
     referral = referral_create(actor=staff, reference=dispute.reference, organisation_id=centre.pk)
     return referral_send(actor=staff, referral_id=referral.pk)
 

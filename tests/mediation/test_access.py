@@ -83,7 +83,7 @@ def test_partner_may_receive_data_only_while_the_consent_naming_it_is_in_force(
     case, customer, mediator
 ):
     assert access.partner_may_receive_data(mediator, case)
-    consent = case.consents.get(kind="personal_info")
+    consent = case.consents.get(kind="personal_info", recipient__isnull=False)
     consent_withdraw(actor=customer, consent_id=consent.pk)
     assert not access.partner_may_receive_data(mediator, case)
     # Not a partner: the rule does not apply to the parties themselves.
@@ -96,7 +96,8 @@ def test_evidence_follows_the_case_and_the_consent(case, customer, mediator, oth
     assert access.can_view_evidence(mediator, item)
     assert not access.can_view_evidence(other_mediator, item)
     assert access.evidence_visible_to(mediator, case) == [item]
-    consent_withdraw(actor=customer, consent_id=case.consents.get(kind="personal_info").pk)
+    named = case.consents.get(kind="personal_info", recipient__isnull=False)
+    consent_withdraw(actor=customer, consent_id=named.pk)
     assert not access.can_view_evidence(mediator, item)
     assert access.evidence_visible_to(mediator, case) == []
 

@@ -22,7 +22,7 @@ from portal.models import AuditEvent, Notification
 from portal.transitions import ActionForbidden
 from tests.api.test_api import api
 from tests.conftest import client_for
-from tests.factories import make_dispute
+from tests.factories import make_dispute, opt_in_naming
 
 pytestmark = pytest.mark.django_db
 
@@ -33,13 +33,7 @@ def action_url(dispute, name: str) -> str:
 
 def in_lane(customer, branch, centre, amount="30000.00") -> Dispute:
     d = make_dispute(customer, branch, amount)
-    return services.consent_opt_in(
-        actor=customer,
-        reference=d.reference,
-        agree_mediation=True,
-        agree_disclosure=True,
-        organisation_id=centre.pk,
-    )
+    return opt_in_naming(customer, d.reference, centre.pk)
 
 
 # ---- the claim's versions ------------------------------------------------------------------

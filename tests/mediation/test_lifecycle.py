@@ -56,11 +56,7 @@ def _call(name, dispute, actors, centre):
             actor=staff, reference=ref
         ),
         "opt_in": lambda: services.consent_opt_in(
-            actor=customer,
-            reference=ref,
-            agree_mediation=True,
-            agree_disclosure=True,
-            organisation_id=centre.pk,
+            actor=customer, reference=ref, agree_mediation=True, agree_disclosure=True
         ),
         "agree_to_mediation": lambda: _asked_and_agreed(dispute, customer, staff),
         "leave_fast_lane": lambda: _above_and_leaving(dispute, staff),

@@ -16,7 +16,7 @@ from mediation.models import Consent, Dispute
 from portal.exceptions import ApplicationError
 from portal.models import AuditEvent
 from referrals.centres.services import referral_accept
-from tests.factories import make_dispute, refer
+from tests.factories import customer_discloses, make_dispute, opt_in_naming, refer
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,6 @@ def test_opt_in_records_both_consents_with_context(customer, branch, centre):
         reference=d.reference,
         agree_mediation=True,
         agree_disclosure=True,
-        organisation_id=centre.pk,
         ip_address="10.1.2.3",
         user_agent="Mozilla/5.0 test",
     )
@@ -84,7 +83,8 @@ def test_opt_in_records_both_consents_with_context(customer, branch, centre):
     assert d.status == DisputeStatus.FAST_LANE
     mediation, disclosure = d.consents.order_by("pk")
     assert mediation.kind == "mediation" and disclosure.kind == "personal_info"
-    assert disclosure.recipient == centre and centre.name in disclosure.text
+    # No centre is named at opt-in: that consent is a binding act of its own.
+    assert disclosure.recipient is None
     assert (
         "id_number" in disclosure.data_categories and "account_number" in disclosure.data_categories
     )
@@ -136,9 +136,7 @@ def test_referral_needs_consent_naming_the_organisation(
     with pytest.raises(ApplicationError) as info:
         services.dispute_refer(actor=staff, reference=d.reference, organisation_id=centre.pk)
     assert info.value.code == "no_disclosure_consent"
-    services.consent_give_disclosure(
-        actor=customer, reference=d.reference, organisation_id=centre.pk
-    )
+    customer_discloses(customer, d.reference, centre.pk)
     with pytest.raises(ApplicationError):
         services.dispute_refer(actor=staff, reference=d.reference, organisation_id=other_centre.pk)
     services.dispute_refer(actor=staff, reference=d.reference, organisation_id=centre.pk)
@@ -148,14 +146,8 @@ def test_referral_needs_consent_naming_the_organisation(
 
 def test_withdrawn_consent_stops_disclosure(customer, staff, branch, centre):
     d = make_dispute(customer, branch)
-    services.consent_opt_in(
-        actor=customer,
-        reference=d.reference,
-        agree_mediation=True,
-        agree_disclosure=True,
-        organisation_id=centre.pk,
-    )
-    consent = d.consents.get(kind="personal_info")
+    opt_in_naming(customer, d.reference, centre.pk)
+    consent = d.consents.get(kind="personal_info", recipient__isnull=False)
     services.consent_withdraw(actor=customer, consent_id=consent.pk, reason="不想提供")
     consent.refresh_from_db()
     assert consent.withdrawn_at is not None

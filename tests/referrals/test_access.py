@@ -78,7 +78,10 @@ def test_can_view_bundle(
     assert not bundle_access.can_view_bundle(mediator, for_other)
     assert not bundle_access.can_view_bundle(auditor, for_centre), "open case"
     assert bundle_access.bundles_on_dispute_visible_to(mediator, dispute) == [for_centre]
-    consent_withdraw(actor=customer, consent_id=dispute.consents.get(kind="personal_info").pk)
+    consent_withdraw(
+        actor=customer,
+        consent_id=dispute.consents.get(kind="personal_info", recipient__isnull=False).pk,
+    )
     assert not bundle_access.can_view_bundle(mediator, for_centre), "consent withdrawn"
     Dispute.objects.filter(pk=dispute.pk).update(status="closed")
     for_centre.dispute.refresh_from_db()

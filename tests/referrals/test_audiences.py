@@ -9,24 +9,17 @@ from rest_framework.test import APIClient
 
 from referrals.centres import services as referral_services
 from tests.conftest import client_for
-from tests.factories import OrganisationFactory, make_dispute, refer
+from tests.factories import OrganisationFactory, make_dispute, opt_in_naming, refer
 
 pytestmark = pytest.mark.django_db
 NOTE = "客户选择的是上海中心，误选北京。"
 
 
 def test_a_dropped_drafts_note_reaches_the_bank_only(customer, staff, mediator, branch, centre):
-    from mediation import services as ms
 
     dispute = make_dispute(customer, branch)
     beijing = OrganisationFactory.create(name="北京金融街调解中心")
-    ms.consent_opt_in(
-        actor=customer,
-        reference=dispute.reference,
-        agree_mediation=True,
-        agree_disclosure=True,
-        organisation_id=centre.pk,
-    )
+    opt_in_naming(customer, dispute.reference, centre.pk)
     draft = referral_services.referral_create(
         actor=staff, reference=dispute.reference, organisation_id=beijing.pk
     )

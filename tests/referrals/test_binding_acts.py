@@ -90,11 +90,11 @@ def test_a_customer_accepts_with_the_tick_and_the_code_and_gets_a_sealed_pdf(
         done = client.post(confirm_url(proposal), {"read": "1", "code": code, "text_sha256": shown})
     assert done.status_code == 302
     assert Referral.objects.get(pk=proposal.referral_id).status == "proposal_accepted"
-    act = BindingAct.objects.get(actor=customer)
+    act = BindingAct.objects.get(actor=customer, kind="proposal.accept")
     assert act.status == BindingAct.Status.READY and "人民币捌仟元整" in act.text
-    confirmed = AuditEvent.objects.get(action="binding_act.confirmed")
+    confirmed = AuditEvent.objects.get(action="binding_act.confirmed", target_id=str(act.pk))
     assert confirmed.data["text_sha256"] == act.text_sha256 == shown
-    sealed = AuditEvent.objects.get(action="binding_act.sealed")
+    sealed = AuditEvent.objects.get(action="binding_act.sealed", target_id=str(act.pk))
     assert sealed.data["pdf_sha256"] == act.pdf_sha256
 
     case = client.get(proposal.referral.dispute.get_absolute_url()).content.decode()
@@ -115,7 +115,7 @@ def test_a_text_changed_since_the_page_was_opened_is_refused(
     )
     assert "打开页面后" in answer.content.decode()
     assert MediatorProposal.objects.get(pk=proposal.pk).is_pending
-    assert not BindingAct.objects.exists()
+    assert not BindingAct.objects.filter(kind="proposal.accept").exists()
 
 
 def test_nobody_else_opens_the_page_or_the_pdf(
@@ -127,7 +127,7 @@ def test_nobody_else_opens_the_page_or_the_pdf(
 
     with django_capture_on_commit_callbacks(execute=True):
         customer_accepts(customer, proposal.pk)
-    act = BindingAct.objects.get()
+    act = BindingAct.objects.get(kind="proposal.accept")
     for other in (other_customer, staff, mediator):
         assert client_for(other).get(reverse("binding_act_pdf", args=[act.pk])).status_code == 404
 
@@ -139,7 +139,7 @@ def test_anyone_checks_a_seal_and_sees_a_changed_pdf(
 
     with django_capture_on_commit_callbacks(execute=True):
         customer_accepts(customer, proposal.pk)
-    pdf = BindingAct.objects.get().pdf.read()
+    pdf = BindingAct.objects.get(kind="proposal.accept").pdf.read()
 
     def check(content: bytes) -> str:
         upload = SimpleUploadedFile("act.pdf", content, content_type="application/pdf")

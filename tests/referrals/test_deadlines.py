@@ -14,7 +14,7 @@ from referrals.centres import services as referral_services
 from referrals.confirmation import services as confirmation_services
 from referrals.models import Referral
 from tests.conftest import client_for
-from tests.factories import make_dispute, refer
+from tests.factories import make_dispute, opt_in_naming, refer
 from tests.referrals.test_confirmation import _ready_to_file
 
 pytestmark = pytest.mark.django_db
@@ -88,11 +88,5 @@ def test_after_an_agreement_the_window_then_the_court_clocks_run(
 
 def test_a_stage_without_a_clock_says_so(customer, staff, branch, centre):
     dispute = make_dispute(customer, branch, "20000.00")
-    services.consent_opt_in(
-        actor=customer,
-        reference=dispute.reference,
-        agree_mediation=True,
-        agree_disclosure=True,
-        organisation_id=centre.pk,
-    )
+    opt_in_naming(customer, dispute.reference, centre.pk)
     assert "当前阶段没有正在计算的期限。" in deadlines(page(customer, dispute))

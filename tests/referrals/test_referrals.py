@@ -32,6 +32,7 @@ from tests.factories import (
     OrganisationFactory,
     PartnerFactory,
     customer_accepts,
+    customer_discloses,
     make_dispute,
     refer,
     upload_pdf,
@@ -65,9 +66,7 @@ def test_sending_needs_consent_naming_the_centre(customer, staff, branch, centre
     assert info.value.code == "no_disclosure_consent"
     referral.refresh_from_db()
     assert referral.status == "draft"
-    ms.consent_give_disclosure(
-        actor=customer, reference=dispute.reference, organisation_id=centre.pk
-    )
+    customer_discloses(customer, dispute.reference, centre.pk)
     referral_services.referral_send(actor=staff, referral_id=referral.pk)
     dispute.refresh_from_db()
     assert dispute.status == DisputeStatus.REFERRED and dispute.current_organisation == centre
@@ -141,9 +140,7 @@ def test_decline_returns_the_case_to_the_lane(
     referral_services.referral_decline(actor=mediator, referral_id=referral.pk, reason="案件已满")
     dispute.refresh_from_db()
     assert dispute.status == DisputeStatus.FAST_LANE and dispute.current_organisation is None
-    ms.consent_give_disclosure(
-        actor=customer, reference=dispute.reference, organisation_id=other_centre.pk
-    )
+    customer_discloses(customer, dispute.reference, other_centre.pk)
     again = referral_services.referral_create(
         actor=staff, reference=dispute.reference, organisation_id=other_centre.pk
     )
@@ -560,6 +557,6 @@ def test_withdrawn_consent_stops_the_centre_reading_evidence(
     item = upload_pdf(customer, dispute, "合同")
     url = reverse("mediation:evidence_download", args=[dispute.reference, item.pk])
     assert client_for(mediator).get(url).status_code == 200
-    consent = dispute.consents.get(kind="personal_info")
+    consent = dispute.consents.get(kind="personal_info", recipient__isnull=False)
     ms.consent_withdraw(actor=customer, consent_id=consent.pk)
     assert client_for(mediator).get(url).status_code == 404

@@ -133,7 +133,7 @@ def test_consent_withdrawal_reaches_the_centre(
     dispute = make_dispute(customer, branch)
     refer(dispute, customer, staff, centre)
     endpoint_for(centre, receiver.url)
-    consent = dispute.consents.get(kind="personal_info")
+    consent = dispute.consents.get(kind="personal_info", recipient__isnull=False)
     with django_capture_on_commit_callbacks(execute=True):
         ms.consent_withdraw(actor=customer, consent_id=consent.pk)
     assert WebhookDelivery.objects.get().event == "consent.withdrawn"

@@ -29,6 +29,7 @@ from tests.factories import (
     PartnerFactory,
     UserFactory,
     backdate_referral,
+    customer_discloses,
     make_dispute,
 )
 from tests.factories.files import pdf_bytes
@@ -64,8 +65,8 @@ def case(
         actor=staff, reference=d.reference, organisation_id=other_centre.pk
     )
     referral_services.referral_withdraw(actor=staff, referral_id=draft.pk, reason=BANK_DRAFT)
+    customer_discloses(customer, d.reference, centre.pk)
     for reason in (BANK_WITHDRAWAL, None):
-        ms.consent_give_disclosure(actor=customer, reference=d.reference, organisation_id=centre.pk)
         referral = referral_services.referral_create(
             actor=staff, reference=d.reference, organisation_id=centre.pk
         )
