@@ -38,7 +38,29 @@ if TYPE_CHECKING:
 
 
 def is_dispute_customer(user: User, dispute: Dispute) -> bool:
+    """The customer, or an agent they authorised on this case (who acts as they would)."""
+    return is_principal(user, dispute) or is_agent(user, dispute)
+
+
+def is_principal(user: User, dispute: Dispute) -> bool:
+    """The customer themself: only they authorise or revoke an agent."""
     return bool(is_customer(user) and dispute.customer_id == user.pk)
+
+
+def is_agent(user: User, dispute: Dispute) -> bool:
+    """An agent the customer authorised on this case, while the authorisation stands. Read
+    once per case object (a page asks many times)."""
+    if not is_customer(user) or dispute.customer_id == user.pk:
+        return False
+    agents: set[int] | None = getattr(dispute, "_agent_ids", None)
+    if agents is None:
+        agents = set(
+            models.Representative.objects.filter(
+                dispute_id=dispute.pk, revoked_at__isnull=True
+            ).values_list("agent_id", flat=True)
+        )
+        dispute._agent_ids = agents  # type: ignore[attr-defined]
+    return user.pk in agents
 
 
 def can_handle_dispute(user: User, dispute: Dispute) -> bool:
@@ -198,7 +220,8 @@ def disputes_visible_to(user: User) -> DisputeQuerySet:
     """The disputes a user may list; the same rule as can_view_dispute, as a query."""
     qs: DisputeQuerySet = models.Dispute.objects.all()
     if is_customer(user):
-        return qs.filter(customer=user)
+        represented = models.Representative.objects.filter(agent=user, revoked_at__isnull=True)
+        return qs.filter(Q(customer=user) | Q(pk__in=represented.values("dispute_id")))
     if is_bank_staff(user):
         return qs if is_head_office_staff(user) else qs.filter(branch=user.branch)
     if is_partner_member(user):

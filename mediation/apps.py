@@ -15,8 +15,10 @@ class MediationConfig(AppConfig):
         from mediation.notifications import EVENTS
         from mediation.reminders import remind_staff_of_clocks
         from mediation.services.claims import on_mobile_verified
+        from mediation.services.representatives import principal_of
         from portal import jobs, privacy, waiting
         from portal.api_router import register_api
+        from portal.audit import register_on_behalf
         from portal.models import Role
         from portal.notifications import reminders
         from portal.notifications.events import register_events
@@ -34,6 +36,7 @@ class MediationConfig(AppConfig):
         register_home(Role.STAFF, staff_home)
         register_home(Role.PARTNER, partner_home)
         waiting.register(staff_waiting)
+        register_on_behalf(principal_of)
         register_events(EVENTS)
         reminders.register("staff_clocks", remind_staff_of_clocks)
         mobile_verified.connect(on_mobile_verified, dispatch_uid="mediation.claim_recorded")

@@ -11,8 +11,16 @@ from django.utils.translation import gettext_lazy as _
 
 from mediation.amounts import parse_amount
 from mediation.lifecycle import ClosureReason, DisputeStatus
-from mediation.models import Channel, DecisionTrack, EvidenceCategory, ProductCategory, Urgency
+from mediation.models import (
+    Channel,
+    DecisionTrack,
+    EvidenceCategory,
+    ProductCategory,
+    Representative,
+    Urgency,
+)
 from portal.models import Branch, OrganisationKind, PartnerOrganisation
+from portal.ratelimit import normalise_login
 from portal.validators import validate_mainland_mobile, validate_resident_id
 
 
@@ -111,6 +119,27 @@ class StaffAmendForm(AmendForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=1000,
     )
+
+
+class RepresentativeForm(forms.Form):
+    agent_mobile = forms.CharField(
+        label=_("Your agent's mobile number"),
+        max_length=20,
+        help_text=_(
+            "Your agent needs their own account on the portal, with this number verified."
+        ),
+    )
+    relation = forms.ChoiceField(
+        label=_("Who they are to you"), choices=Representative.Relation.choices
+    )
+    file = forms.FileField(label=_("Power of attorney you signed (PDF or image)"))
+
+    def clean_agent_mobile(self) -> str:
+        mobile = normalise_login(self.cleaned_data["agent_mobile"])
+        if not mobile.isascii() or not mobile.isdigit():
+            raise forms.ValidationError(_("Use digits only for the mobile number."))
+        validate_mainland_mobile(mobile)
+        return mobile
 
 
 class MediationAskForm(forms.Form):

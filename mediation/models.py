@@ -552,3 +552,47 @@ class ClaimVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dispute_id} v{self.number}"
+
+
+class Representative(models.Model):
+    """An agent the customer authorised on one case (a relative or a lawyer), with the power
+    of attorney filed as evidence. The agent acts on that case only, as the customer would;
+    every act they make records for whom (the audit chain's `on_behalf_of`)."""
+
+    class Relation(models.TextChoices):
+        RELATIVE = "relative", _("Close relative")
+        LAWYER = "lawyer", _("Lawyer")
+        OTHER = "other", _("Other person the customer trusts")
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="representatives")
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        on_delete=models.PROTECT,
+        related_name="representations",
+    )
+    relation = models.CharField(_("relation"), max_length=10, choices=Relation)
+    power_of_attorney = models.ForeignKey(
+        EvidenceItem,
+        verbose_name=_("power of attorney"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    authorised_at = models.DateTimeField(_("authorised"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_reason = models.TextField(_("why revoked"), blank=True)
+
+    class Meta:
+        verbose_name = _("representative")
+        verbose_name_plural = _("representatives")
+        ordering = ["authorised_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dispute", "agent"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_active_authorisation_per_agent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dispute_id}: {self.agent_id}"

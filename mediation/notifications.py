@@ -46,6 +46,21 @@ EVENTS: dict[str, EventType] = {
         ),
         legal=True,
     ),
+    "representative_authorised": EventType(
+        _("Agent authorised"),
+        _("%(customer)s authorised %(agent)s to act on case %(ref)s"),
+        _(
+            "The agent acts on this case only, as the customer would; each act is recorded as "
+            "done for the customer."
+        ),
+        legal=True,
+    ),
+    "representative_revoked": EventType(
+        _("Agent's authorisation revoked"),
+        _("%(customer)s revoked %(agent)s's authorisation on case %(ref)s"),
+        _("From now on the agent can no longer see or act on this case."),
+        legal=True,
+    ),
     "opt_in_confirmed": EventType(
         _("Fast lane confirmed"),
         _("Your case %(ref)s is in the mediation fast lane"),

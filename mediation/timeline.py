@@ -43,6 +43,8 @@ EVENT_LABELS = {
     "dispute.close": _("Case closed"),
     "dispute.withdraw": _("Dispute withdrawn"),
     "evidence.uploaded": _("Evidence uploaded"),
+    "representative.authorised": _("The customer authorised an agent"),
+    "representative.revoked": _("The customer revoked an agent's authorisation"),
     "referral.created": _("Referral to a mediation centre drafted"),
     "referral.send": _("Case sent to the mediation centre"),
     "referral.acknowledge": _("The mediation centre acknowledged receipt"),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("referred/", lists.partner_cases, name="partner_cases"),
     path("<str:reference>/", cases.detail, name="detail"),
     path("<str:reference>/disclosure/", cases.disclosure, name="disclosure"),
+    path("<str:reference>/agents/<int:pk>/revoke/", cases.agent_revoke, name="agent_revoke"),
     path("<str:reference>/evidence/", evidence.upload, name="evidence_upload"),
     path("<str:reference>/evidence/<int:pk>/", evidence.download, name="evidence_download"),
     path(

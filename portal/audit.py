@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,6 +95,24 @@ def anchored_head() -> tuple[int, str] | None:
     return last
 
 
+# Who an actor acts for on a case: the layers above register a rule (mediation: an agent the
+# customer authorised acts for that customer). Each answers the principal's username or "".
+type OnBehalf = Callable[["User", str], str]
+_on_behalf: list[OnBehalf] = []
+
+
+def register_on_behalf(rule: OnBehalf) -> None:
+    if rule not in _on_behalf:
+        _on_behalf.append(rule)
+
+
+def on_behalf_of(actor: User | None, case_ref: str) -> str:
+    """The username of the person `actor` acts for on this case, or ""."""
+    if actor is None or not case_ref:
+        return ""
+    return next((who for rule in _on_behalf if (who := rule(actor, case_ref))), "")
+
+
 def audit_record(
     *,
     actor: User | None,
@@ -111,6 +129,9 @@ def audit_record(
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         actor_obj = actor if actor is not None and actor.is_authenticated else None
+        case = case_ref if case_ref is not None else str(getattr(target, "reference", ""))
+        if principal := on_behalf_of(actor_obj, case):
+            data = {**(data or {}), "on_behalf_of": principal}
         event = AuditEvent(
             seq=head.last_seq + 1,
             created_at=timezone.now(),
@@ -119,7 +140,7 @@ def audit_record(
             action=action,
             target_type=target._meta.label_lower if target is not None else "",
             target_id=str(target.pk) if target is not None else "",
-            case_ref=case_ref if case_ref is not None else str(getattr(target, "reference", "")),
+            case_ref=case,
             from_state=from_state,
             to_state=to_state,
             reason=reason,

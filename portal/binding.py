@@ -26,7 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from portal.audit import audit_record
+from portal.audit import audit_record, on_behalf_of
 from portal.exceptions import ApplicationError
 from portal.models import BindingAct, OneTimeCodePurpose, User
 from portal.otp import otp_send, otp_verify
@@ -182,6 +182,7 @@ def record(
         target_type=target._meta.label_lower,
         target_id=str(target.pk),
         title=act.title,
+        on_behalf_of=on_behalf_of(actor, act.case_ref),
         text=act.text,
         text_sha256=act.sha256,
         confirmed_at=timezone.now(),

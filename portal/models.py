@@ -299,6 +299,12 @@ class BindingAct(models.Model):
     def __str__(self) -> str:
         return f"{self.case_ref} {self.kind} {self.confirmed_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def principal_name(self) -> str:
+        """The person an agent made the act for, by name (on_behalf_of holds the username)."""
+        principal = User.objects.filter(username=self.on_behalf_of).first()
+        return principal.display_name if principal else self.on_behalf_of
+
 
 class DataExport(models.Model):
     """A copy of a person's data (PIPL art. 45), built in the background as JSON and a

@@ -36,6 +36,7 @@ from mediation.forms import (
     OptInForm,
     OptionalReasonForm,
     ReasonForm,
+    RepresentativeForm,
     ReturnVisitForm,
     StaffAmendForm,
     StaffIntakeForm,
@@ -49,6 +50,7 @@ from mediation.services.consents import (
     disclosure_consent_text,
     mediation_consent_text,
 )
+from mediation.services.representatives import representative_authorise, representative_revoke
 from mediation.services.return_visits import customer_may_rate, return_visit_record
 from mediation.timeline import dispute_timeline, next_step
 from portal import access as portal_access
@@ -310,6 +312,24 @@ ACTIONS: dict[str, Action[Dispute]] = {
             and not ReturnVisit.objects.filter(dispute=d).exists()
         ),
     ),
+    "authorise_agent": Action(
+        gettext_lazy("Authorise an agent to act for you on this case"),
+        RepresentativeForm,
+        lambda r, d, c: representative_authorise(
+            actor=r.user,
+            reference=d.reference,
+            agent_mobile=c["agent_mobile"],
+            relation=c["relation"],
+            upload=c["file"],
+            file_name=c["file"].name,
+            size=c["file"].size,
+        ),
+        lambda u, d: dispute_access.is_principal(u, d) and d.is_open,
+        multipart=True,
+        message=gettext_lazy(
+            "Your agent is authorised on this case and is told. You may revoke it at any time."
+        ),
+    ),
     "withdraw": Action(
         gettext_lazy("Withdraw the dispute"),
         ReasonForm,
@@ -359,6 +379,15 @@ def detail(request: AuthedRequest, reference: str) -> HttpResponse:
             if is_customer or banks_side
             else []
         ),
+        # The customer's agents: the customer and the bank's side see them; an agent sees whom
+        # they act for.
+        "representatives": (
+            list(dispute.representatives.select_related("agent", "power_of_attorney"))
+            if is_customer or banks_side
+            else []
+        ),
+        "acting_for": dispute.customer if dispute_access.is_agent(user, dispute) else None,
+        "is_principal": dispute_access.is_principal(user, dispute),
         "mediation_requests": (
             list(dispute.mediation_requests.all()) if is_customer or banks_side else []
         ),
@@ -453,3 +482,22 @@ def disclosure(request: AuthedRequest, reference: str) -> HttpResponse:
         ),
         back=back,
     )
+
+
+@login_required
+@require_POST
+def agent_revoke(request: AuthedRequest, reference: str, pk: int) -> HttpResponse:
+    """The customer revokes an agent's authorisation (the agent loses the case at once)."""
+    dispute = dispute_access.dispute_get_for(request.user, reference)
+    back = dispute.get_absolute_url() + "#representatives"
+    request.error_redirect = back  # type: ignore[attr-defined]
+    if not dispute_access.is_principal(request.user, dispute):
+        raise portal_access.refuse(request.user, "representative", pk)
+    representative_revoke(
+        actor=request.user,
+        reference=reference,
+        representative_id=pk,
+        reason=request.POST.get("reason", ""),
+    )
+    messages.success(request, _("The agent's authorisation is revoked; they are told."))
+    return redirect(back)
