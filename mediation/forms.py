@@ -125,9 +125,7 @@ class RepresentativeForm(forms.Form):
     agent_mobile = forms.CharField(
         label=_("Your agent's mobile number"),
         max_length=20,
-        help_text=_(
-            "Your agent needs their own account on the portal, with this number verified."
-        ),
+        help_text=_("Your agent needs their own account on the portal, with this number verified."),
     )
     relation = forms.ChoiceField(
         label=_("Who they are to you"), choices=Representative.Relation.choices

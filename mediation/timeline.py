@@ -60,6 +60,9 @@ EVENT_LABELS = {
     "proposal.withdrawn": _("Mediator's proposal withdrawn"),
     "proposal.accepted": _("Mediator's proposal accepted"),
     "proposal.refused": _("Mediator's proposal refused"),
+    "agreement.drafted": _("Agreement put to the parties for signing"),
+    "agreement.signed": _("A party signed the agreement"),
+    "agreement.draft_withdrawn": _("Agreement for signing withdrawn"),
     "referral.record_agreement": _("Signed mediation agreement recorded"),
     "referral.accept_proposal": _("Mediation concluded on the mediator's proposal"),
     "referral.fail": _("Mediation failed"),
@@ -198,6 +201,10 @@ BY_PARTY = {
         Role.CUSTOMER: _("The customer accepted the mediator's proposal"),
         Role.STAFF: _("The bank accepted the mediator's proposal"),
     },
+    "agreement.signed": {
+        Role.CUSTOMER: _("The customer signed the agreement"),
+        Role.STAFF: _("The bank signed the agreement"),
+    },
     "proposal.refused": {
         Role.CUSTOMER: _("The customer refused the mediator's proposal"),
         Role.STAFF: _("The bank refused the mediator's proposal"),
@@ -225,6 +232,7 @@ REASONS_FOR_PARTIES = frozenset(
         "dispute.mediation_refused",
         "dispute.leave_fast_lane",
         "session.cancelled",
+        "agreement.draft_withdrawn",
     }
 )
 # The bank's drafts: a referral drafted, and one withdrawn before it was ever sent.

@@ -34,7 +34,7 @@ from referrals.bundles.forms import BundleRequestForm
 from referrals.centres import access as referral_access
 from referrals.centres import services as referral_services
 from referrals.centres.lifecycle import OPEN_REFERRAL_STATES, ReferralStatus
-from referrals.centres.views import REFERRAL_ACTIONS
+from referrals.centres.views import AGREEMENT_ACTIONS, REFERRAL_ACTIONS
 from referrals.confirmation import access as confirmation_access
 from referrals.confirmation import services as confirmation_services
 from referrals.confirmation.forms import ConfirmationStartForm
@@ -171,6 +171,14 @@ def _present(dispute: Dispute) -> dict[str, bool]:
     return {name: row[f"has_{name}"] for name in kinds}
 
 
+def _drafts(user: User, referral: Referral) -> list[tuple[Any, Any]]:
+    """The agreements put to the parties for signing, each with what this user may do."""
+    drafts = list(referral.agreement_drafts.all())
+    for draft in drafts:
+        draft.referral = referral  # read once, not per draft
+    return [(d, shown_actions(AGREEMENT_ACTIONS, user, d, prefix=f"ag{d.pk}-")) for d in drafts]
+
+
 def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
     """What the referral, arbitration, confirmation, litigation and bundle panels show."""
     present = _present(dispute)
@@ -179,7 +187,7 @@ def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
             r
             for r in dispute.referrals.select_related(
                 "organisation", "mediator", "bundle"
-            ).prefetch_related("sessions", "extensions", "proposals")
+            ).prefetch_related("sessions", "extensions", "proposals", "agreement_drafts")
             if referral_access.can_view_referral(user, r)
         ]
         if present["referrals"]
@@ -197,6 +205,7 @@ def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
                 "referral": referral,
                 "agreement": agreement,
                 "customer_may_apply": _customer_may_apply(user, dispute, agreement),
+                "drafts": _drafts(user, referral),
                 "consent_needed": is_customer
                 and referral.status == ReferralStatus.DRAFT
                 and not dispute.consent_in_force(

@@ -8,6 +8,7 @@ from referrals.arbitration.models import (
 )
 from referrals.bundles.models import Bundle, BundleExhibit, BundleQuerySet, BundleStatus
 from referrals.centres.models import (
+    AgreementDraft,
     MediationAgreement,
     MediationExtension,
     MediationSession,
@@ -31,6 +32,7 @@ from referrals.webhooks.models import WEBHOOK_EVENTS, WebhookDelivery, WebhookEn
 __all__ = [
     "CHECKLIST",
     "WEBHOOK_EVENTS",
+    "AgreementDraft",
     "ArbitrationCase",
     "ArbitrationDecision",
     "AwardKind",

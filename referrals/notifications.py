@@ -49,6 +49,20 @@ EVENTS: dict[str, EventType] = {
         _("The mediator withdrew the proposal on %(ref)s"),
         _("The proposal of %(amount)s yuan no longer stands; nothing needs your answer."),
     ),
+    "agreement_to_sign": EventType(
+        _("Agreement to sign"),
+        _("The mediation agreement on %(ref)s waits for your signature"),
+        _(
+            "The bank pays %(amount)s yuan. Read and sign it in the portal; it takes effect "
+            "once both parties have signed and the centre has sealed it."
+        ),
+        legal=True,
+    ),
+    "agreement_draft_withdrawn": EventType(
+        _("Agreement withdrawn"),
+        _("The mediator withdrew the agreement for signing on %(ref)s"),
+        _("Reason: %(reason)s. Nothing needs your signature now."),
+    ),
     "agreement_recorded": EventType(
         _("Agreement recorded"),
         _("Mediation agreement on %(ref)s"),

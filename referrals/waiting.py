@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,12 @@ from referrals.arbitration.access import arbitrations_visible_to
 from referrals.arbitration.lifecycle import ArbitrationStatus
 from referrals.centres.access import referrals_visible_to
 from referrals.centres.lifecycle import ReferralStatus
-from referrals.centres.models import MediationAgreement, MediatorProposal, ProposalAnswer
+from referrals.centres.models import (
+    AgreementDraft,
+    MediationAgreement,
+    MediatorProposal,
+    ProposalAnswer,
+)
 from referrals.confirmation.access import confirmations_visible_to
 from referrals.confirmation.lifecycle import ConfirmationStatus
 from referrals.reviews.lifecycle import ReviewStatus
@@ -47,6 +52,15 @@ def _open_proposals(user: User) -> list[MediatorProposal]:
     )
 
 
+def _open_drafts(user: User) -> QuerySet[AgreementDraft]:
+    return AgreementDraft.objects.filter(
+        referral__in=referrals_visible_to(user),
+        referral__status=ReferralStatus.ACCEPTED,
+        sealed_at__isnull=True,
+        withdrawn_at__isnull=True,
+    ).select_related("referral__dispute")
+
+
 def customer_waiting(user: User, today: date) -> list[Waiting]:
     if not is_customer(user):
         return []
@@ -60,6 +74,16 @@ def customer_waiting(user: User, today: date) -> list[Waiting]:
         )
         for p in _open_proposals(user)
         if p.customer_answer == ProposalAnswer.PENDING
+    ]
+    items += [
+        Waiting(
+            _("Sign the mediation agreement: the bank pays %(amount)s yuan")
+            % {"amount": f"{d.amount:,.2f}"},
+            d.referral.dispute.reference,
+            reverse("referrals:agreement_sign", args=[d.pk]),
+            binding=True,
+        )
+        for d in _open_drafts(user).filter(customer_signed_at__isnull=True)[:HOME_LIMIT]
     ]
     drafts = (
         referrals_visible_to(user)
@@ -140,6 +164,14 @@ def staff_waiting(user: User, today: date) -> list[Waiting]:
         for p in _open_proposals(user)
         if not p.binding_on_bank and p.bank_answer == ProposalAnswer.PENDING
     ]
+    items += [
+        Waiting(
+            _("Sign the mediation agreement for the bank"),
+            d.referral.dispute.reference,
+            _case_url(d.referral.dispute.reference, f"#agreement-{d.pk}"),
+        )
+        for d in _open_drafts(user).filter(bank_signed_at__isnull=True)[:HOME_LIMIT]
+    ]
     preparing = (
         confirmations_visible_to(user)
         .filter(status=ConfirmationStatus.PREPARING)
@@ -169,6 +201,16 @@ def partner_waiting(user: User, today: date) -> list[Waiting]:
     kind = user.organisation.kind if user.organisation else ""
     items: list[Waiting] = []
     if kind == OrganisationKind.MEDIATION_CENTRE:
+        items += [
+            Waiting(
+                _("Seal the agreement both parties signed"),
+                d.referral.dispute.reference,
+                _case_url(d.referral.dispute.reference, f"#agreement-{d.pk}"),
+            )
+            for d in _open_drafts(user).filter(
+                customer_signed_at__isnull=False, bank_signed_at__isnull=False
+            )[:HOME_LIMIT]
+        ]
         referrals = (
             referrals_visible_to(user)
             .filter(

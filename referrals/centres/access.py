@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from mediation.models import Dispute
     from portal.models import User
     from referrals.centres.models import (
+        AgreementDraft,
         MediationExtension,
         MediationSession,
         MediatorProposal,
@@ -116,6 +117,15 @@ def extension_get_for(user: User, pk: int) -> MediationExtension:
         raise refuse(user, "extension", pk)
     extension.referral = referral_get_for(user, extension.referral_id)
     return extension
+
+
+def agreement_draft_get_for(user: User, pk: int) -> AgreementDraft:
+    """An agreement for signing on a referral the user may see, or a logged 404."""
+    draft = models.AgreementDraft.objects.filter(pk=pk).first()
+    if draft is None:
+        raise refuse(user, "agreement_draft", pk)
+    draft.referral = referral_get_for(user, draft.referral_id)
+    return draft
 
 
 def session_notes_get_for(user: User, pk: int) -> MediationSession:

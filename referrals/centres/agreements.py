@@ -1,5 +1,7 @@
 """The outcome of a mediation: the mediator's proposal and the parties' answers, and the
-signed agreement, which opens the 30-day window for judicial confirmation (CPL art. 205)."""
+signed agreement, which opens the 30-day window for judicial confirmation (CPL art. 205). An
+agreement is signed on paper and recorded with its sealed copy, or signed online: drafted by
+the mediator, signed by the customer (a binding act) and the bank, sealed by the centre."""
 
 from __future__ import annotations
 
@@ -11,8 +13,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediation import access as dispute_access
+from mediation.models import EvidenceItem
 from mediation.notify import branch_staff, parties
 from mediation.services import disputes as dispute_services
 from mediation.services.evidence import evidence_upload
@@ -27,10 +31,21 @@ from referrals.centres import access as referral_access
 from referrals.centres.lifecycle import ReferralStatus
 from referrals.centres.services import referral_lock, referral_tell, require_centre_member
 from referrals.models import (
+    AgreementDraft,
     MediationAgreement,
     MediatorProposal,
     ProposalAnswer,
     Referral,
+)
+
+# What a customer gives up by accepting a proposal or signing an agreement (one text each).
+SETTLES = gettext_lazy(
+    "you settle this dispute on these terms: you cannot claim more from the bank for it "
+    "unless the bank fails to perform;"
+)
+CONFIRM_WITHIN = gettext_lazy(
+    "you may ask the court to confirm the agreement within 30 days of it taking effect, "
+    "which makes it enforceable (CPL art. 205)."
 )
 
 
@@ -91,6 +106,28 @@ def agreement_record(
         title=_("Signed mediation agreement"),
         category="agreement",
     )
+    return _conclude(
+        actor,
+        referral,
+        document=document,
+        amount=amount,
+        terms=terms,
+        performance_due=performance_due,
+        effective_on=effective_on,
+    )
+
+
+def _conclude(
+    actor: User,
+    referral: Referral,
+    *,
+    document: EvidenceItem | None,
+    amount: Decimal,
+    terms: str,
+    performance_due: date,
+    effective_on: date,
+) -> MediationAgreement:
+    """The agreement in force: the case and the referral move on, the parties are told."""
     # The agreement settles the case: whatever proposal still waits is closed with it.
     closed = referral.proposals.filter(
         withdrawn_at__isnull=True, customer_answer=ProposalAnswer.PENDING
@@ -240,14 +277,8 @@ def proposal_act_text(proposal: MediatorProposal) -> binding.ActText:
             "this proposal becomes a mediation agreement between you and the bank, which binds "
             "you both as a contract;"
         ),
-        _(
-            "you settle this dispute on these terms: you cannot claim more from the bank for it "
-            "unless the bank fails to perform;"
-        ),
-        _(
-            "you may ask the court to confirm the agreement within 30 days of it taking effect, "
-            "which makes it enforceable (CPL art. 205)."
-        ),
+        str(SETTLES),
+        str(CONFIRM_WITHIN),
     ]
     if not proposal.binding_on_bank:
         gives_up.insert(
@@ -345,3 +376,175 @@ def proposal_answer(
         dispute_services.dispute_reach_agreement(actor=actor, reference=dispute.reference)
         _tell_agreement(referral.agreement)
     return proposal
+
+
+# ---- agreements signed online ---------------------------------------------------------------
+
+
+def _draft_lock(actor: User, draft_id: int) -> AgreementDraft:
+    draft = AgreementDraft.objects.filter(pk=draft_id).only("referral_id").first()
+    if draft is None:
+        raise portal_access.refuse(actor, "agreement_draft", draft_id)
+    referral = referral_lock(actor, draft.referral_id)
+    locked = AgreementDraft.objects.select_for_update().get(pk=draft_id)
+    locked.referral = referral
+    if not locked.is_open or referral.status != ReferralStatus.ACCEPTED:
+        raise TransitionRefused(_("This agreement is no longer open for signing."))
+    return locked
+
+
+@transaction.atomic
+def agreement_draft(
+    *, actor: User, referral_id: int, amount: Decimal, terms: str, performance_due: date
+) -> AgreementDraft:
+    """The mediator puts the agreement the parties reached to them for signing online."""
+    referral = referral_lock(actor, referral_id)
+    require_centre_member(referral, actor)
+    if referral.status != ReferralStatus.ACCEPTED:
+        raise TransitionRefused(_("An agreement is drafted while the mediation is under way."))
+    if amount < 0 or not terms.strip():
+        raise ApplicationError(_("Give the amount the bank pays and the terms."))
+    if performance_due < timezone.localdate():
+        raise ApplicationError(_("The performance deadline is in the past."))
+    if referral.agreement_drafts.filter(sealed_at__isnull=True, withdrawn_at__isnull=True):
+        raise TransitionRefused(
+            _("An agreement already waits for signatures: withdraw it to draft another.")
+        )
+    draft = AgreementDraft.objects.create(
+        referral=referral,
+        amount=amount,
+        terms=terms.strip(),
+        performance_due=performance_due,
+        drafted_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="agreement.drafted",
+        target=draft,
+        case_ref=referral.dispute.reference,
+        data={"amount": str(amount)},
+    )
+    referral_tell(referral, "agreement_to_sign", parties(referral.dispute), amount=f"{amount:,.2f}")
+    return draft
+
+
+def agreement_act_text(draft: AgreementDraft) -> binding.ActText:
+    """What the customer signing the agreement reads in full and confirms (a binding act)."""
+    referral = draft.referral
+    dispute = referral.dispute
+    return binding.ActText(
+        kind="agreement.sign",
+        title=_("Signing the mediation agreement on case %(ref)s") % {"ref": dispute.reference},
+        case_ref=dispute.reference,
+        lines=[
+            (_("Mediation centre"), referral.organisation.name),
+            (_("Your claim"), f"{dispute.amount:,.2f} {_('yuan')}"),
+            (_("The bank pays"), f"{draft.amount:,.2f} {_('yuan')}"),
+            (_("In capitals"), binding.rmb_upper(draft.amount)),
+            (_("Terms"), draft.terms),
+            (_("To be performed by"), draft.performance_due.isoformat()),
+        ],
+        gives_up=[
+            _(
+                "once you, the bank and the mediator have signed it and the centre has sealed "
+                "it, this is a mediation agreement binding you both (人民调解法 arts. 29-31);"
+            ),
+            str(SETTLES),
+            str(CONFIRM_WITHIN),
+        ],
+    )
+
+
+@transaction.atomic
+def agreement_sign_confirmed(
+    *, actor: User, draft_id: int, proof: binding.Reauthenticated | None, shown_sha256: str
+) -> AgreementDraft:
+    """The customer signs: re-authenticated, the text they read recorded and sealed."""
+    binding.check_proof(proof, actor)
+    assert proof is not None
+    draft = _draft_lock(actor, draft_id)
+    if not dispute_access.is_dispute_customer(actor, draft.referral.dispute):
+        raise ActionForbidden(_("Only the customer signs here."))
+    if draft.customer_signed_at is not None:
+        raise TransitionRefused(_("You have already signed this agreement."))
+    binding.record(
+        actor=actor,
+        act=agreement_act_text(draft),
+        target=draft,
+        proof=proof,
+        shown_sha256=shown_sha256,
+    )
+    draft.customer_signed_at = timezone.now()
+    draft.save(update_fields=["customer_signed_at"])
+    audit_record(
+        actor=actor,
+        action="agreement.signed",
+        target=draft,
+        case_ref=draft.referral.dispute.reference,
+        data={"party": "customer"},
+    )
+    return draft
+
+
+@transaction.atomic
+def agreement_bank_sign(*, actor: User, draft_id: int) -> AgreementDraft:
+    draft = _draft_lock(actor, draft_id)
+    if not dispute_access.can_handle_dispute(actor, draft.referral.dispute):
+        raise ActionForbidden(_("Only bank staff handling this case sign for the bank."))
+    if draft.bank_signed_at is not None:
+        raise TransitionRefused(_("The bank has already signed this agreement."))
+    draft.bank_signed_at = timezone.now()
+    draft.save(update_fields=["bank_signed_at"])
+    audit_record(
+        actor=actor,
+        action="agreement.signed",
+        target=draft,
+        case_ref=draft.referral.dispute.reference,
+        data={"party": "bank"},
+    )
+    return draft
+
+
+@transaction.atomic
+def agreement_seal(*, actor: User, draft_id: int) -> MediationAgreement:
+    """The centre seals the agreement both parties signed: it takes effect today."""
+    draft = _draft_lock(actor, draft_id)
+    require_centre_member(draft.referral, actor)
+    if not draft.fully_signed:
+        raise TransitionRefused(_("Both the customer and the bank must sign first."))
+    draft.sealed_at = timezone.now()
+    draft.save(update_fields=["sealed_at"])
+    return _conclude(
+        actor,
+        draft.referral,
+        document=None,
+        amount=draft.amount,
+        terms=draft.terms,
+        performance_due=draft.performance_due,
+        effective_on=timezone.localdate(),
+    )
+
+
+@transaction.atomic
+def agreement_draft_withdraw(*, actor: User, draft_id: int, reason: str) -> AgreementDraft:
+    """The mediator takes back an agreement before it is sealed (a mistake, a change)."""
+    draft = _draft_lock(actor, draft_id)
+    require_centre_member(draft.referral, actor)
+    if not reason.strip():
+        raise ApplicationError(_("Give the reason for withdrawing the agreement."))
+    draft.withdrawn_at, draft.withdrawn_reason = timezone.now(), reason.strip()
+    draft.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+    audit_record(
+        actor=actor,
+        action="agreement.draft_withdrawn",
+        target=draft,
+        case_ref=draft.referral.dispute.reference,
+        reason=draft.withdrawn_reason,
+    )
+    referral_tell(
+        draft.referral,
+        "agreement_draft_withdrawn",
+        parties(draft.referral.dispute),
+        reason=draft.withdrawn_reason,
+    )
+    return draft

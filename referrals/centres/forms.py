@@ -107,7 +107,7 @@ class AgreementForm(forms.Form):
     )
 
 
-class ProposalForm(forms.Form):
+class AgreementDraftForm(forms.Form):
     amount = AmountField(label=_("Amount the bank pays (yuan)"), min_zero=True)
     terms = forms.CharField(
         label=_("Terms"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
@@ -115,6 +115,9 @@ class ProposalForm(forms.Form):
     performance_due = forms.DateField(
         label=_("Performance deadline"), widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class ProposalForm(AgreementDraftForm):
     above_claim_reason = forms.CharField(
         label=_("Why above the customer's claim (only if it is)"),
         max_length=2000,

@@ -233,6 +233,56 @@ class MediationAgreement(models.Model):
         return f"{self.referral_id}: {self.amount}"
 
 
+class AgreementDraft(models.Model):
+    """An agreement signed online: the mediator drafts it, the customer signs it (a binding
+    act), the bank signs it, and the centre seals it; it takes effect then (人民调解法 arts.
+    29-30) and becomes the case's MediationAgreement. Paper agreements are recorded directly."""
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="agreement_drafts"
+    )
+    amount = models.DecimalField(
+        _("amount the bank pays (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+    terms = models.TextField(_("terms"))
+    performance_due = models.DateField(_("performance deadline"))
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    drafted_at = models.DateTimeField(auto_now_add=True)
+    customer_signed_at = models.DateTimeField(_("signed by the customer"), null=True, blank=True)
+    bank_signed_at = models.DateTimeField(_("signed by the bank"), null=True, blank=True)
+    sealed_at = models.DateTimeField(_("sealed by the centre"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("why withdrawn"), blank=True)
+
+    class Meta:
+        verbose_name = _("agreement for signing")
+        verbose_name_plural = _("agreements for signing")
+        ordering = ["drafted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=Q(sealed_at__isnull=True, withdrawn_at__isnull=True),
+                name="one_open_agreement_draft",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id}: {self.amount}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.sealed_at is None and self.withdrawn_at is None
+
+    @property
+    def fully_signed(self) -> bool:
+        return self.customer_signed_at is not None and self.bank_signed_at is not None
+
+
 class ProposalAnswer(models.TextChoices):
     PENDING = "pending", _("Awaiting answer")
     ACCEPTED = "accepted", _("Accepted")

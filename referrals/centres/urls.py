@@ -12,5 +12,7 @@ urlpatterns = [
     path("proposals/<int:pk>/<slug:answer>/", views.proposal_answer, name="proposal_answer"),
     path("extensions/<int:pk>/consent/", views.extension_consent, name="extension_consent"),
     path("sessions/<int:pk>/notes/", views.session_notes, name="session_notes"),
+    path("agreements/<int:pk>/sign/", views.agreement_sign, name="agreement_sign"),
+    path("agreements/<int:pk>/<slug:action>/", views.agreement_action, name="agreement_action"),
     path("sessions/<int:pk>/<slug:action>/", views.session_change, name="session_change"),
 ]

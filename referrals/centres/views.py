@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +29,7 @@ from referrals.centres import services as referral_services
 from referrals.centres import sessions as session_services
 from referrals.centres.forms import (
     AcceptReferralForm,
+    AgreementDraftForm,
     AgreementForm,
     DeclarationForm,
     ExtensionForm,
@@ -41,6 +43,7 @@ from referrals.centres.forms import (
 )
 from referrals.centres.lifecycle import ReferralStatus
 from referrals.models import (
+    AgreementDraft,
     MediationExtension,
     MediationSession,
     MediatorProposal,
@@ -117,6 +120,22 @@ REFERRAL_ACTIONS: dict[str, Action[Referral]] = {
             actor=rq.user, referral_id=r.pk, days=c["days"], reason=c["reason"]
         ),
         _centre_member_while(ReferralStatus.ACCEPTED),
+    ),
+    "draft_agreement": Action(
+        _("Put an agreement to the parties for signing online"),
+        AgreementDraftForm,
+        lambda rq, r, c: agreement_services.agreement_draft(
+            actor=rq.user,
+            referral_id=r.pk,
+            amount=c["amount"],
+            terms=c["terms"],
+            performance_due=c["performance_due"],
+        ),
+        lambda u, r: (
+            _centre_member_while(ReferralStatus.ACCEPTED)(u, r)
+            and not r.agreement_drafts.filter(sealed_at__isnull=True, withdrawn_at__isnull=True)
+        ),
+        message=_("The agreement waits for the parties' signatures; they are told."),
     ),
     "propose": Action(
         _("Make a mediator's proposal"),
@@ -224,6 +243,83 @@ def proposal_confirm(request: AuthedRequest, pk: int) -> HttpResponse:
         ),
         back=dispute.get_absolute_url() + "#referral",
     )
+
+
+AGREEMENT_SIGN_PAGE = ActPage(
+    heading=_("Sign the mediation agreement"),
+    agree=_("I have read the whole text above and sign the agreement."),
+    button=_("Sign the agreement"),
+    done=_(
+        "You signed the agreement. It takes effect once the bank has signed and the centre has "
+        "sealed it; a sealed copy of what you signed is being prepared under 'Your "
+        "confirmations'."
+    ),
+)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_sign(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The customer signs an agreement online: a binding act (the whole text, a tick, a code)."""
+    draft = referral_access.agreement_draft_get_for(request.user, pk)
+    dispute = draft.referral.dispute
+    back = dispute.get_absolute_url() + "#referral"
+    if not dispute_access.is_dispute_customer(request.user, dispute):
+        raise portal_access.refuse(request.user, "agreement_draft", pk)
+    if not draft.is_open or draft.customer_signed_at is not None:
+        messages.info(request, _("Nothing waits for your signature on this agreement."))
+        return redirect(back)
+    return act_page(
+        request,
+        act=agreement_services.agreement_act_text(draft),
+        page=AGREEMENT_SIGN_PAGE,
+        perform=lambda proof, shown: agreement_services.agreement_sign_confirmed(
+            actor=request.user, draft_id=pk, proof=proof, shown_sha256=shown
+        ),
+        back=back,
+    )
+
+
+AGREEMENT_ACTIONS: dict[str, Action[AgreementDraft]] = {
+    "bank_sign": Action(
+        _("Sign the agreement for the bank"),
+        None,
+        lambda rq, d, c: agreement_services.agreement_bank_sign(actor=rq.user, draft_id=d.pk),
+        lambda u, d: (
+            d.is_open
+            and d.bank_signed_at is None
+            and dispute_access.can_handle_dispute(u, d.referral.dispute)
+        ),
+        message=_("The bank signed the agreement."),
+    ),
+    "seal": Action(
+        _("Seal the agreement: it takes effect today"),
+        None,
+        lambda rq, d, c: agreement_services.agreement_seal(actor=rq.user, draft_id=d.pk),
+        lambda u, d: (
+            d.is_open and d.fully_signed and referral_access.is_referral_partner(u, d.referral)
+        ),
+        message=_("Sealed: the agreement is in force and the parties are told."),
+    ),
+    "withdraw": Action(
+        _("Withdraw the agreement"),
+        RequiredReasonForm,
+        lambda rq, d, c: agreement_services.agreement_draft_withdraw(
+            actor=rq.user, draft_id=d.pk, reason=c["reason"]
+        ),
+        lambda u, d: d.is_open and referral_access.is_referral_partner(u, d.referral),
+        danger=True,
+        message=_("Agreement withdrawn; the parties are told."),
+    ),
+}
+
+
+@login_required
+@require_POST
+def agreement_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    draft = referral_access.agreement_draft_get_for(request.user, pk)
+    back = draft.referral.dispute.get_absolute_url() + "#referral"
+    return post_action(request, AGREEMENT_ACTIONS, action, draft, back, prefix=f"ag{pk}-")
 
 
 PROPOSAL_WITHDRAW: dict[str, Action[MediatorProposal]] = {
