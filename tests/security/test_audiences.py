@@ -158,3 +158,30 @@ def test_each_audience_reads_its_own_texts_and_no_others(
     Dispute.objects.filter(pk=case.pk).update(status="closed", closed_at=timezone.now())
     page = client_for(auditor).get(case.get_absolute_url()).content.decode()
     assert {m for m in MARKERS if m in page} == {*BANK, CUSTOMER_NOTE, ABOVE_CLAIM}
+
+
+def test_hashes_and_the_banks_pre_commitment_are_not_the_customers(
+    customer, staff, mediator, branch, centre
+):
+    from referrals.centres import services as referral_services
+    from tests.factories import refer, upload_pdf
+
+    dispute = make_dispute(customer, branch, "20000.00")
+    upload_pdf(customer, dispute, "合同")
+    referral = refer(dispute, customer, staff, centre)
+    referral_services.referral_accept(
+        actor=mediator, referral_id=referral.pk, mediator_id=mediator.pk
+    )
+    proposal = agreement_services.proposal_make(
+        actor=mediator,
+        referral_id=referral.pk,
+        amount=Decimal("3000.00"),
+        terms="银行补偿客户3,000元。",
+        performance_due=timezone.localdate() + timedelta(days=10),
+    )
+    assert proposal.binding_on_bank
+    mine = client_for(customer).get(dispute.get_absolute_url()).content.decode()
+    theirs = client_for(staff).get(dispute.get_absolute_url()).content.decode()
+    assert "SHA-256" not in mine and "SHA-256" in theirs
+    assert "预先承诺" not in mine and "无需银行另行接受" in mine
+    assert "预先承诺" in theirs
