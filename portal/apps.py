@@ -18,6 +18,13 @@ class PortalConfig(AppConfig):
         jobs.register("deliveries", "deliveries queued again", retry_deliveries)
         jobs.register("reminders", "reminder notifications", _send_todays_reminders)
         jobs.register("exports", "expired data copies deleted", _expire_exports)
+        jobs.register("seals", "binding acts queued to be sealed again", _seal_retry)
+
+
+def _seal_retry() -> int:
+    from portal.binding import seal_retry
+
+    return seal_retry()
 
 
 def _send_todays_reminders() -> int:

@@ -32,6 +32,9 @@ from portal.models import BindingAct, OneTimeCodePurpose, User
 from portal.otp import otp_send, otp_verify
 
 PROOF_VALID = timedelta(minutes=5)
+# A seal that failed (the certificate unreadable, the worker killed mid-render) is tried again
+# by the recurring job for this long after the act; after that it waits for an administrator.
+SEAL_RETRY_FOR = timedelta(days=2)
 
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _SMALL_UNITS = ["", "拾", "佰", "仟"]
@@ -235,3 +238,22 @@ def seal(*, act_id: int) -> None:
             case_ref=act.case_ref,
             data={"pdf_sha256": digest},
         )
+
+
+def seal_retry(now: Any = None) -> int:
+    """The recurring job: the acts whose seal failed recently are queued to be sealed again
+    (the act and its text are kept; only the PDF is missing). How many were queued."""
+    now = now or timezone.now()
+    failed = list(
+        BindingAct.objects.filter(
+            status=BindingAct.Status.FAILED, confirmed_at__gte=now - SEAL_RETRY_FOR
+        ).values_list("pk", flat=True)
+    )
+    for act_id in failed:
+        with transaction.atomic():
+            again = BindingAct.objects.filter(pk=act_id, status=BindingAct.Status.FAILED).update(
+                status=BindingAct.Status.QUEUED, failure=""
+            )
+            if again:
+                transaction.on_commit(partial(_enqueue_seal, act_id))
+    return len(failed)

@@ -273,7 +273,7 @@ class BindingAct(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Being sealed")
         READY = "ready", _("Sealed")
-        FAILED = "failed", _("Sealing failed")
+        FAILED = "failed", _("Sealing failed: tried again shortly")
 
     kind = models.CharField(_("act"), max_length=40)
     actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="binding_acts")

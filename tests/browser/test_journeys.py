@@ -63,6 +63,13 @@ def phone_code(username: str) -> str:
     return totp_code(crypto.decrypt(totp.data["secret"]))
 
 
+def beside_the_browser(work, *args, **kwargs):
+    """Run set-up that seals a binding act (pyHanko runs its own event loop) in a thread of its
+    own: Playwright's loop is running in the test's thread. The worker does this in production."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(work, *args, **kwargs).result()
+
+
 def sign_in(page: Page, login: str, password: str = PASSWORD) -> None:
     """The password, then (for every role but customers) the code from the phone."""
     page.goto("/accounts/login/")
@@ -264,7 +271,7 @@ def test_customer_applies_for_judicial_confirmation(page: Page, watch, world, wi
     court = OrganisationFactory.create(name="上海市浦东新区人民法院", kind=OrganisationKind.COURT)
     customer = CustomerFactory.create(username="agreed")
     dispute = make_dispute(customer, world["branch"], "20000.00")
-    referral = refer(dispute, customer, world["staff"], world["centre"])
+    referral = beside_the_browser(refer, dispute, customer, world["staff"], world["centre"])
     referral_services.referral_accept(
         actor=world["mediator"], referral_id=referral.pk, mediator_id=world["mediator"].pk
     )
@@ -309,7 +316,7 @@ def test_customer_applies_for_judicial_confirmation(page: Page, watch, world, wi
 def test_mediator_journey(page: Page, watch, world, tmp_path):
     customer = CustomerFactory.create()
     dispute = make_dispute(customer, world["branch"], "15000.00")
-    referral = refer(dispute, customer, world["staff"], world["centre"])
+    referral = beside_the_browser(refer, dispute, customer, world["staff"], world["centre"])
     upload_pdf(customer, dispute, "理财合同", name="合同.pdf")
     bundle_services.bundle_request(
         actor=world["staff"],
@@ -384,7 +391,7 @@ def test_court_clerk_journey(page: Page, watch, world):
     )
     customer = CustomerFactory.create()
     dispute = make_dispute(customer, world["branch"], "20000.00")
-    referral = refer(dispute, customer, world["staff"], world["centre"])
+    referral = beside_the_browser(refer, dispute, customer, world["staff"], world["centre"])
     referral_services.referral_accept(
         actor=world["mediator"], referral_id=referral.pk, mediator_id=world["mediator"].pk
     )
@@ -556,3 +563,54 @@ def test_staff_member_enrols_totp_and_signs_in_with_it(page: Page, watch, width,
     expect(page).not_to_have_url(re.compile("/accounts/two-step/"))
     page.goto("/accounts/profile/")
     expect(page.get_by_text(re.compile("已开启"))).to_be_visible()
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (1280, 900)])
+def test_customer_signs_an_agreement_online_and_authorises_an_agent(
+    page: Page, watch, world, width, height, tmp_path
+):
+    """Issue 17: signing an agreement is a binding act; an agent acts on one case only."""
+    page.set_viewport_size({"width": width, "height": height})
+    customer = CustomerFactory.create(username="signer")
+    agent = CustomerFactory.create(username="agent_li", real_name="李律师")
+    dispute = make_dispute(customer, world["branch"], "20000.00")
+    referral = beside_the_browser(refer, dispute, customer, world["staff"], world["centre"])
+    referral_services.referral_accept(
+        actor=world["mediator"], referral_id=referral.pk, mediator_id=world["mediator"].pk
+    )
+    agreement_services.agreement_draft(
+        actor=world["mediator"],
+        referral_id=referral.pk,
+        amount=Decimal("12000.00"),
+        terms="银行支付12,000元，客户放弃其他请求。",
+        performance_due=timezone.localdate() + timedelta(days=10),
+    )
+    sign_in(page, "signer")
+    page.locator(".waiting").get_by_role("link", name=re.compile("签署调解协议")).click()
+    act = page.locator(".act")
+    expect(act).to_contain_text("人民币壹万贰仟元整")
+    check_accessibility(page, f"07-sign-agreement-{width}")
+    page.get_by_role("button", name="发送验证码").click()
+    page.get_by_label("我已阅读上述全文，并签署本协议。").check()
+    page.get_by_label("短信验证码").fill(sms_code(customer.mobile))
+    page.get_by_role("button", name="签署协议").click()
+    expect(page.get_by_text("您已签署协议。")).to_be_visible()
+    expect(page.locator(".agreement-draft")).to_contain_text("已签署")
+
+    poa = tmp_path / "授权委托书.pdf"
+    poa.write_bytes(pdf_bytes())
+    panel = open_action(page, "授权代理人办理本案件")
+    panel.get_by_label("代理人的手机号码:").fill(agent.mobile)
+    panel.get_by_label("与您的关系:").select_option(label="律师")
+    panel.get_by_label("您签署的授权委托书（PDF 或图片）:").set_input_files(str(poa))
+    panel.get_by_role("button", name="授权代理人办理本案件").click()
+    expect(page.get_by_text("已授权代理人办理本案件")).to_be_visible()
+    expect(page.locator("#representatives")).to_contain_text("李律师")
+    check_accessibility(page, f"07b-agent-authorised-{width}")
+    page.get_by_role("button", name="退出").click()
+
+    sign_in(page, "agent_li")
+    page.get_by_role("link", name="我的纠纷").click()
+    page.get_by_role("link", name=dispute.reference).click()
+    expect(page.locator("#acting-for")).to_contain_text(customer.display_name)
+    check_accessibility(page, f"07c-agent-case-{width}")

@@ -255,3 +255,32 @@ def test_an_agreement_closes_open_proposals_and_cannot_predate_the_referral(prop
     record(timezone.localdate())
     closed = MediatorProposal.objects.get(pk=proposal.pk)
     assert closed.is_withdrawn and not closed.is_pending
+
+
+def test_a_failed_seal_is_tried_again_by_the_recurring_job(
+    customer, proposal, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    from datetime import timedelta as days
+
+    from portal.binding import seal_retry
+
+    good = settings.SEAL_DIR
+    settings.SEAL_DIR = str(tmp_path / "missing" / "nowhere")
+    settings.SEAL_DEV_CERTIFICATE = False  # no certificate to seal with: the seal fails
+    with django_capture_on_commit_callbacks(execute=True):
+        customer_accepts_now(customer, proposal.pk)
+    act = BindingAct.objects.get(kind="proposal.accept")
+    assert act.status == BindingAct.Status.FAILED and act.failure
+    page = client_for(customer).get(proposal.referral.dispute.get_absolute_url())
+    assert "系统稍后自动重试" in page.content.decode()
+
+    settings.SEAL_DIR, settings.SEAL_DEV_CERTIFICATE = good, True
+    with django_capture_on_commit_callbacks(execute=True):
+        assert seal_retry() == 1
+    act.refresh_from_db()
+    assert act.status == BindingAct.Status.READY and act.pdf_sha256
+    # An old failure is left for an administrator, not retried for ever.
+    BindingAct.objects.filter(pk=act.pk).update(
+        status=BindingAct.Status.FAILED, confirmed_at=timezone.now() - days(days=3)
+    )
+    assert seal_retry() == 0
