@@ -140,6 +140,32 @@ class RepresentativeForm(forms.Form):
         return mobile
 
 
+class ReviewAskForm(forms.Form):
+    reasons = forms.CharField(
+        label=_("Why the decision should be reviewed"),
+        help_text=_("What the decision got wrong, and any new facts; add new evidence below."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+    )
+
+
+class ReviewDecideForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome of the review"),
+        choices=[
+            ("upheld", _("Uphold the decision")),
+            ("changed", _("Change the decision in part")),
+            ("reversed", _("Reverse the decision")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label=_("The review's decision and its reasons (the customer reads it)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+    )
+
+
 class MediationAskForm(forms.Form):
     note = forms.CharField(
         label=_("Why you ask for mediation (optional)"),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from mediation.complaint_review import ReviewRequestLifecycle
 from mediation.lifecycle import (
     BANK_TRACK_STATES,
     OPEN_STATES,
@@ -199,6 +200,15 @@ class Dispute(DisputeLifecycle):
     decision_due = models.DateField(_("bank decision due"), null=True, blank=True)
     decision_text = models.TextField(_("bank decision"), blank=True)
     decision_at = models.DateTimeField(_("decision given"), null=True, blank=True)
+    # Who gave it: they may not decide the customer's request for its review.
+    decision_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decision given by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     review_request_due = models.DateField(_("customer review request due"), null=True, blank=True)
     labels_done_at = models.DateTimeField(_("labels set"), null=True, blank=True)
     branch_plan = models.TextField(_("branch plan (legal + business)"), blank=True)
@@ -335,6 +345,12 @@ class Dispute(DisputeLifecycle):
                     True,
                 )
             )
+        if self.decision_at and self.status in BANK_TRACK_STATES:
+            clocks += [
+                Clock("review", _("The bank's review decision"), r.decision_due, False, True)
+                for r in self.review_requests.all()
+                if r.status == "requested"
+            ]
         from mediation import hooks  # the hooks module names this model's types
 
         return clocks + hooks.case_clocks(self)
@@ -596,3 +612,41 @@ class Representative(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dispute_id}: {self.agent_id}"
+
+
+class ReviewRequest(ReviewRequestLifecycle):
+    """The customer's request for a review of the bank's decision, and its outcome."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="review_requests")
+    reasons = models.TextField(_("why the customer asks"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("asked"), auto_now_add=True)
+    decision_due = models.DateField(_("review decision due"))
+    outcome = models.TextField(_("the review's decision"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("request for review")
+        verbose_name_plural = _("requests for review")
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["dispute"], name="one_review_request_per_decision")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dispute_id}: {self.status}"
+
+    # The audit chain's view of it (portal.transitions.Audited).
+    audit_prefix = "review_request"
+
+    @property
+    def case_reference(self) -> str:
+        return self.dispute.reference
+
+    def audit_data(self) -> dict[str, Any]:
+        return {}

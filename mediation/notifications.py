@@ -61,6 +61,21 @@ EVENTS: dict[str, EventType] = {
         _("From now on the agent can no longer see or act on this case."),
         legal=True,
     ),
+    "review_requested": EventType(
+        _("Review asked for"),
+        _("The customer asks for a review of the decision on %(ref)s"),
+        _(
+            "Someone other than the person who gave the decision decides it, by %(due)s "
+            "(银行业保险业消费投诉处理管理办法 art. 26)."
+        ),
+        legal=True,
+    ),
+    "review_decided": EventType(
+        _("Review decided"),
+        _("The bank's review of its decision on %(ref)s: %(outcome)s"),
+        _("%(text)s"),
+        legal=True,
+    ),
     "opt_in_confirmed": EventType(
         _("Fast lane confirmed"),
         _("Your case %(ref)s is in the mediation fast lane"),

@@ -50,6 +50,7 @@ COMPLAINT_DECISION = LegalPeriod(days=15, cite="银行业保险业消费投诉�
 COMPLAINT_DECISION_COMPLEX = LegalPeriod(days=30, cite="同上 art. 20 (complex cases)")
 COMPLAINT_DECISION_EXTENDED = LegalPeriod(days=60, cite="同上 art. 20 (senior approval, notice)")
 REVIEW_REQUEST_WINDOW = LegalPeriod(days=30, cite="同上 art. 26 (customer's request for review)")
+REVIEW_DECISION = LegalPeriod(days=30, cite="同上 art. 26 (the bank's review decision)")
 
 # ---- mediation (人民法院在线调解规则; 特邀调解规定) ----------------------------------------------
 MEDIATOR_ASSIGNMENT = LegalPeriod(working_days=3, cite="人民法院在线调解规则 arts. 11-12")

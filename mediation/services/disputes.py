@@ -169,6 +169,7 @@ def dispute_record_decision(*, actor: User, reference: str, text: str) -> Disput
         raise ApplicationError(_("Write the decision."))
     dispute.decision_text = text.strip()
     dispute.decision_at = timezone.now()
+    dispute.decision_by = actor
     dispute.review_request_due = REVIEW_REQUEST_WINDOW.end(timezone.localdate(dispute.decision_at))
     _refresh_clocks(dispute)
     dispute.save()

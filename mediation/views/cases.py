@@ -38,12 +38,15 @@ from mediation.forms import (
     ReasonForm,
     RepresentativeForm,
     ReturnVisitForm,
+    ReviewAskForm,
+    ReviewDecideForm,
     StaffAmendForm,
     StaffIntakeForm,
     TriageForm,
 )
 from mediation.lifecycle import OPT_IN_STATES, DisputeStatus
 from mediation.models import Dispute, MediationRequest, ReturnVisit
+from mediation.services.complaint_review import review_request_decide, review_request_make
 from mediation.services.consents import (
     DISCLOSURE_CATEGORIES,
     disclosure_act_text,
@@ -166,6 +169,28 @@ def _mediation_request_waits(user: User, dispute: Dispute) -> bool:
 def disclosure_url(dispute: Dispute, organisation_id: int) -> str:
     page = reverse("mediation:disclosure", args=[dispute.reference])
     return f"{page}?organisation={organisation_id}"
+
+
+def _customer_may_ask_review(user: User, dispute: Dispute) -> bool:
+    """Once the bank decided, within the 30 days, once (the button or nothing: no promise
+    without it)."""
+    return bool(
+        dispute_access.is_dispute_customer(user, dispute)
+        and dispute.status == DisputeStatus.BANK_HANDLING
+        and dispute.decision_at
+        and dispute.review_request_due
+        and timezone.localdate() <= dispute.review_request_due
+        and not dispute.review_requests.exists()
+    )
+
+
+def _review_waits_on(user: User, dispute: Dispute) -> bool:
+    """A pending review, for staff of the case other than the decision's author."""
+    return (
+        dispute_access.can_handle_dispute(user, dispute)
+        and dispute.decision_by_id != user.pk
+        and dispute.review_requests.filter(status="requested").exists()
+    )
 
 
 def _customer_in_lane(user: User, dispute: Dispute) -> bool:
@@ -312,6 +337,23 @@ ACTIONS: dict[str, Action[Dispute]] = {
             and not ReturnVisit.objects.filter(dispute=d).exists()
         ),
     ),
+    "ask_review": Action(
+        gettext_lazy("Ask for a review of the bank's decision"),
+        ReviewAskForm,
+        lambda r, d, c: review_request_make(actor=r.user, reference=d.reference, **c),
+        _customer_may_ask_review,
+        message=gettext_lazy(
+            "Your request is with the bank: someone other than the person who gave the decision "
+            "reviews it."
+        ),
+    ),
+    "decide_review": Action(
+        gettext_lazy("Decide the customer's request for review"),
+        ReviewDecideForm,
+        lambda r, d, c: review_request_decide(actor=r.user, reference=d.reference, **c),
+        _review_waits_on,
+        message=gettext_lazy("The review is decided; the customer is told."),
+    ),
     "authorise_agent": Action(
         gettext_lazy("Authorise an agent to act for you on this case"),
         RepresentativeForm,
@@ -388,6 +430,9 @@ def detail(request: AuthedRequest, reference: str) -> HttpResponse:
         ),
         "acting_for": dispute.customer if dispute_access.is_agent(user, dispute) else None,
         "is_principal": dispute_access.is_principal(user, dispute),
+        "review_requests": (
+            list(dispute.review_requests.all()) if is_customer or banks_side else []
+        ),
         "mediation_requests": (
             list(dispute.mediation_requests.all()) if is_customer or banks_side else []
         ),
