@@ -78,6 +78,9 @@ def test_another_member_of_staff_decides_and_the_customer_is_told(
     assert refused.value.code == "first_handler"
 
     colleague = StaffFactory.create(branch=branch)
+    # It waits on the colleague's home, not on the decision's author's.
+    assert "#review-request" in client_for(colleague).get("/").content.decode()
+    assert "#review-request" not in client_for(staff).get("/").content.decode()
     with pytest.raises(ApplicationError):
         review_request_decide(actor=colleague, reference=d.reference, outcome="upheld", text=" ")
     with django_capture_on_commit_callbacks(execute=True):
