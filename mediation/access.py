@@ -161,6 +161,28 @@ def can_view_dispute(user: User, dispute: Dispute) -> bool:
     return bool(is_auditor(user) and dispute.status == lifecycle.DisputeStatus.CLOSED)
 
 
+# What a customer files: their own documents, never the bank's licence or what a centre or a
+# court issues (issue 19: "the customer's evidence categories include 法院裁定书 and 银行营业执照").
+CUSTOMER_EVIDENCE = [
+    "contract",
+    "statement",
+    "correspondence",
+    "transcript",
+    "identity",
+    "agreement",  # a signed agreement they hold (an amended one after a court's rejection)
+    "power_of_attorney",
+    "payment_proof",
+    "other",
+]
+
+
+def evidence_categories_for(user: User, dispute: Dispute) -> list[str]:
+    """The categories this user may file on this case."""
+    if is_dispute_customer(user, dispute):
+        return CUSTOMER_EVIDENCE
+    return list(models.EvidenceCategory.values)
+
+
 def can_upload_evidence(user: User, dispute: Dispute) -> bool:
     if dispute.status not in lifecycle.OPEN_STATES:
         return False

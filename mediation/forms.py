@@ -360,3 +360,9 @@ class EvidenceForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args: Any, categories: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if categories is not None:
+            labels = dict(EvidenceCategory.choices)
+            self.fields["category"].choices = [(c, labels[c]) for c in categories]  # type: ignore[attr-defined]

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from portal.models import Role
 from portal.notifications.events import EventType
+
+STAFF_ONLY = frozenset({Role.STAFF})
 
 EVENTS: dict[str, EventType] = {
     "dispute_received": EventType(
@@ -28,6 +31,7 @@ EVENTS: dict[str, EventType] = {
             "the customer will read (银行保险机构消费者权益保护管理办法 art. 16)."
         ),
         legal=True,
+        roles=STAFF_ONLY,
     ),
     "mediation_agreed": EventType(
         _("Mediation agreed"),
@@ -69,6 +73,7 @@ EVENTS: dict[str, EventType] = {
             "(银行业保险业消费投诉处理管理办法 art. 26)."
         ),
         legal=True,
+        roles=STAFF_ONLY,
     ),
     "review_decided": EventType(
         _("Review decided"),
@@ -90,6 +95,7 @@ EVENTS: dict[str, EventType] = {
         _("Deadlines soon"),
         _("%(soon)s of your cases fall due within %(days)s days"),
         _("The queue lists them under the clock filter “due soon”."),
+        roles=STAFF_ONLY,
     ),
     "clock_overdue": EventType(
         _("Deadlines missed"),
@@ -99,6 +105,7 @@ EVENTS: dict[str, EventType] = {
             "more fall due within %(days)s days. The queue lists them under the clock filter "
             "“overdue”."
         ),
+        roles=STAFF_ONLY,
     ),
     "return_visit": EventType(
         _("Return visit"),

@@ -59,7 +59,11 @@ def read_all(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def preferences(request: AuthedRequest) -> HttpResponse:
     """Switch events off; legal notices are always sent."""
-    optional = {key: kind for key, kind in EVENTS.items() if not kind.legal}
+    optional = {
+        key: kind
+        for key, kind in EVENTS.items()
+        if not kind.legal and (kind.roles is None or request.user.role in kind.roles)
+    }
     if request.method == "POST":
         wanted_off = {key for key in optional if request.POST.get(key) != "on"}
         NotificationOptOut.objects.filter(user=request.user).exclude(event__in=wanted_off).delete()

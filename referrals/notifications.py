@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from portal.models import Role
 from portal.notifications.events import EventType
+
+STAFF_ONLY = frozenset({Role.STAFF})
+AUDITORS_ONLY = frozenset({Role.AUDITOR})
 
 EVENTS: dict[str, EventType] = {
     "referral_sent": EventType(
@@ -95,6 +99,7 @@ EVENTS: dict[str, EventType] = {
             "by %(window)s (CPL art. 205)."
         ),
         legal=True,
+        roles=STAFF_ONLY,
     ),
     "court_accepted": EventType(
         _("Court acceptance"),
@@ -127,5 +132,6 @@ EVENTS: dict[str, EventType] = {
         _("Look-back review due"),
         _("Look-back review of %(ref)s is due"),
         _("The review is in the auditors' queue."),
+        roles=AUDITORS_ONLY,
     ),
 }

@@ -43,6 +43,10 @@ def evidence_upload(
     dispute = dispute_access.dispute_get_for(actor, reference)
     if not dispute_access.can_upload_evidence(actor, dispute):
         raise ActionForbidden(_("You cannot add evidence to this case now."))
+    if category not in dispute_access.evidence_categories_for(actor, dispute):
+        raise ApplicationError(
+            _("This category is not one you file: choose another."), code="category"
+        )
     data = read_limited(upload, declared_size)
     clean = clean_upload(data)  # raises UploadRejected with a clear message
     now = timezone.localtime()

@@ -27,7 +27,10 @@ def evidence_context(request: AuthedRequest, dispute: Dispute) -> dict[str, Any]
         # What this viewer may see: a partner only its kind's categories, and nothing once the
         # customer withdrew the consent naming it (mediation/access.py).
         "evidence": dispute_access.evidence_visible_to(request.user, dispute),
-        "evidence_form": EvidenceForm(prefix="evidence")
+        "evidence_form": EvidenceForm(
+            prefix="evidence",
+            categories=dispute_access.evidence_categories_for(request.user, dispute),
+        )
         if dispute_access.can_upload_evidence(request.user, dispute)
         else None,
     }
@@ -37,7 +40,13 @@ def evidence_context(request: AuthedRequest, dispute: Dispute) -> dict[str, Any]
 @require_POST
 def upload(request: AuthedRequest, reference: str) -> HttpResponse:
     request.error_redirect = reverse("mediation:detail", args=[reference])  # type: ignore[attr-defined]
-    form = EvidenceForm(request.POST, request.FILES, prefix="evidence")
+    dispute = dispute_access.dispute_get_for(request.user, reference)
+    form = EvidenceForm(
+        request.POST,
+        request.FILES,
+        prefix="evidence",
+        categories=dispute_access.evidence_categories_for(request.user, dispute),
+    )
     if not form.is_valid():
         form_errors_to_messages(request, form)
         return redirect("mediation:detail", reference=reference)

@@ -18,6 +18,8 @@ class EventType:
     title: StrOrPromise
     body: StrOrPromise
     legal: bool = False
+    # The roles it is sent to (None: anyone on a case); a person's preferences list only theirs.
+    roles: frozenset[str] | None = None
 
 
 # Filled by the apps in their AppConfig.ready() (mediation/notifications.py,

@@ -1,0 +1,48 @@
+"""Issue 19, found in the walk: "the customer's evidence categories include 法院裁定书 and
+银行营业执照"; "customers can switch off 回头看评估到期, which is not theirs"."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+
+from mediation.services.evidence import evidence_upload
+from portal.exceptions import ApplicationError
+from tests.conftest import client_for
+from tests.factories import make_dispute
+from tests.factories.files import pdf_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_customer_files_their_own_documents_only(customer, staff, branch):
+    d = make_dispute(customer, branch)
+    mine = client_for(customer).get(d.get_absolute_url()).content.decode()
+    form = mine.split('id="id_evidence-category"')[1].split("</select>")[0]
+    assert 'value="contract"' in form and 'value="identity"' in form
+    for theirs in ("bank_identity", "ruling", "mediation_proof"):
+        assert f'value="{theirs}"' not in form
+    with pytest.raises(ApplicationError) as refused:
+        evidence_upload(
+            actor=customer,
+            reference=d.reference,
+            upload=io.BytesIO(pdf_bytes()),
+            original_name="裁定书.pdf",
+            declared_size=None,
+            title="裁定书",
+            category="ruling",
+        )
+    assert refused.value.code == "category"
+    staff_page = client_for(staff).get(d.get_absolute_url()).content.decode()
+    assert 'value="bank_identity"' in staff_page
+
+
+def test_each_person_switches_off_only_their_own_kinds_of_message(customer, staff, auditor):
+    url = reverse("notification_preferences")
+    customers = client_for(customer).get(url).content.decode()
+    assert 'name="review_due"' not in customers and 'name="clock_due_soon"' not in customers
+    assert 'name="session_scheduled"' in customers
+    assert 'name="clock_due_soon"' in client_for(staff).get(url).content.decode()
+    assert 'name="review_due"' in client_for(auditor).get(url).content.decode()
