@@ -92,3 +92,4 @@ def test_load_calendar_command_is_idempotent(capsys):
     call_command("load_calendar", "2026")
     call_command("load_calendar", "2026")
     assert CalendarDay.objects.count() == before
+    assert "2026: already loaded, nothing to change" in capsys.readouterr().out

@@ -42,4 +42,8 @@ class Command(BaseCommand):
                         date=day, defaults={"kind": kind, "name": name}
                     )
                     created += was_created
-        self.stdout.write(f"calendar: {created} days added, {updated} replaced")
+        years = ", ".join(str(y) for y in options["years"])
+        if created or updated:
+            self.stdout.write(f"calendar {years}: {created} days added, {updated} replaced")
+        else:  # the migration loaded them already: say so rather than "0 days added"
+            self.stdout.write(f"calendar {years}: already loaded, nothing to change")
