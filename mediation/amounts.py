@@ -37,6 +37,8 @@ def parse_amount(raw: str | Decimal | int) -> Decimal:
                 _("Write the amount like 49,999.00 or 49999."), code="invalid_grouping"
             )
         text = text.replace(",", "")
+    if re.match(r"^\d{13,}(\.\d*)?$", text):  # digits, just too many of them
+        raise ValidationError(_("This amount is too large."), code="too_large")
     if not _AMOUNT_RE.match(text):
         if re.match(r"^\d+\.\d{3,}$", text):
             raise ValidationError(

@@ -82,6 +82,27 @@ def read_limited(upload: IO[bytes], size: int | None) -> bytes:
     return data
 
 
+# What a detected type is called in a message to a person (not "text/plain").
+_KINDS = {
+    "text/": _("a text file"),
+    "application/msword": _("a Word document"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml": _("a Word document"),
+    "application/vnd.ms-excel": _("an Excel spreadsheet"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml": _("an Excel spreadsheet"),
+    "application/zip": _("a ZIP archive"),
+    "image/": _("an image of another format"),
+    "video/": _("a video"),
+    "audio/": _("a sound recording"),
+}
+
+
+def file_kind(content_type: str) -> str:
+    for prefix, kind in _KINDS.items():
+        if content_type.startswith(prefix):
+            return str(kind)
+    return str(_("another kind of file"))
+
+
 def _too_large_message(limit: int) -> str:
     return _("The file is larger than the %(mb)s MB limit.") % {"mb": limit // (1024 * 1024)}
 
@@ -95,7 +116,7 @@ def clean_upload(data: bytes) -> CleanFile:
     if content_type not in ALLOWED_TYPES:
         raise UploadRejected(
             _("Only PDF, JPEG and PNG files are accepted (this file looks like %(type)s).")
-            % {"type": content_type},
+            % {"type": file_kind(content_type)},
             code="unsupported_type",
         )
     if content_type == "application/pdf":

@@ -84,5 +84,6 @@ def post_action[T](
             return redirect(back)
         cleaned = form.cleaned_data
     action.run(request, obj, cleaned)
-    messages.success(request, str(action.message or _("Done.")))
+    done = action.message or _("%(action)s: done.") % {"action": action.label}
+    messages.success(request, str(done))
     return redirect((action.then(obj, cleaned) if action.then else None) or back)

@@ -35,7 +35,7 @@ def test_understood(raw, expected):
         ("1e5", "invalid"),
         ("", "required"),
         ("49,99.00", "invalid_grouping"),
-        ("9999999999999", "invalid"),
+        ("9999999999999", "too_large"),  # issue 19: was "请用数字填写金额"
     ],
 )
 def test_refused_with_a_clear_code(raw, code):

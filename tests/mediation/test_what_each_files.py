@@ -46,3 +46,33 @@ def test_each_person_switches_off_only_their_own_kinds_of_message(customer, staf
     assert 'name="session_scheduled"' in customers
     assert 'name="clock_due_soon"' in client_for(staff).get(url).content.decode()
     assert 'name="review_due"' in client_for(auditor).get(url).content.decode()
+
+
+def test_forms_say_what_they_mean(customer, branch):
+    """Issue 19: "9999999999999" answered "请用数字填写金额"; checkbox labels ended in ":"; a
+    long text was cut without a word; upload errors named raw MIME types; every action
+    answered the generic "操作成功"."""
+    from mediation.uploads import file_kind
+
+    d = make_dispute(customer, branch)
+    client = client_for(customer)
+    page = client.get(d.get_absolute_url()).content.decode()
+    assert "我同意调解</label>" in page and "我同意调解:</label>" not in page
+    assert "最多 5000 字，超出部分无法输入。" in page
+    assert file_kind("text/plain") == "文本文件"
+    answer = client.post(
+        reverse("mediation:action", args=[d.reference, "amend"]),
+        {"amend-amount": "9999999999999", "amend-facts": "x", "amend-request": "y"},
+        follow=True,
+    )
+    assert "金额过大" in answer.content.decode()
+
+
+def test_an_action_answers_with_its_own_name(customer, staff, branch):
+    d = make_dispute(customer, branch)
+    answer = client_for(staff).post(
+        reverse("mediation:action", args=[d.reference, "triage"]),
+        {"triage-cause_label": "理财纠纷", "triage-urgency": "normal"},
+        follow=True,
+    )
+    assert "：已完成。" in answer.content.decode() and "操作成功" not in answer.content.decode()
