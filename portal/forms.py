@@ -167,3 +167,8 @@ class EnrolCodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
+
+
+# Django 6.1 labels an empty choice "- Select an option -" (django.db.models.fields), and its
+# zh_Hans catalog does not translate it: the project's catalog does (it comes first).
+BLANK_CHOICE_LABEL = _("- Select an option -")

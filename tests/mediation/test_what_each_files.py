@@ -76,3 +76,11 @@ def test_an_action_answers_with_its_own_name(customer, staff, branch):
         follow=True,
     )
     assert "：已完成。" in answer.content.decode() and "操作成功" not in answer.content.decode()
+
+
+def test_an_empty_choice_reads_in_chinese(customer, branch):
+    d = make_dispute(customer, branch)
+    page = client_for(customer).get(reverse("mediation:file")).content.decode()
+    assert "- Select an option -" not in page and "— 请选择 —" in page
+    page = client_for(customer).get(d.get_absolute_url()).content.decode()
+    assert "- Select an option -" not in page
