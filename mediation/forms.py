@@ -314,6 +314,14 @@ class ReturnVisitForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Find"),
+        required=False,
+        max_length=40,
+        help_text=_(
+            "A reference, a name, a mobile number, or the last 4 digits of one or of an ID"
+        ),
+    )
     status = forms.ChoiceField(
         label=_("State"), required=False, choices=[("", _("All states")), *DisputeStatus.choices]
     )
@@ -333,7 +341,23 @@ class QueueFilterForm(forms.Form):
         required=False,
         choices=[("", _("Any")), ("overdue", _("Overdue")), ("due_soon", _("Due soon"))],
     )
+    sort = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[
+            ("", _("Newest first")),
+            ("deadline", _("Nearest deadline first")),
+            ("amount", _("Largest claim first")),
+        ],
+    )
     fast_lane = forms.BooleanField(label=_("Fast lane only"), required=False)
+
+    def __init__(self, *args: Any, all_branches: bool = True, **kwargs: Any) -> None:
+        """A branch's staff see their own branch only: no branch filter offering others."""
+        super().__init__(*args, **kwargs)
+        self.scope = "all" if all_branches else "branch"
+        if not all_branches:
+            del self.fields["branch"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

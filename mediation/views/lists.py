@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import F, Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from mediation import access as dispute_access
 from mediation.forms import QueueFilterForm
+from portal import access as portal_access
 from portal.decorators import role_required
 from portal.pagination import paginate
 from portal.types import AuthedRequest
@@ -25,14 +27,35 @@ def my_disputes(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def find_condition(text: str) -> Q:
+    """What staff type into the queue's search: a reference, a name, a whole mobile number, or
+    the last four digits of a mobile or an ID number (what a caller reads out)."""
+    text = text.strip().upper()
+    if text.startswith("MD-"):
+        return Q(reference__startswith=text)
+    if text.isdigit() and len(text) == 4:
+        return Q(customer__mobile__endswith=text) | Q(customer__id_number__endswith=text)
+    if text.isdigit() and len(text) == 11:
+        return Q(customer__mobile=text) | Q(customer__recorded_mobile=text)
+    return Q(customer__real_name__icontains=text) | Q(reference__icontains=text)
+
+
 @login_required
 @role_required("staff")
 def queue(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     qs = dispute_access.disputes_visible_to(request.user).for_list()
-    form = QueueFilterForm(request.GET or None)
+    form = QueueFilterForm(
+        request.GET or None, all_branches=portal_access.is_head_office_staff(request.user)
+    )
     if form.is_valid():
         data = form.cleaned_data
+        if data.get("q"):
+            qs = qs.filter(find_condition(data["q"]))
+        if data.get("sort") == "deadline":
+            qs = qs.order_by(F("next_deadline").asc(nulls_last=True), "-received_at", "-pk")
+        elif data.get("sort") == "amount":
+            qs = qs.order_by("-amount", "-received_at", "-pk")
         if data.get("status"):
             qs = qs.filter(status=data["status"])
         if data.get("branch"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from mediation import services
 from mediation.models import Dispute
@@ -283,7 +285,14 @@ def test_customer_list_query_count_is_constant(customer, branch):
 
 
 @pytest.mark.parametrize(
-    "query", ["", "?clock=overdue", "?fast_lane=on&category=wealth", "?status=submitted"]
+    "query",
+    [
+        "",
+        "?clock=overdue",
+        "?fast_lane=on&category=wealth",
+        "?status=submitted",
+        "?q=%E7%94%A8%E6%88%B7&sort=deadline",
+    ],
 )
 def test_staff_queue_query_count_is_constant(staff, branch, query):
     client = client_for(staff)
@@ -308,6 +317,28 @@ def test_queue_filters(staff, customer, branch):
     assert b.reference in html and a.reference not in html
     bad = client_for(staff).get(reverse("mediation:queue") + "?status=bogus")
     assert bad.status_code == 200  # an unknown filter is shown as an error, not a 500
+
+
+def test_staff_find_a_case_by_what_a_caller_reads_out(staff, hq_staff, branch, other_branch):
+    """Issue 19: no search by reference, name, mobile or ID tail; the Shanghai user's branch
+    filter offered Beijing; the overdue case was tenth."""
+    caller = CustomerFactory(real_name="欧阳明", mobile="13955501234")
+    wanted = make_dispute(caller, branch, "9000")
+    others = [make_dispute(CustomerFactory(), branch) for _ in range(3)]
+    client = client_for(staff)
+    id_tail = str(caller.id_number)[-4:]
+    for query in (wanted.reference, "欧阳", "13955501234", "1234", id_tail):
+        html = client.get(reverse("mediation:queue"), {"q": query}).content.decode()
+        assert wanted.reference in html, query
+        assert not any(o.reference in html for o in others), query
+    assert 'name="branch"' not in client.get(reverse("mediation:queue")).content.decode()
+    assert 'name="branch"' in client_for(hq_staff).get(reverse("mediation:queue")).content.decode()
+    Dispute.objects.filter(pk=others[0].pk).update(
+        next_deadline=timezone.localdate() - timedelta(days=3)
+    )
+    html = client.get(reverse("mediation:queue"), {"sort": "deadline"}).content.decode()
+    first = html.index(others[0].reference)
+    assert all(first < html.index(d.reference) for d in (wanted, *others[1:]))
 
 
 def test_partner_and_auditor_lists(mediator, auditor, customer, staff, branch, centre):
