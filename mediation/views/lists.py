@@ -33,8 +33,10 @@ def find_condition(text: str) -> Q:
     text = text.strip().upper()
     if text.startswith("MD-"):
         return Q(reference__startswith=text)
-    if text.isdigit() and len(text) == 4:
-        return Q(customer__mobile__endswith=text) | Q(customer__id_number__endswith=text)
+    if len(text) == 4 and text[:3].isdigit() and (text[3].isdigit() or text[3] == "X"):
+        # An ID number may end in X (its check digit); a mobile number never does.
+        by_id = Q(customer__id_number__endswith=text)
+        return by_id | Q(customer__mobile__endswith=text) if text.isdigit() else by_id
     if text.isdigit() and len(text) == 11:
         return Q(customer__mobile=text) | Q(customer__recorded_mobile=text)
     return Q(customer__real_name__icontains=text) | Q(reference__icontains=text)
