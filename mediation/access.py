@@ -21,8 +21,8 @@ from django.db.models import Exists, OuterRef, Q
 # while mediation.models is still being built, so the states and models are read at call time.
 from mediation import hooks, lifecycle, models
 from portal.access import (
-    is_administrator,
     is_auditor,
+    is_bank_side,
     is_bank_staff,
     is_customer,
     is_head_office_staff,
@@ -150,7 +150,7 @@ def reads_the_banks_notes(user: User) -> bool:
     """The bank's own reasons and drafts (a withdrawn draft referral, why staff withdrew a
     referral) are for the bank's staff, its auditors and administrators: never customers or
     partners (STYLE.md 15)."""
-    return is_bank_staff(user) or is_auditor(user) or is_administrator(user)
+    return is_bank_side(user)
 
 
 def can_view_dispute(user: User, dispute: Dispute) -> bool:

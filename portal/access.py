@@ -54,6 +54,12 @@ def is_administrator(user: User) -> bool:
     return bool(user.is_authenticated and (user.role == Role.ADMIN or user.is_superuser))
 
 
+def is_bank_side(user: User) -> bool:
+    """The bank's staff, its auditors and administrators: who read the bank's own notes and
+    internal targets (STYLE.md 15)."""
+    return is_bank_staff(user) or is_auditor(user) or is_administrator(user)
+
+
 def is_system_or_administrator(user: User | None, _obj: object = None) -> bool:
     """Scheduled jobs act with no user; an administrator may run them by hand."""
     return user is None or is_administrator(user)

@@ -21,6 +21,7 @@ from mediation import hooks
 from mediation.forms import MediationCentreForm
 from mediation.lifecycle import DisputeStatus
 from mediation.models import Dispute, ProductCategory
+from mediation.views.cases import disclosure_url
 from portal.actions import Action, shown_actions
 from portal.models import BindingAct, User
 from portal.transitions import may_transition
@@ -206,11 +207,14 @@ def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
                 "agreement": agreement,
                 "customer_may_apply": _customer_may_apply(user, dispute, agreement),
                 "drafts": _drafts(user, referral),
-                "consent_needed": is_customer
+                # The page where the customer consents to this centre, while that is needed.
+                "consent_url": disclosure_url(dispute, referral.organisation_id)
+                if is_customer
                 and referral.status == ReferralStatus.DRAFT
                 and not dispute.consent_in_force(
                     kind="personal_info", organisation_id=referral.organisation_id
-                ),
+                )
+                else "",
                 "notes_visible": referral_access.can_read_session_notes(user, referral),
                 "actions": shown_actions(REFERRAL_ACTIONS, user, referral, prefix="r-"),
                 "is_customer": is_customer,

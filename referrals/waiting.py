@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from mediation import access as dispute_access
 from mediation.lifecycle import DisputeStatus
 from mediation.models import Consent
+from mediation.views.cases import disclosure_url
 from portal.access import is_auditor, is_bank_staff, is_customer, is_partner_member
 from portal.models import OrganisationKind, User
 from portal.waiting import HOME_LIMIT, Waiting
@@ -105,8 +106,7 @@ def customer_waiting(user: User, today: date) -> list[Waiting]:
             _("Consent to give %(org)s your information, so the bank can refer your case")
             % {"org": r.organisation.name},
             r.dispute.reference,
-            reverse("mediation:disclosure", args=[r.dispute.reference])
-            + f"?organisation={r.organisation_id}",
+            disclosure_url(r.dispute, r.organisation_id),
             binding=True,
         )
         for r in drafts

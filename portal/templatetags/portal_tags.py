@@ -5,7 +5,7 @@ from typing import Any
 
 from django import template
 
-from portal.models import Role
+from portal.access import is_bank_side
 
 register = template.Library()
 
@@ -19,14 +19,10 @@ def yuan(value: object) -> str:
         return ""
 
 
-# The roles that read the bank's internal targets (STYLE.md 15).
-_BANK_SIDE = {Role.STAFF, Role.AUDITOR, Role.ADMIN}
-
-
 @register.filter
 def deadline_for(case: Any, user: Any) -> Any:
     """A case's next deadline as this viewer reads it: the bank's side with its internal
     targets, customers and partners without them."""
-    if getattr(user, "role", None) in _BANK_SIDE:
+    if is_bank_side(user):
         return case.next_deadline
     return case.next_party_deadline
