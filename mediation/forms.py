@@ -149,23 +149,6 @@ class ReviewAskForm(forms.Form):
     )
 
 
-class ReviewDecideForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label=_("Outcome of the review"),
-        choices=[
-            ("upheld", _("Uphold the decision")),
-            ("changed", _("Change the decision in part")),
-            ("reversed", _("Reverse the decision")),
-        ],
-        widget=forms.RadioSelect,
-    )
-    text = forms.CharField(
-        label=_("The review's decision and its reasons (the customer reads it)"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=5000,
-    )
-
-
 class MediationAskForm(forms.Form):
     note = forms.CharField(
         label=_("Why you ask for mediation (optional)"),
@@ -276,12 +259,6 @@ class MilestoneForm(forms.Form):
     )
     text = forms.CharField(
         label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, required=False
-    )
-
-
-class DecisionForm(forms.Form):
-    text = forms.CharField(
-        label=_("The bank's decision"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
     )
 
 

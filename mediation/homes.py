@@ -10,9 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from mediation import access as dispute_access
-from mediation.complaint_review import ReviewRequestStatus
 from mediation.lifecycle import DisputeStatus
-from mediation.models import ReviewRequest
 from portal.access import is_bank_staff
 from portal.models import User
 from portal.waiting import HOME_LIMIT, Waiting
@@ -67,24 +65,9 @@ def staff_waiting(user: User, today: date) -> list[Waiting]:
         .order_by("next_deadline", "pk")
         .only("reference", "status", "next_deadline", "decision_at")[:HOME_LIMIT]
     )
-    reviews = (
-        ReviewRequest.objects.filter(
-            dispute__in=dispute_access.disputes_visible_to(user),
-            status=ReviewRequestStatus.REQUESTED,
-        )
-        .exclude(dispute__decision_by=user)  # never the decision's author
-        .select_related("dispute")
-        .order_by("decision_due", "pk")[:HOME_LIMIT]
-    )
+    # A review request waits on the reply toolkit's home items (mediation/replykit/wiring.py),
+    # which know who had a hand in the decision.
     return [
-        Waiting(
-            what=str(_("Decide the customer's request for review")),
-            case_ref=r.dispute.reference,
-            url=r.dispute.get_absolute_url() + "#review-request",
-            due=r.decision_due,
-        )
-        for r in reviews
-    ] + [
         Waiting(
             what=str(
                 DECIDED_NEXT

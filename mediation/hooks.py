@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
@@ -41,6 +42,9 @@ class _Registry:
     case_clocks: list[Callable[[Dispute], list[Clock]]] = field(default_factory=list)
     # Actions on the dispute page, placed before the named action of mediation's own table.
     case_actions: list[tuple[str, dict[str, Action[Dispute]]]] = field(default_factory=list)
+    # dispute ids -> what each customer obtained after the bank's decision, by agreement or
+    # award (a decision overturned later counts in the reply toolkit's reversal rates).
+    later_amounts: list[Callable[[list[int]], dict[int, Decimal]]] = field(default_factory=list)
 
 
 registry = _Registry()
@@ -102,3 +106,12 @@ def case_actions[T](own: dict[str, T]) -> dict[str, T]:
             **{n: actions[n] for n in names[at:]},
         }
     return actions
+
+
+def later_amounts(dispute_ids: list[int]) -> dict[int, Decimal]:
+    """The largest amount each case obtained later by agreement or award (none: absent)."""
+    out: dict[int, Decimal] = {}
+    for rule in registry.later_amounts:
+        for pk, amount in rule(dispute_ids).items():
+            out[pk] = max(amount, out.get(pk, amount))
+    return out

@@ -30,11 +30,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items += [
                 (reverse("mediation:queue"), _("Dispute queue")),
                 (reverse("mediation:record"), _("Record a phone/letter dispute")),
+                (reverse("replykit:library"), _("Reply toolkit")),
             ]
         elif role == Role.AUDITOR:
             items += [
                 (reverse("reviews:queue"), _("Look-back reviews")),
                 (reverse("mediation:closed_cases"), _("Closed cases")),
+                (reverse("replykit:library"), _("Reply toolkit")),
             ]
         elif role == Role.PARTNER:
             items += [

@@ -38,6 +38,7 @@ USERS: list[tuple[str, str, str, str | None, int | None, str, str | None, str]] 
     ("customer", "张伟", Role.CUSTOMER, None, None, "", "13800000001", "110101199003076632"),
     ("customer2", "李娜", Role.CUSTOMER, None, None, "", "13800000002", "310101198506150024"),
     ("staff", "王芳", Role.STAFF, "SH01", None, "", None, ""),
+    ("staff2", "何军", Role.STAFF, "SH01", None, "", None, ""),
     ("staff_bj", "赵磊", Role.STAFF, "BJ01", None, "", None, ""),
     ("headoffice", "陈静", Role.STAFF, "HO", None, "", None, ""),
     ("mediator", "刘洋", Role.PARTNER, None, 0, PartnerRole.MEDIATOR, None, ""),

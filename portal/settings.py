@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "portal",
     "mediation",
+    "mediation.replykit",
     "referrals",
 ]
 
@@ -404,6 +405,9 @@ FAST_LANE_THRESHOLD = Decimal(env.str("FAST_LANE_THRESHOLD", default="50000.00")
 BANK_PRE_COMMITMENT_THRESHOLD = Decimal(
     env.str("BANK_PRE_COMMITMENT_THRESHOLD", default="10000.00")
 )
+# A reply granting more than this, or refusing a claim, needs a second approver (the reply
+# toolkit, mediation/replykit).
+REPLY_SECOND_APPROVAL_ABOVE = Decimal(env.str("REPLY_SECOND_APPROVAL_ABOVE", default="5000.00"))
 UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_BYTES", default=20 * 1024 * 1024)
 UPLOAD_MAX_DISPUTE_BYTES = env.int("UPLOAD_MAX_DISPUTE_BYTES", default=100 * 1024 * 1024)
 UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=40_000_000)

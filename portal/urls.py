@@ -71,6 +71,7 @@ urlpatterns = [
     # where the layers are put together, and portal imports neither app (STYLE.md 13).
     path("disputes/<str:reference>/bundles/", include("referrals.bundles.urls")),
     path("disputes/", include("mediation.urls")),
+    path("replies/", include("mediation.replykit.urls")),
     path("referrals/", include("referrals.urls")),
     path("reviews/", include("referrals.reviews.urls")),
     path("admin/", admin.site.urls),

@@ -49,6 +49,14 @@ def _empty_cache():
 
 
 @pytest.fixture
+def legal_library(db):
+    """The reply toolkit's statute library and claim types, as `load_legal_library` loads them."""
+    from mediation.replykit.library import load_library
+
+    return load_library()
+
+
+@pytest.fixture
 def branch(db):
     return BranchFactory(code="SH01", name="上海浦东支行")
 

@@ -26,7 +26,6 @@ from mediation import hooks, services
 from mediation.forms import (
     AmendForm,
     CloseForm,
-    DecisionForm,
     DisputeIntakeForm,
     ExtendForm,
     MediationAskForm,
@@ -39,14 +38,13 @@ from mediation.forms import (
     RepresentativeForm,
     ReturnVisitForm,
     ReviewAskForm,
-    ReviewDecideForm,
     StaffAmendForm,
     StaffIntakeForm,
     TriageForm,
 )
 from mediation.lifecycle import OPT_IN_STATES, DisputeStatus
 from mediation.models import Dispute, MediationRequest, ReturnVisit
-from mediation.services.complaint_review import review_request_decide, review_request_make
+from mediation.services.complaint_review import review_request_make
 from mediation.services.consents import (
     DISCLOSURE_CATEGORIES,
     disclosure_act_text,
@@ -184,15 +182,6 @@ def _customer_may_ask_review(user: User, dispute: Dispute) -> bool:
     )
 
 
-def _review_waits_on(user: User, dispute: Dispute) -> bool:
-    """A pending review, for staff of the case other than the decision's author."""
-    return (
-        dispute_access.can_handle_dispute(user, dispute)
-        and dispute.decision_by_id != user.pk
-        and dispute.review_requests.filter(status="requested").exists()
-    )
-
-
 def _customer_in_lane(user: User, dispute: Dispute) -> bool:
     return dispute_access.is_dispute_customer(user, dispute) and dispute.status in (
         DisputeStatus.FAST_LANE,
@@ -293,14 +282,6 @@ ACTIONS: dict[str, Action[Dispute]] = {
         ),
         lambda u, d: _staff_open(u, d) and d.decision_at is None,
     ),
-    "decision": Action(
-        gettext_lazy("Record the bank's decision"),
-        DecisionForm,
-        lambda r, d, c: services.dispute_record_decision(
-            actor=r.user, reference=d.reference, text=c["text"]
-        ),
-        lambda u, d: _staff_open(u, d) and d.status == DisputeStatus.BANK_HANDLING,
-    ),
     "resume_handling": Action(
         gettext_lazy("Return the case to the bank"),
         OptionalReasonForm,
@@ -346,13 +327,6 @@ ACTIONS: dict[str, Action[Dispute]] = {
             "Your request is with the bank: someone other than the person who gave the decision "
             "reviews it."
         ),
-    ),
-    "decide_review": Action(
-        gettext_lazy("Decide the customer's request for review"),
-        ReviewDecideForm,
-        lambda r, d, c: review_request_decide(actor=r.user, reference=d.reference, **c),
-        _review_waits_on,
-        message=gettext_lazy("The review is decided; the customer is told."),
     ),
     "authorise_agent": Action(
         gettext_lazy("Authorise an agent to act for you on this case"),

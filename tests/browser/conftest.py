@@ -95,7 +95,8 @@ class Watch:
         # A file served as an attachment ends its navigation as a download: Chromium reports
         # that as an aborted request, which is expected for the portal's download links.
         download = re.search(
-            r"/(bundles/\d+/(pdf|zip)|evidence/\d+|application|acts/\d+/pdf)/", request.url
+            r"/(bundles/\d+/(pdf|zip)|evidence/\d+|application|acts/\d+/pdf|\d+/letter)/",
+            request.url,
         )
         # Chromium fetches the favicon last, at low priority, and cancels it when the page
         # navigates on (a quick keyboard sign-in): a cancellation, not an error. A favicon the
@@ -129,3 +130,23 @@ def watch(page):
     w = Watch(page)
     yield w
     w.check()
+
+
+@pytest.fixture
+def world(db):
+    """The Shanghai branch with its staff member and the centre with its mediator."""
+    from tests.factories import (
+        BranchFactory,
+        OrganisationFactory,
+        PartnerFactory,
+        StaffFactory,
+        enrol_totp,
+    )
+
+    branch = BranchFactory.create(code="SH01", name="上海浦东支行")
+    staff = StaffFactory.create(username="staff", branch=branch)
+    centre = OrganisationFactory.create(name="上海市金融消费纠纷调解中心")
+    mediator = PartnerFactory.create(username="mediator", organisation=centre, real_name="刘洋")
+    enrol_totp(staff)
+    enrol_totp(mediator)
+    return {"branch": branch, "staff": staff, "centre": centre, "mediator": mediator}

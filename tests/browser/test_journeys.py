@@ -91,17 +91,6 @@ def open_action(page: Page, label: str) -> Locator:
     return page.locator("details[open]", has=page.locator("summary", has_text=label)).first
 
 
-@pytest.fixture
-def world(db):
-    branch = BranchFactory.create(code="SH01", name="上海浦东支行")
-    staff = StaffFactory.create(username="staff", branch=branch)
-    centre = OrganisationFactory.create(name="上海市金融消费纠纷调解中心")
-    mediator = PartnerFactory.create(username="mediator", organisation=centre, real_name="刘洋")
-    enrol_totp(staff)
-    enrol_totp(mediator)
-    return {"branch": branch, "staff": staff, "centre": centre, "mediator": mediator}
-
-
 def test_customer_journey(page: Page, watch, world, tmp_path):
     # Register.
     page.goto("/accounts/register/")

@@ -72,24 +72,25 @@ def test_another_member_of_staff_decides_and_the_customer_is_told(
     review = ReviewRequest.objects.get(dispute=d)
     assert Notification.objects.filter(event="review_requested", recipient=staff)
     # The first handler is refused, on the page and in the service.
-    assert "decide_review" not in client_for(staff).get(d.get_absolute_url()).content.decode()
+    kit = reverse("replykit:start", args=[d.reference, "review"])
+    assert kit not in client_for(staff).get(d.get_absolute_url()).content.decode()
     with pytest.raises(ActionForbidden) as refused:
         review_request_decide(actor=staff, reference=d.reference, outcome="upheld", text="维持。")
     assert refused.value.code == "first_handler"
 
     colleague = StaffFactory.create(branch=branch)
     # It waits on the colleague's home, not on the decision's author's.
-    assert "#review-request" in client_for(colleague).get("/").content.decode()
-    assert "#review-request" not in client_for(staff).get("/").content.decode()
+    assert kit in client_for(colleague).get("/").content.decode()
+    assert kit not in client_for(staff).get("/").content.decode()
     with pytest.raises(ApplicationError):
         review_request_decide(actor=colleague, reference=d.reference, outcome="upheld", text=" ")
+    assert kit in client_for(colleague).get(d.get_absolute_url()).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        client_for(colleague).post(
-            reverse("mediation:action", args=[d.reference, "decide_review"]),
-            {
-                "decide_review-outcome": "reversed",
-                "decide_review-text": "经核查，合同约定首年免年费，撤销原决定，退还年费。",
-            },
+        review_request_decide(
+            actor=colleague,
+            reference=d.reference,
+            outcome="reversed",
+            text="经核查，合同约定首年免年费，撤销原决定，退还年费。",
         )
     review.refresh_from_db()
     assert review.status == "reversed" and review.decided_by == colleague

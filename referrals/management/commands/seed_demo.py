@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from mediation import demo as mediation_demo
 from mediation.models import Dispute
+from mediation.replykit import demo as replykit_demo
 from portal import demo as portal_demo
 from referrals import demo as referrals_demo
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             cases = mediation_demo.DemoCases(accounts)
             mediation_demo.seed_disputes(cases)
             referrals_demo.seed(cases)
+            replykit_demo.seed(cases)
             self.stdout.write(f"demo: {Dispute.objects.count()} disputes created")
         else:
             self.stdout.write("demo: disputes already present, left as they are")

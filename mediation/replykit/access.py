@@ -1,0 +1,110 @@
+"""Who may write, approve, read and download the bank's replies (STYLE.md 7).
+
+Staff handling the case write a reply; a second member of staff approves one that refuses a
+claim or grants more than the set amount, never its author. A review of a decision is written
+and approved by staff who had no hand in the decision (neither its author nor its approver).
+The customer reads a reply once it is issued, and downloads its letter; the bank's side (the
+handlers, auditors) reads drafts too. Partners see none of it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+
+from mediation import access as dispute_access
+from mediation.complaint_review import ReviewRequestStatus
+from mediation.lifecycle import DisputeStatus
+from portal.access import (
+    is_auditor,
+    is_bank_side,
+    is_bank_staff,
+    is_head_office_staff,
+    refuse,
+)
+
+from .lifecycle import ReplyStatus
+from .models import Reply
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from mediation.models import Dispute
+    from portal.models import User
+
+
+def hands_in_decision(dispute: Dispute) -> set[int]:
+    """The staff who gave the decision under review: who recorded it and who approved it."""
+    people = {dispute.decision_by_id} if dispute.decision_by_id else set()
+    for author, approver in Reply.objects.filter(
+        dispute=dispute, kind=Reply.Kind.DECISION, status=ReplyStatus.ISSUED
+    ).values_list("author_id", "approver_id"):
+        people |= {author} | ({approver} if approver else set())
+    return people
+
+
+def can_start_reply(user: User, dispute: Dispute, kind: str) -> bool:
+    if not dispute_access.can_handle_dispute(user, dispute):
+        return False
+    if dispute.status != DisputeStatus.BANK_HANDLING:
+        return False
+    if kind == Reply.Kind.DECISION:
+        return dispute.decision_at is None
+    waiting = dispute.review_requests.filter(status=ReviewRequestStatus.REQUESTED).exists()
+    return waiting and user.pk not in hands_in_decision(dispute)
+
+
+def can_write_reply(user: User, reply: Reply) -> bool:
+    """Its author, while they may still handle the case (and, for a review, had no hand in
+    the decision)."""
+    if reply.author_id != user.pk or not dispute_access.can_handle_dispute(user, reply.dispute):
+        return False
+    return reply.kind == Reply.Kind.DECISION or user.pk not in hands_in_decision(reply.dispute)
+
+
+def can_approve_reply(user: User, reply: Reply) -> bool:
+    """Another member of staff handling the case; for a review, one with no hand in the
+    decision either."""
+    if reply.author_id == user.pk or not dispute_access.can_handle_dispute(user, reply.dispute):
+        return False
+    return reply.kind == Reply.Kind.DECISION or user.pk not in hands_in_decision(reply.dispute)
+
+
+def can_view_reply(user: User, reply: Reply) -> bool:
+    if not dispute_access.can_view_dispute(user, reply.dispute):
+        return False
+    if dispute_access.is_dispute_customer(user, reply.dispute):
+        return reply.status == ReplyStatus.ISSUED
+    return is_bank_side(user)
+
+
+def replies_visible_to(user: User, dispute: Dispute) -> QuerySet[Reply]:
+    """The same rule as can_view_reply, for one case the user may see."""
+    qs = Reply.objects.filter(dispute=dispute)
+    if dispute_access.is_dispute_customer(user, dispute):
+        return qs.filter(status=ReplyStatus.ISSUED)
+    if is_bank_side(user):
+        return qs
+    return qs.none()
+
+
+def reply_get_for(user: User, pk: int, *, for_update: bool = False) -> Reply:
+    """The reply, or 404 (logged) for anyone who may not read it."""
+    qs = Reply.objects.select_related("dispute", "dispute__customer", "dispute__branch")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    reply = qs.filter(pk=pk).first()
+    if reply is None or not can_view_reply(user, reply):
+        raise refuse(user, "reply", pk)
+    return reply
+
+
+def figures_visible_to(user: User) -> Q | None:
+    """Which replies' figures a member of the bank's side sees: head office and auditors all,
+    branch staff their branch's; None for everyone else."""
+    if is_head_office_staff(user) or is_auditor(user):
+        return Q()
+    if is_bank_staff(user):
+        return Q(dispute__branch_id=user.branch_id)
+    return None
