@@ -90,12 +90,45 @@ class StaffIntakeForm(DisputeIntakeForm):
     customer_id_number = forms.CharField(
         label=_("Customer's resident ID number"), max_length=18, required=False
     )
+    regulator_reference = forms.CharField(
+        label=_("Regulator's transfer number"),
+        help_text=_("Only for a complaint the regulator transferred: as on its transfer letter."),
+        max_length=60,
+        required=False,
+    )
+    regulator_reply_due = forms.DateField(
+        label=_("Report to the regulator by"),
+        help_text=_("The date the transfer letter sets for the bank's report."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        required=False,
+    )
 
     def clean_customer_id_number(self) -> str:
         value = self.cleaned_data["customer_id_number"].strip().upper()
         if value:
             validate_resident_id(value)
         return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        regulator = data.get("channel") == Channel.REGULATOR
+        due, received = data.get("regulator_reply_due"), data.get("received_on")
+        if regulator and not due:
+            self.add_error(
+                "regulator_reply_due", _("A transferred complaint needs the regulator's date.")
+            )
+        if regulator and not (data.get("regulator_reference") or "").strip():
+            self.add_error("regulator_reference", _("Enter the transfer letter's number."))
+        if not regulator and (due or (data.get("regulator_reference") or "").strip()):
+            self.add_error(
+                "regulator_reply_due",
+                _("Only a complaint the regulator transferred has a date for the regulator."),
+            )
+        if due and received and due < received:
+            self.add_error(
+                "regulator_reply_due", _("The regulator's date cannot be before receipt.")
+            )
+        return data
 
 
 class AmendForm(forms.Form):
@@ -259,6 +292,14 @@ class MilestoneForm(forms.Form):
     )
     text = forms.CharField(
         label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, required=False
+    )
+
+
+class RegulatorReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("What the bank reported to the regulator"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
     )
 
 

@@ -210,6 +210,15 @@ class Dispute(DisputeLifecycle):
         related_name="+",
     )
     review_request_due = models.DateField(_("customer review request due"), null=True, blank=True)
+    # A complaint the regulator transferred: the date its transfer letter sets for the bank's
+    # report back, and when the bank reported (the bank's own clock, not the customer's).
+    regulator_reference = models.CharField(
+        _("regulator's transfer number"), max_length=60, blank=True
+    )
+    regulator_reply_due = models.DateField(_("reply to the regulator due"), null=True, blank=True)
+    regulator_replied_at = models.DateTimeField(
+        _("replied to the regulator"), null=True, blank=True
+    )
     labels_done_at = models.DateTimeField(_("labels set"), null=True, blank=True)
     branch_plan = models.TextField(_("branch plan (legal + business)"), blank=True)
     branch_plan_at = models.DateTimeField(_("branch plan recorded"), null=True, blank=True)
@@ -332,6 +341,17 @@ class Dispute(DisputeLifecycle):
                     _("Bank decision"),
                     self.decision_due,
                     self.decision_at is not None or not self.is_open,
+                    True,
+                )
+            )
+        if self.regulator_reply_due:
+            clocks.append(
+                Clock(
+                    "regulator",
+                    _("Report to the regulator"),
+                    self.regulator_reply_due,
+                    self.regulator_replied_at is not None,
+                    False,
                     True,
                 )
             )

@@ -128,6 +128,31 @@ def dispute_record_milestone(
 
 
 @transaction.atomic
+def dispute_record_regulator_reply(*, actor: User, reference: str, text: str) -> Dispute:
+    """The bank reported the handling of a transferred complaint to the regulator, by the date
+    the transfer letter set: what it reported enters the audit chain."""
+    dispute = _lock(actor, reference)
+    if not dispute_access.can_handle_dispute(actor, dispute):
+        raise ActionForbidden(_("Only bank staff handling this case can record this."))
+    if dispute.regulator_reply_due is None:
+        raise TransitionRefused(_("The regulator did not transfer this complaint."))
+    if dispute.regulator_replied_at is not None:
+        raise TransitionRefused(_("The report to the regulator is already recorded."))
+    if not text.strip():
+        raise ApplicationError(_("Say what the bank reported to the regulator."))
+    dispute.regulator_replied_at = timezone.now()
+    _refresh_clocks(dispute)
+    dispute.save()
+    audit_record(
+        actor=actor,
+        action="dispute.regulator_replied",
+        target=dispute,
+        data={"report": text.strip(), "due": str(dispute.regulator_reply_due)},
+    )
+    return dispute
+
+
+@transaction.atomic
 def dispute_extend_decision(*, actor: User, reference: str, track: str, reason: str) -> Dispute:
     """30 days for complex cases; 60 only with senior approval and notice to the customer."""
     dispute = _lock(actor, reference)

@@ -5,7 +5,7 @@ the first clocks, and the customer's notice of the lane."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -65,6 +65,8 @@ def dispute_submit(
     recorded_by: User | None = None,
     received_at: datetime | None = None,
     intake_token: uuid.UUID | None = None,
+    regulator_reference: str = "",
+    regulator_reply_due: date | None = None,
 ) -> Dispute:
     """File a dispute. The bank's decision clock (15 days, 银行业保险业消费投诉处理管理办法)
     starts on receipt; the fast lane is evaluated at once.
@@ -89,6 +91,16 @@ def dispute_submit(
             % {"n": open_cases},
             code="too_many_open_disputes",
         )
+    if channel == Channel.REGULATOR and regulator_reply_due is None:
+        raise ApplicationError(
+            _("A complaint the regulator transferred needs the date set for the bank's report."),
+            code="regulator_date",
+        )
+    if channel != Channel.REGULATOR and regulator_reply_due is not None:
+        raise ApplicationError(
+            _("Only a complaint the regulator transferred has a date for reporting to it."),
+            code="regulator_date",
+        )
     received_at = received_at or timezone.now()
     dispute = Dispute(
         customer=customer,
@@ -102,6 +114,8 @@ def dispute_submit(
         recorded_by=recorded_by,
         received_at=received_at,
         intake_token=intake_token,
+        regulator_reference=regulator_reference.strip(),
+        regulator_reply_due=regulator_reply_due,
         fast_lane_eligible=is_amount_eligible(amount),
         decision_track=DecisionTrack.STANDARD,
     )

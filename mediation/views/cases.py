@@ -35,6 +35,7 @@ from mediation.forms import (
     OptInForm,
     OptionalReasonForm,
     ReasonForm,
+    RegulatorReplyForm,
     RepresentativeForm,
     ReturnVisitForm,
     ReviewAskForm,
@@ -128,6 +129,8 @@ def record_dispute(request: AuthedRequest) -> HttpResponse:
                 recorded_by=staff,
                 received_at=received_at,
                 intake_token=data["intake_token"],
+                regulator_reference=data["regulator_reference"],
+                regulator_reply_due=data["regulator_reply_due"],
             )
             messages.success(request, _("Dispute %(ref)s recorded.") % {"ref": dispute.reference})
             return redirect("mediation:detail", reference=dispute.reference)
@@ -281,6 +284,19 @@ ACTIONS: dict[str, Action[Dispute]] = {
             actor=r.user, reference=d.reference, track=c["track"], reason=c["reason"]
         ),
         lambda u, d: _staff_open(u, d) and d.decision_at is None,
+    ),
+    "regulator_reply": Action(
+        gettext_lazy("Record the report to the regulator"),
+        RegulatorReplyForm,
+        lambda r, d, c: services.dispute_record_regulator_reply(
+            actor=r.user, reference=d.reference, text=c["text"]
+        ),
+        lambda u, d: (
+            dispute_access.can_handle_dispute(u, d)
+            and d.regulator_reply_due is not None
+            and d.regulator_replied_at is None
+        ),
+        message=gettext_lazy("The report to the regulator is recorded."),
     ),
     "resume_handling": Action(
         gettext_lazy("Return the case to the bank"),

@@ -228,7 +228,5 @@ def test_figures_are_scoped_to_the_branch(
 ):
     _decided(customer, staff, branch)
     assert "决定 1 件" in client_for(staff).get(reverse("replykit:figures")).content.decode()
-    assert (
-        "决定 0 件" in client_for(other_staff).get(reverse("replykit:figures")).content.decode()
-    )
+    assert "决定 0 件" in client_for(other_staff).get(reverse("replykit:figures")).content.decode()
     assert client_for(mediator).get(reverse("replykit:figures")).status_code == 403
