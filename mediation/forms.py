@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mediation.amounts import parse_amount
@@ -234,11 +235,20 @@ class OptInForm(forms.Form):
         required=True,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, given: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = PartnerOrganisation.objects.active().filter(  # type: ignore[attr-defined]
             kind=OrganisationKind.MEDIATION_CENTRE
         )
+        # A consent the customer already gave, still in force, is shown as given, not asked
+        # for again (a disabled field keeps its initial value whatever is posted).
+        for name, when in (given or {}).items():
+            field = self.fields[name]
+            field.disabled, field.required, field.initial = True, False, True
+            field.label = _("%(label)s (given on %(d)s)") % {
+                "label": field.label,
+                "d": f"{timezone.localtime(when):%Y-%m-%d}",
+            }
 
 
 class MediationCentreForm(forms.Form):

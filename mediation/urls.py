@@ -8,6 +8,7 @@ urlpatterns = [
     path("", lists.my_disputes, name="my_disputes"),
     path("new/", cases.file_dispute, name="file"),
     path("queue/", lists.queue, name="queue"),
+    path("queue/export.<slug:fmt>", lists.queue_export, name="queue_export"),
     path("record/", cases.record_dispute, name="record"),
     path("closed/", lists.closed_cases, name="closed_cases"),
     path("referred/", lists.partner_cases, name="partner_cases"),

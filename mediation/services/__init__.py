@@ -6,6 +6,7 @@ from mediation.services.consents import (
     consent_give_disclosure,
     consent_opt_in,
     consent_withdraw,
+    consents_given,
     mediation_request,
     mediation_request_decide,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "consent_give_disclosure",
     "consent_opt_in",
     "consent_withdraw",
+    "consents_given",
     "dispute_amend",
     "dispute_close",
     "dispute_extend_decision",

@@ -8,6 +8,8 @@ Withdrawal stops further disclosure (art. 15) and is recorded.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -101,6 +103,19 @@ def _mediation_centre(organisation_id: int | None) -> PartnerOrganisation | None
     return org
 
 
+def consents_given(dispute: Dispute) -> dict[str, datetime]:
+    """The opt-in's consents the customer already gave on this case and has not withdrawn
+    (mediation; the disclosure consent naming no one), by the opt-in form's field names, with
+    when they were given: the customer is not asked for them again."""
+    given: dict[str, datetime] = {}
+    for kind, granted in dispute.consents.filter(
+        withdrawn_at__isnull=True, recipient__isnull=True
+    ).values_list("kind", "granted_at"):
+        name = "agree_mediation" if kind == Consent.Kind.MEDIATION else "agree_disclosure"
+        given.setdefault(name, granted)
+    return given
+
+
 @transaction.atomic
 def consent_opt_in(
     *,
@@ -118,26 +133,31 @@ def consent_opt_in(
     dispute = dispute_access.dispute_get_for(actor, reference, for_update=True)
     if not dispute_access.is_dispute_customer(actor, dispute):
         raise ActionForbidden(_("Only the customer can choose mediation."))
+    given = consents_given(dispute)
+    agree_mediation = agree_mediation or "agree_mediation" in given
+    agree_disclosure = agree_disclosure or "agree_disclosure" in given
     if not (agree_mediation and agree_disclosure):
         raise ApplicationError(
             _("Both consents are needed to enter the mediation fast lane."), code="no_consent"
         )
-    _record(
-        dispute=dispute,
-        kind=Consent.Kind.MEDIATION,
-        recipient=None,
-        text=mediation_consent_text(),
-        ip_address=ip_address,
-        user_agent=user_agent,
-    )
-    _record(
-        dispute=dispute,
-        kind=Consent.Kind.PERSONAL_INFO,
-        recipient=None,
-        text=disclosure_consent_text(None),
-        ip_address=ip_address,
-        user_agent=user_agent,
-    )
+    if "agree_mediation" not in given:
+        _record(
+            dispute=dispute,
+            kind=Consent.Kind.MEDIATION,
+            recipient=None,
+            text=mediation_consent_text(),
+            ip_address=ip_address,
+            user_agent=user_agent,
+        )
+    if "agree_disclosure" not in given:
+        _record(
+            dispute=dispute,
+            kind=Consent.Kind.PERSONAL_INFO,
+            recipient=None,
+            text=disclosure_consent_text(None),
+            ip_address=ip_address,
+            user_agent=user_agent,
+        )
     dispute = dispute_opt_in(actor=actor, reference=reference)
     notify_after_commit(
         "opt_in_confirmed",

@@ -264,6 +264,7 @@ ACTIONS: dict[str, Action[Dispute]] = {
         ),
         _customer_may_opt_in,
         message=gettext_lazy("Your case is now in the mediation fast lane."),
+        form_kwargs=lambda d: {"given": services.consents_given(d)},
         # A centre chosen now: its consent by name is a binding act, on its own page next.
         then=lambda d, c: (
             disclosure_url(d, c["organisation"].pk) if c.get("organisation") else None

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import F, Q
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mediation import access as dispute_access
 from mediation.forms import QueueFilterForm
+from mediation.lifecycle import DisputeStatus
+from mediation.models import Channel, DisputeQuerySet, ProductCategory
 from portal import access as portal_access
+from portal.audit import audit_record
 from portal.decorators import role_required
+from portal.exports import csv_response, xlsx_response
 from portal.pagination import paginate
 from portal.types import AuthedRequest
 
@@ -46,6 +57,96 @@ def find_condition(text: str) -> Q:
 @role_required("staff")
 def queue(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
+    form, qs = _filtered_queue(request, today)
+    return render(
+        request, "mediation/queue.html", {"form": form, **paginate(request, qs), "today": today}
+    )
+
+
+# An export holds the filtered queue up to this many rows (a spreadsheet, not a data dump);
+# narrow the filter for more.
+EXPORT_MAX_ROWS = 20_000
+
+
+@login_required
+@role_required("staff")
+def queue_export(request: AuthedRequest, fmt: str) -> HttpResponseBase:
+    """The filtered queue as CSV or XLSX: what the page lists, with the subject, for the
+    branch's own follow-up. Personal data: the export is audited with its filter and size."""
+    today = timezone.localdate()
+    form, qs = _filtered_queue(request, today)
+    if fmt not in ("csv", "xlsx") or (not form.is_valid() and request.GET):
+        raise Http404("export")
+    rows = list(
+        qs.values_list(
+            "reference",
+            "received_at",
+            "customer__real_name",
+            "branch__name",
+            "category",
+            "request",
+            "amount",
+            "status",
+            "next_deadline",
+            "channel",
+        )[: EXPORT_MAX_ROWS + 1]
+    )
+    if len(rows) > EXPORT_MAX_ROWS:
+        messages.error(
+            request,
+            _("More than %(n)s cases match: narrow the filter to export them.")
+            % {"n": f"{EXPORT_MAX_ROWS:,}"},
+        )
+        return redirect(reverse("mediation:queue") + "?" + request.GET.urlencode())
+    audit_record(
+        actor=request.user,
+        action="queue.exported",
+        target=request.user,
+        case_ref="",
+        data={"format": fmt, "filter": request.GET.dict(), "rows": len(rows)},
+    )
+    header = [
+        _("Reference"),
+        _("Received"),
+        _("Customer"),
+        _("Branch"),
+        _("Product"),
+        _("Subject"),
+        _("Amount claimed (yuan)"),
+        _("Status"),
+        _("Next deadline"),
+        _("Channel"),
+    ]
+    table = [_export_row(row, as_number=fmt == "xlsx") for row in rows]
+    filename = f"纠纷清单-{today:%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        return csv_response(filename, header, table)
+    return xlsx_response(filename, str(_("Dispute queue")), header, table)
+
+
+def _export_row(row: tuple[Any, ...], *, as_number: bool) -> list[Any]:
+    ref, received, name, branch, category, request_text, amount, status, due, channel = row
+    return [
+        ref,
+        f"{timezone.localtime(received):%Y-%m-%d %H:%M}",
+        name,
+        branch,
+        str(ProductCategory(category).label),
+        subject_of(request_text),
+        amount if as_number else f"{amount:.2f}",
+        str(DisputeStatus(status).label),
+        f"{due:%Y-%m-%d}" if due else "",
+        str(Channel(channel).label),
+    ]
+
+
+def subject_of(text: str, words: int = 30) -> str:
+    """The first words of the customer's request: what tells one case from the next."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= words else flat[:words] + "…"
+
+
+def _filtered_queue(request: AuthedRequest, today: date) -> tuple[QueueFilterForm, DisputeQuerySet]:
     qs = dispute_access.disputes_visible_to(request.user).for_list()
     form = QueueFilterForm(
         request.GET or None, all_branches=portal_access.is_head_office_staff(request.user)
@@ -70,9 +171,7 @@ def queue(request: AuthedRequest) -> HttpResponse:
             qs = qs.due_soon(today=today)
         if data.get("fast_lane"):
             qs = qs.fast_lane()
-    return render(
-        request, "mediation/queue.html", {"form": form, **paginate(request, qs), "today": today}
-    )
+    return form, qs
 
 
 @login_required

@@ -9,6 +9,7 @@ the customer asks for mediation; the bank agrees or refuses with a reason the cu
 from __future__ import annotations
 
 import hashlib
+import re
 from decimal import Decimal
 
 import pytest
@@ -248,3 +249,23 @@ def test_next_step_speaks_to_its_viewer(customer, staff, branch):
     assert "银行将在 1 日内为您的案件设置标签" in customer_page
     assert "银行设置案由与紧急程度标签。" in staff_page
     assert "您的案件" not in staff_page.split('id="next-h"')[1].split("</section>")[0]
+
+
+def test_a_consent_already_given_is_not_asked_for_again(customer, branch):
+    """Issue 19: the customer consented to mediation when asking for it above the threshold,
+    then lowered the claim into the fast lane: the opt-in shows that consent as given and asks
+    only for the disclosure consent."""
+    d = make_dispute(customer, branch, "60000.00")
+    client = client_for(customer)
+    client.post(action_url(d, "ask_mediation"), {"ask_mediation-agree_mediation": "on"})
+    services.dispute_amend(actor=customer, reference=d.reference, amount=Decimal("30000.00"))
+    page = client.get(d.get_absolute_url()).content.decode()
+    given = re.search(r'<input[^>]*name="opt_in-agree_mediation"[^>]*>', page)
+    assert given and "disabled" in given.group(0) and "checked" in given.group(0)
+    assert "我同意调解（已于" in page
+    answer = client.post(action_url(d, "opt_in"), {"opt_in-agree_disclosure": "on"})
+    assert answer.status_code == 302
+    d.refresh_from_db()
+    assert d.status == "fast_lane"
+    assert d.consents.filter(kind="mediation").count() == 1  # not recorded twice
+    assert d.consents.filter(kind="personal_info").count() == 1

@@ -38,6 +38,9 @@ def test_seed_demo_is_idempotent_and_covers_every_state(capsys):
         "admin",
     }
     assert User.objects.get(username="customer").check_password("Demo-2026-portal")
+    # Issue 19: the demo customer is not met by a hundred unread notifications.
+    for user in User.objects.all():
+        assert user.notifications.filter(read_at__isnull=True).count() <= 5
     assert audit_verify() is None
 
 

@@ -34,6 +34,7 @@ class Command(BaseCommand):
             mediation_demo.seed_disputes(cases)
             referrals_demo.seed(cases)
             replykit_demo.seed(cases)
+            portal_demo.settle_notifications(accounts)
             self.stdout.write(f"demo: {Dispute.objects.count()} disputes created")
         else:
             self.stdout.write("demo: disputes already present, left as they are")
