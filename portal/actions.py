@@ -19,7 +19,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from portal.forms import form_errors_to_messages
+from portal.forms import choose_the_only_option, form_errors_to_messages
 from portal.models import User
 from portal.transitions import may_transition
 from portal.types import AuthedRequest
@@ -58,7 +58,7 @@ def shown_actions[T](
             form = None
             if action.form is not None:
                 extra = action.form_kwargs(obj) if action.form_kwargs else {}
-                form = action.form(prefix=f"{prefix}{name}", **extra)
+                form = choose_the_only_option(action.form(prefix=f"{prefix}{name}", **extra))
             out.append((name, action, form))
     return out
 

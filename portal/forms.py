@@ -172,3 +172,28 @@ class EnrolCodeForm(forms.Form):
 # Django 6.1 labels an empty choice "- Select an option -" (django.db.models.fields), and its
 # zh_Hans catalog does not translate it: the project's catalog does (it comes first).
 BLANK_CHOICE_LABEL = _("- Select an option -")
+
+
+def choose_the_only_option(form: forms.Form) -> forms.Form:
+    """A required select with one real option asks nothing: the option is chosen and the blank
+    goes (a centre with one mediator, a region with one court). Bound forms are left as posted."""
+    if form.is_bound:
+        return form
+    for name, field in form.fields.items():
+        if not field.required or field.disabled:
+            continue
+        if isinstance(field, forms.ModelChoiceField):
+            queryset: Any = field.queryset
+            only = list(queryset[:2])
+            if len(only) == 1:
+                field.empty_label = None
+                form.initial.setdefault(name, only[0].pk)
+        elif isinstance(field, forms.ChoiceField) and not isinstance(
+            field, forms.MultipleChoiceField
+        ):
+            choices: list[Any] = list(field.choices)  # type: ignore[arg-type]
+            real = [c for c in choices if c[0] not in ("", None)]
+            if len(real) == 1:
+                field.choices = real
+                form.initial.setdefault(name, real[0][0])
+    return form

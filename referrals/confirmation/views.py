@@ -21,6 +21,7 @@ from portal import access as portal_access
 from portal.actions import Action, post_action, transition_allowed
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError
+from portal.forms import choose_the_only_option
 from portal.models import OrganisationKind, PartnerOrganisation, User
 from portal.types import AuthedRequest
 from portal.views_acts import ActPage, act_page
@@ -286,7 +287,7 @@ def confirmation_apply(request: AuthedRequest, reference: str) -> HttpResponse:
     except ApplicationError as refused:
         messages.error(request, refused.message)
         return redirect(back)
-    choice = CourtChoiceForm(request.GET or None)
+    choice = choose_the_only_option(CourtChoiceForm(request.GET or None))
     if not choice.is_valid():
         return render(
             request,

@@ -20,7 +20,7 @@ from tests.factories import make_dispute
 
 pytestmark = pytest.mark.django_db
 
-EVIL = "=HYPERLINK(\"a\",\"点我\")"
+EVIL = '=HYPERLINK("a","点我")'
 
 
 def _csv(response) -> list[list[str]]:
