@@ -91,6 +91,15 @@ class StaffIntakeForm(DisputeIntakeForm):
     customer_id_number = forms.CharField(
         label=_("Customer's resident ID number"), max_length=18, required=False
     )
+    product_code = forms.CharField(
+        label=_("Product code (if known)"), max_length=40, required=False
+    )
+    product_name = forms.CharField(
+        label=_("Product name (if known)"), max_length=100, required=False
+    )
+    contract_number = forms.CharField(
+        label=_("Contract number (if known)"), max_length=60, required=False
+    )
     regulator_reference = forms.CharField(
         label=_("Regulator's transfer number"),
         help_text=_("Only for a complaint the regulator transferred: as on its transfer letter."),
@@ -379,6 +388,16 @@ class QueueFilterForm(forms.Form):
         ],
     )
     fast_lane = forms.BooleanField(label=_("Fast lane only"), required=False)
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("All channels")), *Channel.choices]
+    )
+    # Received between these days (the management heat map's cells link here).
+    received_from = forms.DateField(
+        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = forms.DateField(
+        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args: Any, all_branches: bool = True, **kwargs: Any) -> None:
         """A branch's staff see their own branch only: no branch filter offering others."""

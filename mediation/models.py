@@ -47,6 +47,8 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("Telephone")
     LETTER = "letter", _("Letter")
     REGULATOR = "regulator", _("Regulator referral")
+    VISIT = "visit", _("Visit to a branch")
+    PETITION = "petition", _("Petition (信访)")
 
 
 class Urgency(models.TextChoices):
@@ -167,6 +169,19 @@ class Dispute(DisputeLifecycle):
     facts = models.TextField(_("facts"))
     request = models.TextField(_("what the customer asks for"))
     account_number = models.CharField(_("account or card number"), max_length=32, blank=True)
+    # What the complaint is about, where known: the product and the contract (management
+    # figures drill down to them), and the member of staff handling it.
+    product_code = models.CharField(_("product code"), max_length=40, blank=True, db_index=True)
+    product_name = models.CharField(_("product name"), max_length=100, blank=True)
+    contract_number = models.CharField(_("contract number"), max_length=60, blank=True)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel, default=Channel.WEB)
     cause_label = models.CharField(_("legal cause (案由)"), max_length=100, blank=True)
     urgency = models.CharField(_("urgency"), max_length=20, choices=Urgency, blank=True)

@@ -31,12 +31,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 (reverse("mediation:queue"), _("Dispute queue")),
                 (reverse("mediation:record"), _("Record a phone/letter dispute")),
                 (reverse("replykit:library"), _("Reply toolkit")),
+                (reverse("insight:dashboard"), _("Figures")),
             ]
         elif role == Role.AUDITOR:
             items += [
                 (reverse("reviews:queue"), _("Look-back reviews")),
                 (reverse("mediation:closed_cases"), _("Closed cases")),
                 (reverse("replykit:library"), _("Reply toolkit")),
+                (reverse("insight:dashboard"), _("Figures")),
             ]
         elif role == Role.PARTNER:
             items += [

@@ -23,6 +23,9 @@ class Branch(models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=100)
     is_head_office = models.BooleanField(_("head office"), default=False)
+    # Where it is: management figures are cut by province and city (the regulator's circulars).
+    province = models.CharField(_("province"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=30, blank=True)
 
     class Meta:
         verbose_name = _("branch")

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "portal",
     "mediation",
     "mediation.replykit",
+    "mediation.insight",
     "referrals",
 ]
 

@@ -72,6 +72,7 @@ urlpatterns = [
     path("disputes/<str:reference>/bundles/", include("referrals.bundles.urls")),
     path("disputes/", include("mediation.urls")),
     path("replies/", include("mediation.replykit.urls")),
+    path("insight/", include("mediation.insight.urls")),
     path("referrals/", include("referrals.urls")),
     path("reviews/", include("referrals.reviews.urls")),
     path("admin/", admin.site.urls),

@@ -94,7 +94,15 @@ def dispute_triage(
 
 
 def dispute_start_bank_handling(*, actor: User, reference: str) -> Dispute:
-    return _run_transition(actor=actor, reference=reference, name="start_bank_handling")
+    """The member of staff who takes the case on the standard track handles it (unless one
+    already does): their caseload is one of the management figures' cuts."""
+
+    def take(d: Dispute) -> None:
+        d.handler_id = d.handler_id or actor.pk
+
+    return _run_transition(
+        actor=actor, reference=reference, name="start_bank_handling", before=take
+    )
 
 
 @transaction.atomic

@@ -67,6 +67,9 @@ def dispute_submit(
     intake_token: uuid.UUID | None = None,
     regulator_reference: str = "",
     regulator_reply_due: date | None = None,
+    product_code: str = "",
+    product_name: str = "",
+    contract_number: str = "",
 ) -> Dispute:
     """File a dispute. The bank's decision clock (15 days, 银行业保险业消费投诉处理管理办法)
     starts on receipt; the fast lane is evaluated at once.
@@ -115,6 +118,9 @@ def dispute_submit(
         received_at=received_at,
         intake_token=intake_token,
         regulator_reference=regulator_reference.strip(),
+        product_code=product_code.strip(),
+        product_name=product_name.strip(),
+        contract_number=contract_number.strip(),
         regulator_reply_due=regulator_reply_due,
         fast_lane_eligible=is_amount_eligible(amount),
         decision_track=DecisionTrack.STANDARD,

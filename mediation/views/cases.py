@@ -130,6 +130,9 @@ def record_dispute(request: AuthedRequest) -> HttpResponse:
                 received_at=received_at,
                 intake_token=data["intake_token"],
                 regulator_reference=data["regulator_reference"],
+                product_code=data["product_code"],
+                product_name=data["product_name"],
+                contract_number=data["contract_number"],
                 regulator_reply_due=data["regulator_reply_due"],
             )
             messages.success(request, _("Dispute %(ref)s recorded.") % {"ref": dispute.reference})

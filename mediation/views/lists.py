@@ -171,6 +171,12 @@ def _filtered_queue(request: AuthedRequest, today: date) -> tuple[QueueFilterFor
             qs = qs.due_soon(today=today)
         if data.get("fast_lane"):
             qs = qs.fast_lane()
+        if data.get("channel"):
+            qs = qs.filter(channel=data["channel"])
+        if data.get("received_from"):
+            qs = qs.filter(received_at__date__gte=data["received_from"])
+        if data.get("received_to"):
+            qs = qs.filter(received_at__date__lte=data["received_to"])
     return form, qs
 
 

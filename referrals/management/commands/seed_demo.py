@@ -15,6 +15,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from mediation import demo as mediation_demo
+from mediation.insight.history import seed_history
+from mediation.insight.rollups import rollups_refresh
 from mediation.models import Dispute
 from mediation.replykit import demo as replykit_demo
 from portal import demo as portal_demo
@@ -34,9 +36,13 @@ class Command(BaseCommand):
             mediation_demo.seed_disputes(cases)
             referrals_demo.seed(cases)
             replykit_demo.seed(cases)
+            imported = seed_history(actor=accounts.users["admin"])
+            self.stdout.write(f"demo: a year of history imported ({imported} past complaints)")
             portal_demo.settle_notifications(accounts)
             self.stdout.write(f"demo: {Dispute.objects.count()} disputes created")
         else:
             self.stdout.write("demo: disputes already present, left as they are")
+        # The dashboards read roll-ups: count them now rather than at the first scheduled run.
+        rollups_refresh()
         if not options["quiet"]:
             self.stdout.write("\n".join(portal_demo.login_lines()))

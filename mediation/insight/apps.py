@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InsightConfig(AppConfig):
+    """Management insight (seed 4.5, 4.7): daily roll-ups of the disputes kept by a recurring
+    job, and the dashboards that read them for head office (every branch) and a branch."""
+
+    name = "mediation.insight"
+    label = "insight"
+    verbose_name = _("Management insight")
+
+    def ready(self) -> None:
+        from portal import jobs
+
+        from .rollups import rollups_refresh
+
+        jobs.register("insight_rollups", "management roll-ups refreshed (days)", rollups_refresh)

@@ -1,0 +1,263 @@
+"""What the dashboards show, read from the roll-ups (a handful of grouped queries whatever
+the number of disputes): the period's volume and its change, the cuts by category, branch,
+channel and province, the on-time rate, handling time (median and 90th percentile), fast-lane
+uptake, mediation success, complaints per 1,000 branches and per 10 million customers, and a
+branch x week heat map whose cells link to the filtered queue."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import TruncWeek
+from django.utils.translation import gettext as _
+
+from mediation.models import Channel, ProductCategory
+from portal.models import Branch, Role, User
+
+from .models import HandlingDays, Rollup
+
+# Rates over fewer cases than this are not shown (the UK ombudsman's rule for uphold rates).
+MIN_CASES = 30
+COUNTS = (
+    "received",
+    "eligible",
+    "opted_in",
+    "decided",
+    "on_time",
+    "mediated",
+    "mediation_succeeded",
+    "mediation_failed",
+)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A month (2026-11), a quarter (2026-Q4) or a year (2026)."""
+
+    key: str
+    label: str
+    start: date
+    end: date  # inclusive
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def _month(year: int, month: int) -> Period:
+    start = date(year, month, 1)
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    return Period(f"{year}-{month:02d}", f"{year}年{month}月", start, nxt - timedelta(days=1))
+
+
+def parse_period(key: str | None, today: date) -> Period:
+    """The period a key names; an unknown key is the current month."""
+    key = (key or "").strip()
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", key):
+        year, month = int(m.group(1)), int(m.group(2))
+        if 1 <= month <= 12:
+            return _month(year, month)
+    if m := re.fullmatch(r"(\d{4})-Q([1-4])", key):
+        year, q = int(m.group(1)), int(m.group(2))
+        first, last = _month(year, 3 * q - 2), _month(year, 3 * q)
+        return Period(key, f"{year}年第{q}季度", first.start, last.end)
+    if m := re.fullmatch(r"(\d{4})", key):
+        year = int(m.group(1))
+        return Period(key, f"{year}年", date(year, 1, 1), date(year, 12, 31))
+    return _month(today.year, today.month)
+
+
+def previous(period: Period) -> Period:
+    if re.fullmatch(r"\d{4}-\d{2}", period.key):
+        before = period.start - timedelta(days=1)
+        return _month(before.year, before.month)
+    if "Q" in period.key:
+        year, q = int(period.key[:4]), int(period.key[-1])
+        return parse_period(f"{year - (q == 1)}-Q{(q - 2) % 4 + 1}", period.start)
+    return parse_period(str(int(period.key) - 1), period.start)
+
+
+def rate(part: int, whole: int) -> float | None:
+    return part / whole if whole >= MIN_CASES else None
+
+
+def percentile(histogram: dict[int, int], share: float) -> int | None:
+    total = sum(histogram.values())
+    if not total:
+        return None
+    running = 0
+    for days in sorted(histogram):
+        running += histogram[days]
+        if running >= share * total:
+            return days
+    return max(histogram)
+
+
+@dataclass
+class Row:
+    label: str
+    key: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+    before: int = 0  # received in the previous period
+
+    @property
+    def received(self) -> int:
+        return self.counts.get("received", 0)
+
+    @property
+    def change(self) -> float | None:
+        return (self.received - self.before) / self.before if self.before else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return rate(self.counts.get("on_time", 0), self.counts.get("decided", 0))
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    period: Period
+    before: Period
+    scope_label: str
+    total: Row
+    regulator: int
+    median_days: int | None
+    p90_days: int | None
+    uptake: float | None
+    mediation_success: float | None
+    per_thousand_branches: float | None
+    per_ten_million_customers: float | None
+    by_category: list[Row]
+    by_branch: list[Row]
+    by_channel: list[Row]
+    by_province: list[Row]
+    months: list[Row]
+    heat_weeks: list[date]
+    heat: list[tuple[Row, list[tuple[int, date, int]]]]  # count, week, shade 0-5
+    heat_max: int
+
+
+def _sums(qs: QuerySet[Rollup], by: str | None) -> dict[str, dict[str, int]]:
+    sums = {name: Sum(name) for name in COUNTS}
+    if by is None:
+        return {"": {k: v or 0 for k, v in qs.aggregate(**sums).items()}}
+    return {
+        str(row[by]): {k: row[k] or 0 for k in COUNTS}
+        for row in qs.values(by).annotate(**sums).order_by()
+    }
+
+
+def dashboard(scope: Q, scope_label: str, period: Period, today: date) -> Dashboard:
+    before = previous(period)
+    base = Rollup.objects.filter(scope)
+    now = base.filter(day__gte=period.start, day__lte=period.end)
+    earlier = base.filter(day__gte=before.start, day__lte=before.end)
+
+    def cut(by: str, labels: dict[str, str]) -> list[Row]:
+        current, prior = _sums(now, by), _sums(earlier, by)
+        rows = [
+            Row(labels.get(key, key), key, counts, prior.get(key, {}).get("received", 0))
+            for key, counts in current.items()
+        ]
+        return sorted(rows, key=lambda r: (-r.received, r.label))
+
+    total = Row(_("All"), "", _sums(now, None)[""], _sums(earlier, None)[""]["received"])
+    branches = {str(b.pk): b for b in Branch.objects.all()}
+    histogram: dict[int, int] = defaultdict(int)
+    for days, n in (
+        HandlingDays.objects.filter(scope, day__gte=period.start, day__lte=period.end)
+        .values("days")
+        .annotate(n=Sum("count"))
+        .values_list("days", "n")
+    ):
+        histogram[days] += n
+    by_province: dict[str, Row] = {}
+    for row in cut("branch_id", {k: b.name for k, b in branches.items()}):
+        province = branches[row.key].province or _("Unknown")
+        tile = by_province.setdefault(province, Row(province, province))
+        for name in COUNTS:
+            tile.counts[name] = tile.counts.get(name, 0) + row.counts.get(name, 0)
+        tile.before += row.before
+    months = _months(base, period)
+    weeks, heat, heat_max = _heat(base, today, {k: b.name for k, b in branches.items()})
+    customers = User.objects.filter(role=Role.CUSTOMER).count()
+    branch_count = len(branches)
+    counts = total.counts
+    return Dashboard(
+        period=period,
+        before=before,
+        scope_label=scope_label,
+        total=total,
+        regulator=now.filter(channel=Channel.REGULATOR).aggregate(n=Sum("received"))["n"] or 0,
+        median_days=percentile(histogram, 0.5),
+        p90_days=percentile(histogram, 0.9),
+        uptake=rate(counts["opted_in"], counts["eligible"]),
+        mediation_success=rate(
+            counts["mediation_succeeded"],
+            counts["mediation_succeeded"] + counts["mediation_failed"],
+        ),
+        per_thousand_branches=total.received * 1000 / branch_count if branch_count else None,
+        per_ten_million_customers=total.received * 10_000_000 / customers if customers else None,
+        by_category=cut("category", {k: str(v) for k, v in ProductCategory.choices}),
+        by_branch=cut("branch_id", {k: b.name for k, b in branches.items()}),
+        by_channel=cut("channel", {k: str(v) for k, v in Channel.choices}),
+        by_province=sorted(by_province.values(), key=lambda r: (-r.received, r.label)),
+        months=months,
+        heat_weeks=weeks,
+        heat=heat,
+        heat_max=heat_max,
+    )
+
+
+def _months(base: QuerySet[Rollup], period: Period) -> list[Row]:
+    """Twelve months to the end of the period, received and decided."""
+    end = _month(period.end.year, period.end.month)
+    months = [end]
+    while len(months) < 12:
+        first = months[0].start - timedelta(days=1)
+        months.insert(0, _month(first.year, first.month))
+    rows = []
+    sums = {name: Sum(name) for name in ("received", "decided", "on_time")}
+    for month in months:
+        got = base.filter(day__gte=month.start, day__lte=month.end).aggregate(**sums)
+        rows.append(Row(month.label, month.key, {k: v or 0 for k, v in got.items()}))
+    return rows
+
+
+HEAT_WEEKS = 12
+
+
+def _heat(
+    base: QuerySet[Rollup], today: date, names: dict[str, str]
+) -> tuple[list[date], list[tuple[Row, list[tuple[int, date, int]]]], int]:
+    """Received per branch and week, the last twelve weeks (Monday to Sunday)."""
+    monday = today - timedelta(days=today.weekday())
+    weeks = [monday - timedelta(weeks=n) for n in range(HEAT_WEEKS - 1, -1, -1)]
+    counts: dict[tuple[str, date], int] = {}
+    for row in (
+        base.filter(day__gte=weeks[0], day__lte=today)
+        .annotate(week=TruncWeek("day"))
+        .values("branch_id", "week")
+        .annotate(n=Sum("received"))
+        .order_by()
+    ):
+        week = row["week"]
+        week = week.date() if hasattr(week, "date") else week
+        counts[(str(row["branch_id"]), week)] = row["n"]
+    branches = sorted({b for b, _w in counts}, key=lambda b: names.get(b, b))
+    top = max(counts.values(), default=0)
+
+    def shade(n: int) -> int:
+        return -(-5 * n // top) if n and top else 0  # 1-5 by fifths of the busiest cell
+
+    heat = [
+        (
+            Row(names.get(b, b), b),
+            [(counts.get((b, w), 0), w, shade(counts.get((b, w), 0))) for w in weeks],
+        )
+        for b in branches
+    ]
+    return weeks, heat, top

@@ -1,0 +1,71 @@
+"""Daily roll-ups of the disputes, by branch, product category and channel: what the
+dashboards read (never the raw rows on a request). Kept by mediation/insight/rollups.py."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from mediation.models import Channel, ProductCategory
+
+
+class Rollup(models.Model):
+    day = models.DateField(_("day"))
+    branch = models.ForeignKey("portal.Branch", on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(max_length=20, choices=ProductCategory)
+    channel = models.CharField(max_length=20, choices=Channel)
+    # Counted on the day received.
+    received = models.PositiveIntegerField(default=0)
+    eligible = models.PositiveIntegerField(default=0)  # within the fast-lane threshold
+    opted_in = models.PositiveIntegerField(default=0)  # of those, the customer chose mediation
+    # Counted on the day the bank gave its decision.
+    decided = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)  # by the decision period in force
+    # Counted on the day mediation started, by how it has ended so far.
+    mediated = models.PositiveIntegerField(default=0)
+    mediation_succeeded = models.PositiveIntegerField(default=0)
+    mediation_failed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "branch", "category", "channel"], name="one_rollup_per_cell"
+            )
+        ]
+        indexes = [models.Index(fields=["day", "branch"], name="rollup_day_branch")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.branch_id} {self.category} {self.channel}"
+
+
+class HandlingDays(models.Model):
+    """How many decisions took how many days from receipt, per day decided and branch: the
+    median and 90th percentile are read from these counts (91 rows at most per query)."""
+
+    CAP = 90  # 90 days or more are counted together
+
+    day = models.DateField()
+    branch = models.ForeignKey("portal.Branch", on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(max_length=20, choices=ProductCategory)
+    days = models.PositiveSmallIntegerField()
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "branch", "category", "days"], name="one_handling_cell"
+            )
+        ]
+        indexes = [models.Index(fields=["day", "branch"], name="handling_day_branch")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.branch_id} {self.days}d×{self.count}"
+
+
+class RollupState(models.Model):
+    """Where the last refresh stopped: cases changed after `seen` are rolled up again."""
+
+    seen = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return str(self.seen)
