@@ -288,3 +288,17 @@ def consent_get_for(user: User, dispute: Dispute, consent_id: int) -> Consent:
 # Object permissions, so templates and admin can ask `user.has_perm(...)` with the same rules.
 rules.add_perm("mediation.view_dispute", rules.predicate(can_view_dispute))
 rules.add_perm("mediation.add_evidence", rules.predicate(can_upload_evidence))
+
+
+# The figures (complaint figures, decisions that did not stand): whose branches a person reads.
+ALL_BRANCHES = 0
+
+
+def figures_branch(user: User) -> int | None:
+    """ALL_BRANCHES for head office and auditors, their own branch for a branch's staff (a
+    branch manager's view), None for everyone else (customers, partners)."""
+    if is_head_office_staff(user) or is_auditor(user):
+        return ALL_BRANCHES
+    if is_bank_staff(user) and user.branch_id:
+        return int(user.branch_id)
+    return None

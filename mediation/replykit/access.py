@@ -16,13 +16,7 @@ from django.db.models import Q
 from mediation import access as dispute_access
 from mediation.complaint_review import ReviewRequestStatus
 from mediation.lifecycle import DisputeStatus
-from portal.access import (
-    is_auditor,
-    is_bank_side,
-    is_bank_staff,
-    is_head_office_staff,
-    refuse,
-)
+from portal.access import is_bank_side, refuse
 
 from .lifecycle import ReplyStatus
 from .models import Reply
@@ -101,10 +95,8 @@ def reply_get_for(user: User, pk: int, *, for_update: bool = False) -> Reply:
 
 
 def figures_visible_to(user: User) -> Q | None:
-    """Which replies' figures a member of the bank's side sees: head office and auditors all,
-    branch staff their branch's; None for everyone else."""
-    if is_head_office_staff(user) or is_auditor(user):
-        return Q()
-    if is_bank_staff(user):
-        return Q(dispute__branch_id=user.branch_id)
-    return None
+    """The issued decisions whose figures this person reads (mediation's figures_branch)."""
+    branch = dispute_access.figures_branch(user)
+    if branch is None:
+        return None
+    return Q() if branch == dispute_access.ALL_BRANCHES else Q(dispute__branch_id=branch)

@@ -140,24 +140,19 @@ def consent_opt_in(
         raise ApplicationError(
             _("Both consents are needed to enter the mediation fast lane."), code="no_consent"
         )
-    if "agree_mediation" not in given:
-        _record(
-            dispute=dispute,
-            kind=Consent.Kind.MEDIATION,
-            recipient=None,
-            text=mediation_consent_text(),
-            ip_address=ip_address,
-            user_agent=user_agent,
-        )
-    if "agree_disclosure" not in given:
-        _record(
-            dispute=dispute,
-            kind=Consent.Kind.PERSONAL_INFO,
-            recipient=None,
-            text=disclosure_consent_text(None),
-            ip_address=ip_address,
-            user_agent=user_agent,
-        )
+    for name, kind, text in (
+        ("agree_mediation", Consent.Kind.MEDIATION, mediation_consent_text()),
+        ("agree_disclosure", Consent.Kind.PERSONAL_INFO, disclosure_consent_text(None)),
+    ):
+        if name not in given:
+            _record(
+                dispute=dispute,
+                kind=kind,
+                recipient=None,
+                text=text,
+                ip_address=ip_address,
+                user_agent=user_agent,
+            )
     dispute = dispute_opt_in(actor=actor, reference=reference)
     notify_after_commit(
         "opt_in_confirmed",
