@@ -391,6 +391,7 @@ class QueueFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Channel"), required=False, choices=[("", _("All channels")), *Channel.choices]
     )
+    product = forms.CharField(label=_("Product code"), required=False, max_length=40)
     # Received between these days (the management heat map's cells link here).
     received_from = forms.DateField(
         label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})

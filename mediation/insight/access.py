@@ -9,8 +9,13 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from mediation.access import ALL_BRANCHES, figures_branch
+from portal.access import is_bank_staff, refuse
+
+from .models import HotSpot
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from portal.models import User
 
 
@@ -22,3 +27,28 @@ def figures_scope(user: User) -> tuple[Q, str] | None:
     if branch == ALL_BRANCHES:
         return Q(), _("All branches")
     return Q(branch_id=branch), user.branch.name if user.branch else ""
+
+
+def hotspots_visible_to(user: User) -> QuerySet[HotSpot]:
+    """Head office and auditors: every hot spot; a branch's staff: their branch's."""
+    branch = figures_branch(user)
+    if branch is None:
+        return HotSpot.objects.none()
+    if branch == ALL_BRANCHES:
+        return HotSpot.objects.all()
+    return HotSpot.objects.filter(branch_id=branch)
+
+
+def can_work_hotspot(user: User, spot: HotSpot) -> bool:
+    """Bank staff who see it take it on and close it; auditors only read."""
+    return is_bank_staff(user) and hotspots_visible_to(user).filter(pk=spot.pk).exists()
+
+
+def hotspot_get_for(user: User, pk: int, *, for_update: bool = False) -> HotSpot:
+    qs = hotspots_visible_to(user).select_related("branch", "assignee")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    spot = qs.filter(pk=pk).first()
+    if spot is None:
+        raise refuse(user, "hotspot", pk)
+    return spot

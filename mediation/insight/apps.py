@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 class InsightConfig(AppConfig):
     """Management insight (seed 4.5, 4.7): daily roll-ups of the disputes kept by a recurring
-    job, and the dashboards that read them for head office (every branch) and a branch."""
+    job, the dashboards that read them for head office (every branch) and a branch, and the hot
+    spots a second job raises."""
 
     name = "mediation.insight"
     label = "insight"
@@ -12,7 +13,12 @@ class InsightConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import jobs
+        from portal.notifications.events import register_events
 
+        from .hotspots import hotspots_raise
+        from .notifications import EVENTS
         from .rollups import rollups_refresh
 
         jobs.register("insight_rollups", "management roll-ups refreshed (days)", rollups_refresh)
+        jobs.register("hotspots", "hot spots raised", hotspots_raise)
+        register_events(EVENTS)

@@ -3,9 +3,11 @@ dashboards read (never the raw rows on a request). Kept by mediation/insight/rol
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mediation.insight.hotspot_lifecycle import HotSpotLifecycle
 from mediation.models import Channel, ProductCategory
 
 
@@ -69,3 +71,53 @@ class RollupState(models.Model):
 
     def __str__(self) -> str:
         return str(self.seen)
+
+
+class HotSpot(HotSpotLifecycle):
+    """A week's intake of one branch, product category or product well above its own
+    baseline (seed 4.7: catch a cluster within 48 hours). The cases behind it are those of
+    that cut received in the window."""
+
+    class Cut(models.TextChoices):
+        BRANCH = "branch", _("Branch")
+        CATEGORY = "category", _("Product category")
+        PRODUCT = "product", _("A single product")
+
+    cut = models.CharField(_("cut"), max_length=10, choices=Cut)
+    key = models.CharField(_("key"), max_length=40)  # a branch id, a category, a product code
+    label = models.CharField(_("what"), max_length=120)
+    branch = models.ForeignKey(
+        "portal.Branch", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )  # the branch a branch's staff see it for (None: across branches)
+    window_start = models.DateField(_("from"))
+    window_end = models.DateField(_("to"))
+    observed = models.PositiveIntegerField(_("complaints"))
+    expected = models.FloatField(_("expected"))
+    threshold = models.PositiveIntegerField(_("alert at"))
+    raised_at = models.DateTimeField(_("raised"), auto_now_add=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    finding = models.TextField(_("what was found"), blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-window_end", "-observed", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cut", "key", "window_end"], name="one_hotspot_per_cut_and_window"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.window_start}–{self.window_end}: {self.observed}"
+
+    # The audit chain's view of it (portal.transitions.Audited).
+    audit_prefix = "hotspot"
+
+    @property
+    def case_reference(self) -> str:
+        return ""
+
+    def audit_data(self) -> dict[str, object]:
+        return {"cut": self.cut, "key": self.key, "observed": self.observed}

@@ -5,20 +5,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.access import refuse
 from portal.audit import audit_record
 from portal.exports import csv_response, xlsx_response
+from portal.transitions import may_transition
 from portal.types import AuthedRequest
 
-from .access import figures_scope
+from .access import figures_scope, hotspot_get_for, hotspots_visible_to
 from .figures import Dashboard, Row, dashboard, parse_period
+from .hotspot_lifecycle import HotSpotStatus
+from .hotspots import cases_behind, hotspot_acknowledge, hotspot_close
 
 
 def _pct(value: float | None) -> str:
@@ -90,4 +97,58 @@ def dashboard_page(request: AuthedRequest) -> HttpResponseBase:
         if export == "csv":
             return csv_response(filename, header, rows)
         return xlsx_response(filename, table, header, rows)
-    return render(request, "insight/dashboard.html", {"board": board, "today": today})
+    open_spots = hotspots_visible_to(request.user).exclude(status=HotSpotStatus.CLOSED).count()
+    return render(
+        request,
+        "insight/dashboard.html",
+        {"board": board, "today": today, "open_hotspots": open_spots},
+    )
+
+
+class CloseForm(forms.Form):
+    finding = forms.CharField(
+        label=gettext_lazy("What was found"),
+        help_text=gettext_lazy("A class of problems (its cause and what follows), or chance."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+
+
+@login_required
+def hotspot_list(request: AuthedRequest) -> HttpResponseBase:
+    if figures_scope(request.user) is None:
+        raise refuse(request.user, "hotspots", "list")
+    spots = hotspots_visible_to(request.user).select_related("branch", "assignee")
+    open_ones = list(spots.exclude(status=HotSpotStatus.CLOSED)[:100])
+    closed = list(spots.filter(status=HotSpotStatus.CLOSED)[:20])
+    return render(request, "insight/hotspots.html", {"open": open_ones, "closed": closed})
+
+
+@login_required
+def hotspot_page(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    spot = hotspot_get_for(request.user, pk)
+    back = reverse("insight:hotspot", args=[pk])
+    if request.method == "POST":
+        request.error_redirect = back  # type: ignore[attr-defined]
+        if "acknowledge" in request.POST:
+            hotspot_acknowledge(actor=request.user, spot_id=pk)
+            messages.success(request, _("You are looking into it."))
+            return redirect(back)
+        form = CloseForm(request.POST)
+        if form.is_valid():
+            hotspot_close(actor=request.user, spot_id=pk, finding=form.cleaned_data["finding"])
+            messages.success(request, _("Closed, with what was found."))
+            return redirect(back)
+    else:
+        form = CloseForm()
+    user = request.user
+    return render(
+        request,
+        "insight/hotspot.html",
+        {
+            "spot": spot,
+            "cases_url": cases_behind(spot),
+            "may_acknowledge": may_transition(spot, "acknowledge", user),
+            "close_form": form if may_transition(spot, "close", user) else None,
+        },
+    )

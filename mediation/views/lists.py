@@ -173,6 +173,8 @@ def _filtered_queue(request: AuthedRequest, today: date) -> tuple[QueueFilterFor
             qs = qs.fast_lane()
         if data.get("channel"):
             qs = qs.filter(channel=data["channel"])
+        if data.get("product"):
+            qs = qs.filter(product_code=data["product"].strip())
         if data.get("received_from"):
             qs = qs.filter(received_at__date__gte=data["received_from"])
         if data.get("received_to"):

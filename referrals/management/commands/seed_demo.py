@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from mediation import demo as mediation_demo
 from mediation.insight.history import seed_history
+from mediation.insight.hotspots import hotspots_raise
 from mediation.insight.rollups import rollups_refresh
 from mediation.models import Dispute
 from mediation.replykit import demo as replykit_demo
@@ -44,5 +45,7 @@ class Command(BaseCommand):
             self.stdout.write("demo: disputes already present, left as they are")
         # The dashboards read roll-ups: count them now rather than at the first scheduled run.
         rollups_refresh()
+        # Hot spots over the last six weeks of history (the daily job looks at yesterday).
+        hotspots_raise(days_back=42)
         if not options["quiet"]:
             self.stdout.write("\n".join(portal_demo.login_lines()))

@@ -1,0 +1,224 @@
+"""Hot spots: a class of complaints arriving faster than usual (seed 4.7, "代发工资短信未告知收费"
+caught within 48 hours; issue 22).
+
+The rule, simple on purpose so that staff can check it by hand: for each branch, product
+category and product, the complaints received in the last WINDOW days are compared with that
+cut's own daily rate over the BASELINE days before the window. Under a Poisson model with that
+rate, an alert is raised when the window's count is at least the smallest k with
+P(X >= k) < ALPHA (one in a thousand), and at least MIN_COMPLAINTS. The recurring job looks at
+the window ending yesterday; one hot spot per cut and window, so it is idempotent. The cases
+behind a hot spot are that cut's complaints received in its window (the queue, filtered).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mediation.models import Dispute, ProductCategory
+from portal.audit import audit_record
+from portal.models import Branch, Role, User
+from portal.notifications import notify_after_commit
+from portal.transitions import run_transition
+
+from .models import HotSpot
+
+WINDOW = 7
+BASELINE = 56
+ALPHA = 0.001
+MIN_COMPLAINTS = 5
+# A cut seen on fewer days than this in its baseline has no baseline to speak of: its rate is
+# taken as at least one complaint a fortnight.
+FLOOR_RATE = 1 / 14
+
+
+def poisson_threshold(rate_per_window: float, alpha: float = ALPHA) -> int:
+    """The smallest k with P(X >= k) < alpha for X ~ Poisson(rate)."""
+    term = math.exp(-rate_per_window)  # P(X = 0)
+    below = 0.0  # P(X < k)
+    k = 0
+    while 1.0 - below >= alpha:
+        below += term
+        k += 1
+        term *= rate_per_window / k
+    return k
+
+
+def _counts(
+    start: date, end: date, field: str, extra: Iterable[str] = ()
+) -> Counter[tuple[object, ...]]:
+    qs = Dispute.objects.filter(received_at__date__gte=start, received_at__date__lte=end)
+    if field == "product_code":
+        qs = qs.exclude(product_code="")  # a product where one is known
+    rows = qs.values(field, *extra).annotate(n=Count("pk")).order_by()
+    return Counter({(row[field], *(row[e] for e in extra)): row["n"] for row in rows})
+
+
+def detect(*, on: date) -> list[HotSpot]:
+    """The hot spots of the window ending on `on` (inclusive)."""
+    window_start = on - timedelta(days=WINDOW - 1)
+    base_end = window_start - timedelta(days=1)
+    base_start = base_end - timedelta(days=BASELINE - 1)
+    branches = {b.pk: b for b in Branch.objects.all()}
+    raised = []
+    for cut, field in (
+        (HotSpot.Cut.BRANCH, "branch_id"),
+        (HotSpot.Cut.CATEGORY, "category"),
+        (HotSpot.Cut.PRODUCT, "product_code"),
+    ):
+        extra = ("product_name",) if cut == HotSpot.Cut.PRODUCT else ()
+        now = _counts(window_start, on, field, extra)
+        before = _counts(base_start, base_end, field)
+        observed: Counter[object] = Counter()
+        details: dict[object, tuple[object, ...]] = {}
+        for row, n in now.items():
+            observed[row[0]] += n
+            details.setdefault(row[0], row[1:])
+        for key, n in observed.items():
+            rate = max(before.get((key,), 0) / BASELINE, FLOOR_RATE) * WINDOW
+            threshold = max(poisson_threshold(rate), MIN_COMPLAINTS)
+            if n < threshold:
+                continue
+            label, branch = _label(cut, key, details.get(key, ()), branches)
+            spot = HotSpot(
+                cut=cut,
+                key=str(key),
+                label=label,
+                branch=branch,
+                window_start=window_start,
+                window_end=on,
+                observed=n,
+                expected=round(rate, 2),
+                threshold=threshold,
+            )
+            raised.append(spot)
+    return raised
+
+
+def _label(
+    cut: str, key: object, detail: tuple[object, ...], branches: dict[int, Branch]
+) -> tuple[str, Branch | None]:
+    if cut == HotSpot.Cut.BRANCH:
+        branch = branches.get(int(str(key)))
+        return (branch.name if branch else str(key)), branch
+    if cut == HotSpot.Cut.CATEGORY:
+        return str(ProductCategory(str(key)).label), None
+    name = str(detail[0]) if detail and detail[0] else str(key)
+    return f"{name}（{key}）", None
+
+
+def hotspots_raise(*, now: datetime | None = None, days_back: int = 1) -> int:
+    """The recurring job: the windows ending yesterday (and `days_back` - 1 days before, for a
+    first run over history). Each hot spot is raised once, with the staff of its branch (or head
+    office, for one across branches) told; returns how many were raised."""
+    today = timezone.localdate(now or timezone.now())
+    count = 0
+    for back in range(days_back, 0, -1):
+        for spot in detect(on=today - timedelta(days=back)):
+            if HotSpot.objects.filter(
+                cut=spot.cut, key=spot.key, window_end__gte=spot.window_start
+            ).exists():
+                continue  # the same cluster, already raised for an overlapping window
+            try:
+                with transaction.atomic():
+                    spot.save()
+                    audit_record(
+                        actor=None,
+                        action="hotspot.raised",
+                        target=spot,
+                        case_ref="",
+                        data={
+                            "cut": spot.cut,
+                            "key": spot.key,
+                            "observed": spot.observed,
+                            "threshold": spot.threshold,
+                        },
+                    )
+                    notify_after_commit(
+                        "hotspot_raised",
+                        recipients=_told(spot),
+                        case_ref="",
+                        url=_url(spot),
+                        params={
+                            "what": spot.label,
+                            "n": spot.observed,
+                            "expected": f"{spot.expected:.1f}",
+                        },
+                    )
+            except IntegrityError:
+                continue  # raised by a concurrent run
+            count += 1
+    return count
+
+
+def _told(spot: HotSpot) -> list[User]:
+    head_office = list(
+        User.objects.filter(role=Role.STAFF, is_active=True, branch__is_head_office=True)
+    )
+    if spot.branch is None:
+        return head_office
+    return head_office + branch_staff_of(spot.branch)
+
+
+def branch_staff_of(branch: Branch) -> list[User]:
+    return list(User.objects.filter(role=Role.STAFF, is_active=True, branch=branch))
+
+
+def _url(spot: HotSpot) -> str:
+    from django.urls import reverse
+
+    return reverse("insight:hotspot", args=[spot.pk])
+
+
+def cases_behind(spot: HotSpot) -> str:
+    """The queue's filter that lists the cases behind a hot spot."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    query = {
+        "received_from": spot.window_start.isoformat(),
+        "received_to": spot.window_end.isoformat(),
+        HotSpot.Cut.BRANCH: {"branch": spot.key},
+        HotSpot.Cut.CATEGORY: {"category": spot.key},
+        HotSpot.Cut.PRODUCT: {"product": spot.key},
+    }
+    filters = {k: v for k, v in query.items() if isinstance(v, str)}
+    filters.update(query[spot.cut])  # type: ignore[arg-type]
+    return reverse("mediation:queue") + "?" + urlencode(filters)
+
+
+@transaction.atomic
+def hotspot_acknowledge(*, actor: User, spot_id: int) -> HotSpot:
+    from .access import hotspot_get_for
+
+    spot = hotspot_get_for(actor, spot_id, for_update=True)
+
+    def take(s: HotSpot) -> None:
+        s.assignee = actor
+
+    return run_transition(spot, "acknowledge", actor=actor, before=take)
+
+
+@transaction.atomic
+def hotspot_close(*, actor: User, spot_id: int, finding: str) -> HotSpot:
+    from portal.exceptions import ApplicationError
+
+    from .access import hotspot_get_for
+
+    spot = hotspot_get_for(actor, spot_id, for_update=True)
+    if not finding.strip():
+        raise ApplicationError(_("Say what was found: a class of problems, or chance."))
+
+    def record(s: HotSpot) -> None:
+        s.finding, s.closed_at = finding.strip(), timezone.now()
+        s.assignee = s.assignee or actor
+
+    return run_transition(spot, "close", actor=actor, before=record, reason=finding.strip())
