@@ -98,10 +98,28 @@ def dashboard_page(request: AuthedRequest) -> HttpResponseBase:
             return csv_response(filename, header, rows)
         return xlsx_response(filename, table, header, rows)
     open_spots = hotspots_visible_to(request.user).exclude(status=HotSpotStatus.CLOSED).count()
+    charts = {
+        "months_chart": {
+            "labels": [r.label for r in board.months],
+            "series": [
+                {"name": _("Complaints"), "values": [r.received for r in board.months]},
+                {
+                    "name": _("Decided"),
+                    "values": [r.counts.get("decided", 0) for r in board.months],
+                },
+            ],
+        },
+        "category_chart": {
+            "labels": [r.label for r in board.by_category],
+            "series": [
+                {"name": _("Complaints"), "values": [r.received for r in board.by_category]}
+            ],
+        },
+    }
     return render(
         request,
         "insight/dashboard.html",
-        {"board": board, "today": today, "open_hotspots": open_spots},
+        {"board": board, "today": today, "open_hotspots": open_spots, **charts},
     )
 
 

@@ -32,6 +32,9 @@ def test_head_office_drills_from_the_heat_map_to_a_case(page: Page, watch, world
     page.get_by_role("link", name="统计").click()
     expect(page.get_by_role("heading", name="投诉统计")).to_be_visible()
     expect(page.locator("#kpis")).to_contain_text("受理投诉")
+    # The charts draw (vendored ECharts, under the strict CSP: no console error) beside tables.
+    expect(page.locator(".chart.chart-drawn canvas").first).to_be_visible()
+    expect(page.locator("#category")).to_be_visible()
     check_accessibility(page, f"21a-figures-{width}")
     cell = page.locator("#heat a").first
     count = int(cell.inner_text())
