@@ -75,8 +75,11 @@ def queue_export(request: AuthedRequest, fmt: str) -> HttpResponseBase:
     branch's own follow-up. Personal data: the export is audited with its filter and size."""
     today = timezone.localdate()
     form, qs = _filtered_queue(request, today)
-    if fmt not in ("csv", "xlsx") or (not form.is_valid() and request.GET):
+    if fmt not in ("csv", "xlsx"):
         raise Http404("export")
+    if request.GET and not form.is_valid():
+        # The queue shows what is wrong with the filter; nothing is exported.
+        return redirect(reverse("mediation:queue") + "?" + request.GET.urlencode())
     rows = list(
         qs.values_list(
             "reference",

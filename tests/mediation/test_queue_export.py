@@ -68,7 +68,8 @@ def test_who_may_export(customer, mediator, auditor, staff, branch):
         assert client_for(outsider).get(url).status_code == 403
     assert client_for(staff).get(reverse("mediation:queue_export", args=["pdf"])).status_code == 404
     bad = client_for(staff).get(url, {"status": "bogus"})
-    assert bad.status_code == 404
+    assert bad.status_code == 302 and bad["Location"].startswith(reverse("mediation:queue"))
+    assert not AuditEvent.objects.filter(action="queue.exported").exists()
 
 
 def test_export_query_count_is_constant(staff, customer, branch):
