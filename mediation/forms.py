@@ -129,10 +129,15 @@ class StaffIntakeForm(DisputeIntakeForm):
             )
         if regulator and not (data.get("regulator_reference") or "").strip():
             self.add_error("regulator_reference", _("Enter the transfer letter's number."))
-        if not regulator and (due or (data.get("regulator_reference") or "").strip()):
+        if not regulator and due:
             self.add_error(
                 "regulator_reply_due",
                 _("Only a complaint the regulator transferred has a date for the regulator."),
+            )
+        if not regulator and (data.get("regulator_reference") or "").strip():
+            self.add_error(
+                "regulator_reference",
+                _("Only a complaint the regulator transferred has a transfer number."),
             )
         if due and received and due < received:
             self.add_error(

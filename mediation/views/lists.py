@@ -7,7 +7,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -80,11 +81,13 @@ def queue_export(request: AuthedRequest, fmt: str) -> HttpResponseBase:
     if request.GET and not form.is_valid():
         # The queue shows what is wrong with the filter; nothing is exported.
         return redirect(reverse("mediation:queue") + "?" + request.GET.urlencode())
+    # The customer as the page names them: their real name, else their login.
+    customer = Coalesce(NullIf("customer__real_name", Value("")), "customer__username")
     rows = list(
-        qs.values_list(
+        qs.annotate(customer_name=customer).values_list(
             "reference",
             "received_at",
-            "customer__real_name",
+            "customer_name",
             "branch__name",
             "category",
             "request",

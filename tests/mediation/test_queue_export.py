@@ -90,3 +90,12 @@ def test_export_query_count_is_constant(staff, customer, branch):
 def test_each_formula_start_is_neutralised(text):
     assert neutralise(text) == "'" + text
     assert neutralise("正常文本") == "正常文本" and neutralise(12) == 12
+
+
+def test_a_customer_without_a_real_name_is_named_by_their_login(staff, branch):
+    from tests.factories import CustomerFactory
+
+    nameless = CustomerFactory.create(username="wx_8812", real_name="")
+    make_dispute(nameless, branch)
+    rows = _csv(client_for(staff).get(reverse("mediation:queue_export", args=["csv"])))
+    assert rows[1][2] == "wx_8812"
