@@ -12,13 +12,14 @@ class InsightConfig(AppConfig):
     verbose_name = _("Management insight")
 
     def ready(self) -> None:
-        from portal import jobs
+        from portal import jobs, waiting
         from portal.notifications.events import register_events
 
-        from .hotspots import hotspots_raise
+        from .hotspots import hotspots_raise, waiting_hotspots
         from .notifications import EVENTS
         from .rollups import rollups_refresh
 
         jobs.register("insight_rollups", "management roll-ups refreshed (days)", rollups_refresh)
         jobs.register("hotspots", "hot spots raised", hotspots_raise)
         register_events(EVENTS)
+        waiting.register(waiting_hotspots)

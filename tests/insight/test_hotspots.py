@@ -139,3 +139,22 @@ def test_the_cases_behind_it_are_the_queues_filter(burst, hq_staff):
     assert url.replace("&", "&amp;") in page
     queue = client_for(hq_staff).get(url).content.decode()
     assert queue.count("MD-") >= 12
+
+
+def test_an_open_hot_spot_waits_on_staffs_home_until_taken(burst, staff, auditor):
+    from mediation.insight.hotspots import RESPONSE_DAYS, waiting_hotspots
+
+    hotspots_raise()
+    head = StaffFactory.create(branch__is_head_office=True)
+    product = HotSpot.objects.get(key="PY-SMS")
+    url = reverse("insight:hotspot", args=[product.pk])
+    today = timezone.localdate()
+
+    def urls(user):
+        return {w.url: w.due for w in waiting_hotspots(user, today)}
+
+    assert urls(head)[url] == today + timedelta(days=RESPONSE_DAYS)  # taken on within 48 hours
+    assert url not in urls(staff)  # not their branch's
+    assert urls(auditor) == {}  # auditors only read
+    hotspot_acknowledge(actor=head, spot_id=product.pk)
+    assert url not in urls(head)
