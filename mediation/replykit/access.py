@@ -28,14 +28,23 @@ if TYPE_CHECKING:
     from portal.models import User
 
 
-def hands_in_decision(dispute: Dispute) -> set[int]:
-    """The staff who gave the decision under review: who recorded it and who approved it."""
-    people = {dispute.decision_by_id} if dispute.decision_by_id else set()
-    for author, approver in Reply.objects.filter(
-        dispute=dispute, kind=Reply.Kind.DECISION, status=ReplyStatus.ISSUED
-    ).values_list("author_id", "approver_id"):
-        people |= {author} | ({approver} if approver else set())
-    return people
+def decisions_with_a_hand_of(user: User, disputes: list[Dispute]) -> set[int]:
+    """Of these cases, those whose decision this person gave: recorded it, or wrote or
+    approved the reply that issued it (one query for all of them)."""
+    mine = {d.pk for d in disputes if d.decision_by_id == user.pk}
+    mine |= set(
+        Reply.objects.filter(
+            Q(author=user) | Q(approver=user),
+            dispute__in=[d.pk for d in disputes],
+            kind=Reply.Kind.DECISION,
+            status=ReplyStatus.ISSUED,
+        ).values_list("dispute_id", flat=True)
+    )
+    return mine
+
+
+def _had_a_hand(user: User, dispute: Dispute) -> bool:
+    return dispute.pk in decisions_with_a_hand_of(user, [dispute])
 
 
 def can_start_reply(user: User, dispute: Dispute, kind: str) -> bool:
@@ -46,7 +55,7 @@ def can_start_reply(user: User, dispute: Dispute, kind: str) -> bool:
     if kind == Reply.Kind.DECISION:
         return dispute.decision_at is None
     waiting = dispute.review_requests.filter(status=ReviewRequestStatus.REQUESTED).exists()
-    return waiting and user.pk not in hands_in_decision(dispute)
+    return waiting and not _had_a_hand(user, dispute)
 
 
 def can_write_reply(user: User, reply: Reply) -> bool:
@@ -54,7 +63,7 @@ def can_write_reply(user: User, reply: Reply) -> bool:
     the decision)."""
     if reply.author_id != user.pk or not dispute_access.can_handle_dispute(user, reply.dispute):
         return False
-    return reply.kind == Reply.Kind.DECISION or user.pk not in hands_in_decision(reply.dispute)
+    return reply.kind == Reply.Kind.DECISION or not _had_a_hand(user, reply.dispute)
 
 
 def can_approve_reply(user: User, reply: Reply) -> bool:
@@ -62,7 +71,7 @@ def can_approve_reply(user: User, reply: Reply) -> bool:
     decision either."""
     if reply.author_id == user.pk or not dispute_access.can_handle_dispute(user, reply.dispute):
         return False
-    return reply.kind == Reply.Kind.DECISION or user.pk not in hands_in_decision(reply.dispute)
+    return reply.kind == Reply.Kind.DECISION or not _had_a_hand(user, reply.dispute)
 
 
 def can_view_reply(user: User, reply: Reply) -> bool:

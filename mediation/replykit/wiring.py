@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -91,18 +90,11 @@ def _reviews_waiting(user: User) -> list[Waiting]:
             dispute__in=dispute_access.disputes_visible_to(user),
             status=ReviewRequestStatus.REQUESTED,
         )
-        .exclude(dispute__decision_by=user)
+        .exclude(dispute__decision_by=user)  # narrowed before the limit; the rule is below
         .select_related("dispute")
         .order_by("decision_due", "pk")[:HOME_LIMIT]
     )
-    hands = set(
-        Reply.objects.filter(
-            Q(author=user) | Q(approver=user),
-            dispute__in=[r.dispute_id for r in reviews],
-            kind=Reply.Kind.DECISION,
-            status=ReplyStatus.ISSUED,
-        ).values_list("dispute_id", flat=True)
-    )
+    hands = access.decisions_with_a_hand_of(user, [r.dispute for r in reviews])
     return [
         Waiting(
             what=str(_("Decide the customer's request for review")),
