@@ -10,9 +10,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
-from django.db.models.functions import TruncWeek
+from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils.translation import gettext as _
 
 from mediation.models import Channel, ProductCategory
@@ -174,8 +175,9 @@ def dashboard(scope: Q, scope_label: str, period: Period, today: date) -> Dashbo
         .values_list("days", "n")
     ):
         histogram[days] += n
+    by_branch = cut("branch_id", {k: b.name for k, b in branches.items()})
     by_province: dict[str, Row] = {}
-    for row in cut("branch_id", {k: b.name for k, b in branches.items()}):
+    for row in by_branch:
         province = branches[row.key].province or _("Unknown")
         tile = by_province.setdefault(province, Row(province, province))
         for name in COUNTS:
@@ -202,7 +204,7 @@ def dashboard(scope: Q, scope_label: str, period: Period, today: date) -> Dashbo
         per_thousand_branches=total.received * 1000 / branch_count if branch_count else None,
         per_ten_million_customers=total.received * 10_000_000 / customers if customers else None,
         by_category=cut("category", {k: str(v) for k, v in ProductCategory.choices}),
-        by_branch=cut("branch_id", {k: b.name for k, b in branches.items()}),
+        by_branch=by_branch,
         by_channel=cut("channel", {k: str(v) for k, v in Channel.choices}),
         by_province=sorted(by_province.values(), key=lambda r: (-r.received, r.label)),
         months=months,
@@ -219,12 +221,16 @@ def _months(base: QuerySet[Rollup], period: Period) -> list[Row]:
     while len(months) < 12:
         first = months[0].start - timedelta(days=1)
         months.insert(0, _month(first.year, first.month))
-    rows = []
     sums = {name: Sum(name) for name in ("received", "decided", "on_time")}
-    for month in months:
-        got = base.filter(day__gte=month.start, day__lte=month.end).aggregate(**sums)
-        rows.append(Row(month.label, month.key, {k: v or 0 for k, v in got.items()}))
-    return rows
+    got: dict[str, dict[str, Any]] = {
+        f"{row['month']:%Y-%m}": dict(row)
+        for row in base.filter(day__gte=months[0].start, day__lte=months[-1].end)
+        .annotate(month=TruncMonth("day"))
+        .values("month")
+        .annotate(**sums)
+        .order_by()
+    }
+    return [Row(m.label, m.key, {k: got.get(m.key, {}).get(k) or 0 for k in sums}) for m in months]
 
 
 HEAT_WEEKS = 12

@@ -88,6 +88,9 @@ def test_every_figure_equals_the_raw_rows(history):
         assert (board.median_days, board.p90_days) == (raw["median"], raw["p90"])
         assert board.total.counts["eligible"] == raw["eligible"]
         assert board.total.counts["opted_in"] == raw["opted"]
+        # The twelve months end with this one, each as the raw rows count it.
+        month = next(r for r in board.months if r.key == period.key)
+        assert (month.received, month.counts["decided"]) == (raw["received"], raw["decided"])
         # The heat map adds up to the weeks' received counts.
         assert sum(n for _row, cells in board.heat for n, _w, _s in cells) == sum(
             1
