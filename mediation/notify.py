@@ -6,8 +6,16 @@ from mediation.models import Dispute
 from portal.models import Role, User
 
 
+def staff_of(branch_id: int) -> list[User]:
+    return list(User.objects.filter(role=Role.STAFF, is_active=True, branch_id=branch_id))
+
+
+def head_office_staff() -> list[User]:
+    return list(User.objects.filter(role=Role.STAFF, is_active=True, branch__is_head_office=True))
+
+
 def branch_staff(dispute: Dispute) -> list[User]:
-    return list(User.objects.filter(role=Role.STAFF, is_active=True, branch_id=dispute.branch_id))
+    return staff_of(dispute.branch_id)
 
 
 def parties(dispute: Dispute) -> list[User]:

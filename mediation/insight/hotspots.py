@@ -23,8 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mediation.models import Dispute, ProductCategory
+from mediation.notify import head_office_staff, staff_of
 from portal.audit import audit_record
-from portal.models import Branch, Role, User
+from portal.models import Branch, User
 from portal.notifications import notify_after_commit
 from portal.transitions import run_transition
 from portal.waiting import HOME_LIMIT, Waiting
@@ -163,16 +164,9 @@ def hotspots_raise(*, now: datetime | None = None, days_back: int = 1) -> int:
 
 
 def _told(spot: HotSpot) -> list[User]:
-    head_office = list(
-        User.objects.filter(role=Role.STAFF, is_active=True, branch__is_head_office=True)
-    )
-    if spot.branch is None:
-        return head_office
-    return head_office + branch_staff_of(spot.branch)
-
-
-def branch_staff_of(branch: Branch) -> list[User]:
-    return list(User.objects.filter(role=Role.STAFF, is_active=True, branch=branch))
+    """Head office, and the branch's own staff for a branch's hot spot."""
+    branch = staff_of(spot.branch_id) if spot.branch_id else []
+    return head_office_staff() + branch
 
 
 def _url(spot: HotSpot) -> str:

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from mediation import access as dispute_access
 from mediation.complaint_review import ReviewRequestStatus
 from mediation.models import Dispute, ReviewRequest
+from mediation.notify import branch_staff
 from mediation.services import dispute_record_decision
 from mediation.services.complaint_review import review_request_decide
 from portal.audit import audit_record
@@ -284,7 +285,7 @@ def reply_send(*, actor: User, reply_id: int) -> Reply:
         notify_after_commit(
             "reply_to_approve",
             recipients=[
-                u for u in _branch_staff(reply.dispute) if access.can_approve_reply(u, reply)
+                u for u in branch_staff(reply.dispute) if access.can_approve_reply(u, reply)
             ],
             case_ref=reply.dispute.reference,
             url=_reply_url(reply),
@@ -361,12 +362,6 @@ def evidence_ask(*, actor: User, reference: str, need_id: int) -> EvidenceAsk:
         params={"ref": reference, "evidence": need.label},
     )
     return ask
-
-
-def _branch_staff(dispute: Dispute) -> list[User]:
-    from mediation.notify import branch_staff
-
-    return branch_staff(dispute)
 
 
 def _reply_url(reply: Reply) -> str:
