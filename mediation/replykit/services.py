@@ -233,15 +233,16 @@ def reply_save(
     return reply
 
 
-def problems_of(reply: Reply) -> list[str]:
-    """What stops this reply from being sent, in words for its author."""
+def problems_of(reply: Reply, cited: library.Citations | None = None) -> list[str]:
+    """What stops this reply from being sent, in words for its author (`cited`: its
+    citations, where the caller has read them already)."""
     out = []
     if not reply.text.strip():
         out.append(_("The reply is empty."))
     blanks = library.blanks_in(reply.text)
     if blanks:
         out.append(_("Fill in the blanks first: %s") % "、".join(blanks))
-    cited = library.read_citations(reply.text)
+    cited = cited or library.read_citations(reply.text)
     if cited.unknown:
         out.append(
             _("These citations name no article in force in the library: %s")

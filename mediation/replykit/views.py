@@ -111,7 +111,9 @@ def _reply_context(request: AuthedRequest, reply: Reply, form: EditForm | None) 
         "form": form if writable else None,
         "may_approve": may_transition(reply, "approve", user),
         "send_back_form": SendBackForm() if may_transition(reply, "send_back", user) else None,
-        "problems": services.problems_of(reply) if reply.status != ReplyStatus.ISSUED else [],
+        "problems": services.problems_of(reply, cited)
+        if reply.status != ReplyStatus.ISSUED
+        else [],
         "reader_text": library.plain(reply.text, cited),
         "cited": cited.articles,
         "claim_types": claim_types if bank_side else [],
