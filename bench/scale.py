@@ -50,6 +50,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench.common import Endpoint, gunicorn, measure, report  # noqa: E402
 from mediation.models import Dispute  # noqa: E402
+from portal import second_factor  # noqa: E402
 from portal.api_auth import token_issue, token_issue_for_organisation  # noqa: E402
 from portal.models import Branch, PartnerOrganisation, User  # noqa: E402
 
@@ -66,10 +67,13 @@ LARGE_TABLES = (
 # Open states with their share of the rows (the rest are closed or withdrawn), and the clock
 # each carries. One statement per table, all values derived from the row number g.
 SEED = """
-INSERT INTO portal_branch (code, name, is_head_office)
-SELECT 'B' || lpad(g::text, 3, '0'), '分行' || g, false FROM generate_series(1, %(branches)s) g
+INSERT INTO portal_branch (code, name, is_head_office, province, city)
+SELECT 'B' || lpad(g::text, 3, '0'), '分行' || g, false,
+       (ARRAY['上海市', '北京市', '广东省', '浙江省', '四川省'])[1 + g %% 5], '城市' || g
+FROM generate_series(1, %(branches)s) g
 ON CONFLICT (code) DO NOTHING;
-INSERT INTO portal_branch (code, name, is_head_office) VALUES ('HQ', '总行', true)
+INSERT INTO portal_branch (code, name, is_head_office, province, city)
+VALUES ('HQ', '总行', true, '上海市', '上海市')
 ON CONFLICT (code) DO NOTHING;
 INSERT INTO portal_partnerorganisation
     (name, kind, region, contact_name, contact_phone, contact_email, address,
@@ -78,20 +82,23 @@ VALUES ('基准调解中心', 'mediation_centre', '上海', '', '', '', '', '', 
 ON CONFLICT (name) DO NOTHING;
 INSERT INTO portal_user
     (password, is_superuser, username, first_name, last_name, email, is_staff, is_active,
-     date_joined, role, real_name, mobile, id_number, partner_role, organisation_id, branch_id)
+     date_joined, role, real_name, mobile, recorded_mobile, id_number, partner_role,
+     organisation_id, branch_id)
 SELECT '!', false, 'bc' || g, '', '', '', false, true, now(), 'customer', '客户' || g,
-       '139' || lpad(g::text, 8, '0'), '', '', NULL, NULL
+       '139' || lpad(g::text, 8, '0'), '', '', '', NULL, NULL
 FROM generate_series(1, %(customers)s) g;
 INSERT INTO portal_user
     (password, is_superuser, username, first_name, last_name, email, is_staff, is_active,
-     date_joined, role, real_name, mobile, id_number, partner_role, organisation_id, branch_id)
+     date_joined, role, real_name, mobile, recorded_mobile, id_number, partner_role,
+     organisation_id, branch_id)
 SELECT '!', false, 'bs-' || b.code, '', '', '', false, true, now(), 'staff', '员工' || b.code,
-       NULL, '', '', NULL, b.id
+       NULL, '', '', '', NULL, b.id
 FROM portal_branch b;
 INSERT INTO portal_user
     (password, is_superuser, username, first_name, last_name, email, is_staff, is_active,
-     date_joined, role, real_name, mobile, id_number, partner_role, organisation_id, branch_id)
-SELECT '!', false, 'bm', '', '', '', false, true, now(), 'partner', '调解员', NULL, '',
+     date_joined, role, real_name, mobile, recorded_mobile, id_number, partner_role,
+     organisation_id, branch_id)
+SELECT '!', false, 'bm', '', '', '', false, true, now(), 'partner', '调解员', NULL, '', '',
        'mediator', o.id, NULL
 FROM portal_partnerorganisation o WHERE o.name = '基准调解中心';
 CREATE TEMP TABLE bench_customer AS
@@ -104,17 +111,20 @@ INSERT INTO mediation_dispute
     (status, reference, category, amount, facts, request, account_number, channel, cause_label,
      urgency, is_complex, fast_lane_eligible, received_at, decision_track, decision_due,
      decision_text, branch_plan, consultation_note, next_deadline, closure_reason, closure_note,
-     withdrawn_reason, created_at, updated_at, branch_id, customer_id, closed_at)
+     withdrawn_reason, created_at, updated_at, branch_id, customer_id, closed_at, legal_hold,
+     legal_hold_reason, regulator_reference, contract_number, product_code, product_name)
 SELECT s.status,
        'MD-' || (2020 + g / 1000000) || '-' || lpad((g %% 1000000)::text, 6, '0'),
        (ARRAY['wealth', 'credit_card', 'loans', 'payments', 'deposits', 'other'])[1 + g %% 6],
-       (100 + g %% 90000)::numeric(14, 2), '基准测试：事实经过', '基准测试：诉求', '', 'online', '',
+       (100 + g %% 90000)::numeric(14, 2), '基准测试：事实经过', '基准测试：诉求', '', 'web', '',
        'normal', false, (100 + g %% 90000) <= 50000, r.received_at, 'standard',
        (r.received_at + interval '15 days')::date, '', '', '',
        CASE WHEN s.open THEN (r.received_at + interval '15 days')::date END,
        CASE WHEN s.status = 'closed' THEN 'bank_decision_accepted' ELSE '' END, '', '',
        r.received_at, r.received_at + interval '2 days', b.id, c.id,
-       CASE WHEN NOT s.open THEN r.received_at + interval '20 days' END
+       CASE WHEN NOT s.open THEN r.received_at + interval '20 days' END, false, '', '',
+       'HT' || lpad((g %% 200000)::text, 8, '0'), 'P' || lpad((g %% 400)::text, 4, '0'),
+       '基准产品' || (g %% 400)
 FROM generate_series(1, %(disputes)s) g
 JOIN bench_branch b ON b.n = g %% %(branches)s
 JOIN bench_customer c ON c.n = g %% %(customers)s
@@ -167,11 +177,13 @@ def seed(disputes: int, customers: int) -> None:
 
 
 def session_cookie(user: User) -> dict[str, str]:
-    """A signed-in session for `user`, as a Cookie header (no password needed)."""
+    """A signed-in session for `user`, second factor done, as a Cookie header (no password
+    or code needed)."""
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "portal.auth_backends.MobileOrEmailBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    second_factor.mark_verified(store, user)
     store.create()
     return {"Cookie": f"{settings.SESSION_COOKIE_NAME}={store.session_key}"}
 
