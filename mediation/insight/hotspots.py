@@ -45,14 +45,18 @@ RESPONSE_DAYS = 2
 
 
 def poisson_threshold(rate_per_window: float, alpha: float = ALPHA) -> int:
-    """The smallest k with P(X >= k) < alpha for X ~ Poisson(rate)."""
-    term = math.exp(-rate_per_window)  # P(X = 0)
-    below = 0.0  # P(X < k)
-    k = 0
+    """The smallest k with P(X >= k) < alpha for X ~ Poisson(rate).
+
+    Each term P(X = i) is taken in log space: above a rate of about 745 (a category of a large
+    bank, over 100 complaints a day) exp(-rate) is 0.0 in floating point, and a running
+    product from P(X = 0) would never grow. The mass more than twelve standard deviations
+    below the rate (under 1e-30) is left out, so the loop runs a few sqrt(rate) steps."""
+    rate = rate_per_window
+    k = max(0, math.floor(rate - 12 * math.sqrt(rate)))
+    below = 0.0  # P(X < k), up to the mass left out
     while 1.0 - below >= alpha:
-        below += term
+        below += math.exp(k * math.log(rate) - rate - math.lgamma(k + 1)) if rate > 0 else 1.0
         k += 1
-        term *= rate_per_window / k
     return k
 
 
