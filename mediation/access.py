@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import rules
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 # Modules, not names: mediation.lifecycle points its transitions' permissions at this module
 # while mediation.models is still being built, so the states and models are read at call time.
@@ -30,11 +30,10 @@ from portal.access import (
     refuse,
     visible_or_404,
 )
-from portal.models import OrganisationKind
+from portal.models import OrganisationKind, Role, User
 
 if TYPE_CHECKING:
-    from mediation.models import Consent, Dispute, DisputeQuerySet, EvidenceItem
-    from portal.models import User
+    from mediation.models import Consent, Dispute, DisputeQuerySet, EvidenceItem, SavedFilter
 
 
 def is_dispute_customer(user: User, dispute: Dispute) -> bool:
@@ -238,6 +237,26 @@ def can_record_return_visit(user: User, dispute: Dispute) -> bool:
     return can_handle_dispute(user, dispute) and dispute.status == lifecycle.DisputeStatus.CLOSED
 
 
+def can_assign_handler(user: User, dispute: Dispute) -> bool:
+    """Who handles an open case is decided by the staff who may handle it themselves."""
+    return can_handle_dispute(user, dispute) and dispute.is_open
+
+
+def may_be_handler(user: User, dispute: Dispute) -> bool:
+    """A case is handled by an active member of staff who may handle it: its branch's staff
+    or head office's."""
+    return bool(user.is_active) and can_handle_dispute(user, dispute)
+
+
+def assignable_staff(branch_id: int | None) -> QuerySet[User]:
+    """The staff a case of `branch_id` may be given to (its branch's and head office's); with
+    no branch, every active member of staff (head office choosing for cases of any branch)."""
+    staff = User.objects.filter(role=Role.STAFF, is_active=True)
+    if branch_id is not None:
+        staff = staff.filter(Q(branch_id=branch_id) | Q(branch__is_head_office=True))
+    return staff.select_related("branch").order_by("branch__is_head_office", "real_name", "pk")
+
+
 def disputes_visible_to(user: User) -> DisputeQuerySet:
     """The disputes a user may list; the same rule as can_view_dispute, as a query."""
     qs: DisputeQuerySet = models.Dispute.objects.all()
@@ -283,6 +302,18 @@ def consent_get_for(user: User, dispute: Dispute, consent_id: int) -> Consent:
     if consent is None:
         raise refuse(user, "consent", consent_id)
     return consent
+
+
+def saved_filter_get_for(user: User, pk: int) -> SavedFilter:
+    """One of the user's own saved queue filters, or a logged 404."""
+    return visible_or_404(
+        user,
+        models.SavedFilter.objects.all(),
+        "saved_filter",
+        pk,
+        lambda f: f.user_id == user.pk,
+        pk=pk,
+    )
 
 
 # Object permissions, so templates and admin can ask `user.has_perm(...)` with the same rules.

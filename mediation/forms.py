@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +21,7 @@ from mediation.models import (
     Representative,
     Urgency,
 )
-from portal.models import Branch, OrganisationKind, PartnerOrganisation
+from portal.models import Branch, OrganisationKind, PartnerOrganisation, User
 from portal.ratelimit import normalise_login
 from portal.validators import validate_mainland_mobile, validate_resident_id
 
@@ -236,6 +237,22 @@ class TriageForm(forms.Form):
     )
 
 
+class AssignHandlerForm(forms.Form):
+    handler = forms.ModelChoiceField(label=_("Handled by"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, staff: QuerySet[User] | None = None, **kwargs: Any) -> None:
+        """`staff`: whom the case (or, in a bulk action, the viewer's cases) may be given to
+        (mediation.access.assignable_staff)."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["handler"]
+        field.queryset = staff if staff is not None else User.objects.none()  # type: ignore[attr-defined]
+        field.label_from_instance = _staff_label  # type: ignore[attr-defined]
+
+
+def _staff_label(user: User) -> str:
+    return f"{user.display_name}（{user.branch.name}）" if user.branch else user.display_name
+
+
 class OptInForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Preferred mediation centre"),
@@ -387,8 +404,10 @@ class QueueFilterForm(forms.Form):
         label=_("Order"),
         required=False,
         choices=[
-            ("", _("Newest first")),
-            ("deadline", _("Nearest deadline first")),
+            # What waits first: the overdue cases, then the nearest deadlines (closed cases,
+            # with no clock running, last).
+            ("", _("Overdue and nearest deadline first")),
+            ("newest", _("Newest first")),
             ("amount", _("Largest claim first")),
         ],
     )

@@ -99,6 +99,12 @@ class DisputeQuerySet(models.QuerySet["Dispute"]):
         return self.select_related("customer", "branch").order_by("-received_at", "-pk")
 
 
+def subject_of(text: str, words: int = 30) -> str:
+    """The first words of the customer's request: what tells one case from the next."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= words else flat[:words] + "…"
+
+
 class OnADispute:
     """For the models of a dispute's case (referrals, applications, arbitrations, reviews):
     their audit events are filed under the dispute's reference, and after each of their
@@ -277,6 +283,13 @@ class Dispute(DisputeLifecycle):
             # without them each page sorted the whole table).
             models.Index(fields=["-received_at", "-id"], name="dispute_queue"),
             models.Index(fields=["branch", "-received_at", "-id"], name="dispute_branch_queue"),
+            # The queues' default order, what waits first: the nearest deadline (ascending,
+            # nulls last, as PostgreSQL keeps an ascending index), then the newest.
+            models.Index(fields=["next_deadline", "-received_at", "-id"], name="dispute_queue_due"),
+            models.Index(
+                fields=["branch", "next_deadline", "-received_at", "-id"],
+                name="dispute_branch_queue_due",
+            ),
             # The API list, newest change first, for a branch's staff.
             models.Index(fields=["branch", "-updated_at", "-id"], name="dispute_branch_changes"),
         ]
@@ -317,6 +330,11 @@ class Dispute(DisputeLifecycle):
     @property
     def received_on(self) -> date:
         return timezone.localdate(self.received_at)
+
+    @property
+    def subject(self) -> str:
+        """The first words of what the customer asks for (the queue's subject column)."""
+        return subject_of(self.request)
 
     @property
     def is_open(self) -> bool:
@@ -685,3 +703,24 @@ class ReviewRequest(ReviewRequestLifecycle):
 
     def audit_data(self) -> dict[str, Any]:
         return {}
+
+
+class SavedFilter(models.Model):
+    """A queue filter a member of staff keeps under a name (issue 19: "my overdue wealth
+    cases"): the queue's query string, without the page. Only its owner sees and uses it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters"
+    )
+    name = models.CharField(_("name"), max_length=40)
+    query = models.CharField(_("filter"), max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="one_saved_filter_per_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

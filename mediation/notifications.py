@@ -107,6 +107,12 @@ EVENTS: dict[str, EventType] = {
         ),
         roles=STAFF_ONLY,
     ),
+    "case_assigned": EventType(
+        _("A case given to you"),
+        _("%(ref)s is now yours to handle"),
+        _("%(by)s gave you case %(ref)s to handle. Its next deadline is on the case page."),
+        roles=STAFF_ONLY,
+    ),
     "return_visit": EventType(
         _("Return visit"),
         _("How did we handle %(ref)s?"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mediation.views import cases, evidence, lists
+from mediation.views import bulk, cases, evidence, lists
 
 app_name = "mediation"
 
@@ -9,6 +9,11 @@ urlpatterns = [
     path("new/", cases.file_dispute, name="file"),
     path("queue/", lists.queue, name="queue"),
     path("queue/export.<slug:fmt>", lists.queue_export, name="queue_export"),
+    path("queue/bulk/", bulk.queue_bulk, name="queue_bulk"),
+    path("queue/filters/", lists.saved_filter_save, name="saved_filter_save"),
+    path(
+        "queue/filters/<int:pk>/delete/", lists.saved_filter_delete, name="saved_filter_delete"
+    ),
     path("record/", cases.record_dispute, name="record"),
     path("closed/", lists.closed_cases, name="closed_cases"),
     path("referred/", lists.partner_cases, name="partner_cases"),

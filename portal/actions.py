@@ -32,8 +32,13 @@ class Action[T]:
     run: Callable[[AuthedRequest, T, dict[str, Any]], object]
     shown: Callable[[User, T], bool]
     danger: bool = False
+    # What the person reads once it is done: a text, or a function of the object and the form's
+    # data that says what happened ("已分诊：…").
     message: Any = None
     form_kwargs: Callable[[T], dict[str, Any]] | None = None
+    # The form's arguments when it acts on many of the viewer's objects at once (a bulk action
+    # on a queue): what form_kwargs gives for one object, for the viewer's whole scope.
+    bulk_form_kwargs: Callable[[User], dict[str, Any]] | None = None
     multipart: bool = False
     # Where the person goes next, when not back to the page (a binding act's own page, say).
     then: Callable[[T, dict[str, Any]], str | None] | None = None
@@ -84,6 +89,12 @@ def post_action[T](
             return redirect(back)
         cleaned = form.cleaned_data
     action.run(request, obj, cleaned)
-    done = action.message or _("%(action)s: done.") % {"action": action.label}
-    messages.success(request, str(done))
+    messages.success(request, done_message(action, obj, cleaned))
     return redirect((action.then(obj, cleaned) if action.then else None) or back)
+
+
+def done_message[T](action: Action[T], obj: T, cleaned: dict[str, Any]) -> str:
+    """What the person reads once `action` is done on `obj`."""
+    if callable(action.message):
+        return str(action.message(obj, cleaned))
+    return str(action.message or _("%(action)s: done.") % {"action": action.label})

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 
 PAGE_SIZE = 25
 # A list counts its rows up to this many. Counting every row of a million-case queue costs more
@@ -50,3 +50,12 @@ def paginate(
         "page": CappedPaginator(qs, per_page or PAGE_SIZE).get_page(request.GET.get("page")),
         "query": query.urlencode(),
     }
+
+
+def list_url(path: str, query: str) -> str:
+    """`path` with the list filters of a query string a form posted back (the list the person
+    was looking at): its parameters only, re-encoded, without the page; never a place to go."""
+    params = QueryDict(query, mutable=True)
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return f"{path}?{encoded}" if encoded else path

@@ -12,6 +12,7 @@ from mediation.services.consents import (
 )
 from mediation.services.disputes import (
     ActionForbidden,
+    dispute_assign_handler,
     dispute_close,
     dispute_extend_decision,
     dispute_fail_mediation,
@@ -45,6 +46,7 @@ __all__ = [
     "consent_withdraw",
     "consents_given",
     "dispute_amend",
+    "dispute_assign_handler",
     "dispute_close",
     "dispute_extend_decision",
     "dispute_fail_mediation",

@@ -93,6 +93,46 @@ def dispute_triage(
     )
 
 
+def dispute_assign_handler(*, actor: User, reference: str, handler_id: int) -> Dispute:
+    """Give an open case to a member of staff who may handle it (its branch's or head
+    office's): the handler's caseload is one of the management figures' cuts, and they are
+    told. Giving it to whoever already handles it changes nothing and records nothing."""
+    with transaction.atomic():
+        dispute = _lock(actor, reference)
+        if not dispute_access.can_assign_handler(actor, dispute):
+            raise ActionForbidden(_("You cannot decide who handles this case."))
+        handler = User.objects.filter(pk=handler_id).select_related("branch").first()
+        if handler is None or not dispute_access.may_be_handler(handler, dispute):
+            raise ApplicationError(
+                _("%(who)s cannot handle a case of %(branch)s.")
+                % {
+                    "who": handler.display_name if handler else _("That person"),
+                    "branch": dispute.branch.name,
+                }
+            )
+        if dispute.handler_id == handler.pk:
+            return dispute
+        before = dispute.handler_id
+        dispute.handler = handler
+        dispute.save(update_fields=["handler", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="dispute.handler_assigned",
+            target=dispute,
+            case_ref=dispute.reference,
+            data={"from": before, "to": handler.pk},
+        )
+        if handler.pk != actor.pk:
+            notify_after_commit(
+                "case_assigned",
+                recipients=[handler],
+                case_ref=dispute.reference,
+                url=dispute.get_absolute_url(),
+                params={"ref": dispute.reference, "by": actor.display_name},
+            )
+    return dispute
+
+
 def dispute_start_bank_handling(*, actor: User, reference: str) -> Dispute:
     """The member of staff who takes the case on the standard track handles it (unless one
     already does): their caseload is one of the management figures' cuts."""

@@ -25,6 +25,7 @@ from mediation import access as dispute_access
 from mediation import hooks, services
 from mediation.forms import (
     AmendForm,
+    AssignHandlerForm,
     CloseForm,
     DisputeIntakeForm,
     ExtendForm,
@@ -44,7 +45,7 @@ from mediation.forms import (
     TriageForm,
 )
 from mediation.lifecycle import OPT_IN_STATES, DisputeStatus
-from mediation.models import Dispute, MediationRequest, ReturnVisit
+from mediation.models import Dispute, MediationRequest, ReturnVisit, Urgency
 from mediation.services.complaint_review import review_request_make
 from mediation.services.consents import (
     DISCLOSURE_CATEGORIES,
@@ -247,6 +248,28 @@ ACTIONS: dict[str, Action[Dispute]] = {
         TriageForm,
         lambda r, d, c: services.dispute_triage(actor=r.user, reference=d.reference, **c),
         transition_allowed("triage"),
+        message=lambda d, c: (
+            _("Triaged: %(cause)s / %(urgency)s")
+            % {"cause": c["cause_label"], "urgency": Urgency(c["urgency"]).label}
+        ),
+    ),
+    "assign": Action(
+        gettext_lazy("Give the case to a handler"),
+        AssignHandlerForm,
+        lambda r, d, c: services.dispute_assign_handler(
+            actor=r.user, reference=d.reference, handler_id=c["handler"].pk
+        ),
+        dispute_access.can_assign_handler,
+        message=lambda d, c: (
+            _("%(ref)s is now handled by %(who)s.")
+            % {"ref": d.reference, "who": c["handler"].display_name}
+        ),
+        form_kwargs=lambda d: {"staff": dispute_access.assignable_staff(d.branch_id)},
+        bulk_form_kwargs=lambda u: {
+            "staff": dispute_access.assignable_staff(
+                None if portal_access.is_head_office_staff(u) else u.branch_id
+            )
+        },
     ),
     "start_bank_handling": Action(
         gettext_lazy("Handle on the standard track"),

@@ -15,16 +15,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from mediation import access as dispute_access
 from mediation.forms import QueueFilterForm
 from mediation.lifecycle import DisputeStatus
-from mediation.models import Channel, DisputeQuerySet, ProductCategory
+from mediation.models import Channel, DisputeQuerySet, ProductCategory, subject_of
+from mediation.services import saved_filters
+from mediation.views.bulk import bulk_forms
 from portal import access as portal_access
 from portal.audit import audit_record
 from portal.decorators import role_required
 from portal.exports import csv_response, xlsx_response
-from portal.pagination import paginate
+from portal.pagination import list_url, paginate
 from portal.types import AuthedRequest
 
 
@@ -60,8 +63,39 @@ def queue(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     form, qs = _filtered_queue(request, today)
     return render(
-        request, "mediation/queue.html", {"form": form, **paginate(request, qs), "today": today}
+        request,
+        "mediation/queue.html",
+        {
+            "form": form,
+            **paginate(request, qs),
+            "today": today,
+            "bulk_actions": bulk_forms(request.user),
+            "saved_filters": list(request.user.saved_filters.all()),
+        },
     )
+
+
+@login_required
+@role_required("staff")
+@require_POST
+def saved_filter_save(request: AuthedRequest) -> HttpResponse:
+    """Keep the filter the queue shows under a name; the queue then offers it as a link."""
+    query = request.POST.get("query", "")
+    request.error_redirect = list_url(reverse("mediation:queue"), query)  # type: ignore[attr-defined]
+    saved = saved_filters.saved_filter_save(
+        actor=request.user, name=request.POST.get("name", ""), query=query
+    )
+    messages.success(request, _("Filter kept as “%(name)s”.") % {"name": saved.name})
+    return redirect(list_url(reverse("mediation:queue"), saved.query))
+
+
+@login_required
+@role_required("staff")
+@require_POST
+def saved_filter_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    saved_filters.saved_filter_delete(actor=request.user, filter_id=pk)
+    messages.success(request, _("Filter dropped."))
+    return redirect("mediation:queue")
 
 
 # An export holds the filtered queue up to this many rows (a spreadsheet, not a data dump);
@@ -146,25 +180,20 @@ def _export_row(row: tuple[Any, ...], *, as_number: bool) -> list[Any]:
     ]
 
 
-def subject_of(text: str, words: int = 30) -> str:
-    """The first words of the customer's request: what tells one case from the next."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= words else flat[:words] + "…"
-
-
 def _filtered_queue(request: AuthedRequest, today: date) -> tuple[QueueFilterForm, DisputeQuerySet]:
     qs = dispute_access.disputes_visible_to(request.user).for_list()
     form = QueueFilterForm(
         request.GET or None, all_branches=portal_access.is_head_office_staff(request.user)
     )
+    sort = form.cleaned_data.get("sort") if form.is_valid() else ""
+    if sort == "amount":
+        qs = qs.order_by("-amount", "-received_at", "-pk")
+    elif sort != "newest":
+        qs = qs.order_by(F("next_deadline").asc(nulls_last=True), "-received_at", "-pk")
     if form.is_valid():
         data = form.cleaned_data
         if data.get("q"):
             qs = qs.filter(find_condition(data["q"]))
-        if data.get("sort") == "deadline":
-            qs = qs.order_by(F("next_deadline").asc(nulls_last=True), "-received_at", "-pk")
-        elif data.get("sort") == "amount":
-            qs = qs.order_by("-amount", "-received_at", "-pk")
         if data.get("status"):
             qs = qs.filter(status=data["status"])
         if data.get("branch"):

@@ -95,7 +95,8 @@ class Watch:
         # A file served as an attachment ends its navigation as a download: Chromium reports
         # that as an aborted request, which is expected for the portal's download links.
         download = re.search(
-            r"/(bundles/\d+/(pdf|zip)|evidence/\d+|application|acts/\d+/pdf|\d+/letter)/",
+            r"/(bundles/\d+/(pdf|zip)|evidence/\d+|application|acts/\d+/pdf|\d+/letter)/"
+            r"|/queue/export\.(csv|xlsx)",
             request.url,
         )
         # Chromium fetches the favicon last, at low priority, and cancels it when the page

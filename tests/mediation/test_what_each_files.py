@@ -68,14 +68,19 @@ def test_forms_say_what_they_mean(customer, branch):
     assert "金额过大" in answer.content.decode()
 
 
-def test_an_action_answers_with_its_own_name(customer, staff, branch):
+def test_an_action_says_what_happened_or_answers_with_its_own_name(customer, staff, branch):
     d = make_dispute(customer, branch)
-    answer = client_for(staff).post(
+    client = client_for(staff)
+    answer = client.post(
         reverse("mediation:action", args=[d.reference, "triage"]),
         {"triage-cause_label": "理财纠纷", "triage-urgency": "normal"},
         follow=True,
-    )
-    assert "：已完成。" in answer.content.decode() and "操作成功" not in answer.content.decode()
+    ).content.decode()
+    assert "已分诊：理财纠纷 / 一般" in answer and "操作成功" not in answer
+    answer = client.post(
+        reverse("mediation:action", args=[d.reference, "start_bank_handling"]), follow=True
+    ).content.decode()
+    assert "：已完成。" in answer and "操作成功" not in answer
 
 
 def test_an_empty_choice_reads_in_chinese(customer, branch):
