@@ -11,9 +11,7 @@ urlpatterns = [
     path("queue/export.<slug:fmt>", lists.queue_export, name="queue_export"),
     path("queue/bulk/", bulk.queue_bulk, name="queue_bulk"),
     path("queue/filters/", lists.saved_filter_save, name="saved_filter_save"),
-    path(
-        "queue/filters/<int:pk>/delete/", lists.saved_filter_delete, name="saved_filter_delete"
-    ),
+    path("queue/filters/<int:pk>/delete/", lists.saved_filter_delete, name="saved_filter_delete"),
     path("record/", cases.record_dispute, name="record"),
     path("closed/", lists.closed_cases, name="closed_cases"),
     path("referred/", lists.partner_cases, name="partner_cases"),

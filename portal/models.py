@@ -144,6 +144,12 @@ class User(AbstractUser):
                 fields=["email"], condition=~Q(email=""), name="user_email_unique_when_set"
             ),
         ]
+        indexes = [
+            # A bank's few hundred staff among its hundreds of thousands of customers: who is
+            # told of a branch's case, whom a case may be given to (bench/scale.py: without it
+            # each such list scanned the whole user table, 40 to 100 ms at 300,000 customers).
+            models.Index(fields=["branch", "real_name"], condition=Q(role="staff"), name="staff"),
+        ]
 
     def __str__(self) -> str:
         return self.real_name or self.username

@@ -32,9 +32,7 @@ def saved_filter_save(*, actor: User, name: str, query: str) -> SavedFilter:
     params.pop("page", None)
     if not QueueFilterForm(params, all_branches=True).is_valid():
         raise ApplicationError(_("The queue cannot read this filter: correct it first."))
-    kept = urlencode(
-        [(key, value) for key, values in params.lists() for value in values if value]
-    )
+    kept = urlencode([(key, value) for key, values in params.lists() for value in values if value])
     if not kept:
         raise ApplicationError(_("Choose at least one filter before keeping it."))
     if len(kept) > QUERY_MAX:

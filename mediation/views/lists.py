@@ -69,7 +69,8 @@ def queue(request: AuthedRequest) -> HttpResponse:
             "form": form,
             **paginate(request, qs),
             "today": today,
-            "bulk_actions": bulk_forms(request.user),
+            # Rendered in a cached fragment: built only when the fragment is (a callable).
+            "bulk_actions": lambda: bulk_forms(request.user),
             "saved_filters": list(request.user.saved_filters.all()),
         },
     )
