@@ -257,6 +257,12 @@ def assignable_staff(branch_id: int | None) -> QuerySet[User]:
     return staff.select_related("branch").order_by("branch__is_head_office", "real_name", "pk")
 
 
+def staff_assignable_by(user: User) -> QuerySet[User]:
+    """Whom a member of staff may give cases of their scope to: head office any member of
+    staff, a branch's staff their branch's and head office's."""
+    return assignable_staff(None if is_head_office_staff(user) else user.branch_id)
+
+
 def disputes_visible_to(user: User) -> DisputeQuerySet:
     """The disputes a user may list; the same rule as can_view_dispute, as a query."""
     qs: DisputeQuerySet = models.Dispute.objects.all()

@@ -265,11 +265,7 @@ ACTIONS: dict[str, Action[Dispute]] = {
             % {"ref": d.reference, "who": c["handler"].display_name}
         ),
         form_kwargs=lambda d: {"staff": dispute_access.assignable_staff(d.branch_id)},
-        bulk_form_kwargs=lambda u: {
-            "staff": dispute_access.assignable_staff(
-                None if portal_access.is_head_office_staff(u) else u.branch_id
-            )
-        },
+        bulk_form_kwargs=lambda u: {"staff": dispute_access.staff_assignable_by(u)},
     ),
     "start_bank_handling": Action(
         gettext_lazy("Handle on the standard track"),
