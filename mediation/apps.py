@@ -11,7 +11,13 @@ class MediationConfig(AppConfig):
         (Imports here: the apps' models and views load only once Django's registry is ready.)"""
         from mediation import privacy as mediation_privacy
         from mediation.apis import DisputeViewSet, EvidenceViewSet
-        from mediation.homes import customer_home, partner_home, staff_home, staff_waiting
+        from mediation.homes import (
+            customer_home,
+            draft_waiting,
+            partner_home,
+            staff_home,
+            staff_waiting,
+        )
         from mediation.notifications import EVENTS
         from mediation.reminders import remind_staff_of_clocks
         from mediation.services.claims import on_mobile_verified
@@ -36,6 +42,7 @@ class MediationConfig(AppConfig):
         register_home(Role.STAFF, staff_home)
         register_home(Role.PARTNER, partner_home)
         waiting.register(staff_waiting)
+        waiting.register(draft_waiting)
         register_on_behalf(principal_of)
         register_events(EVENTS)
         reminders.register("staff_clocks", remind_staff_of_clocks)

@@ -75,6 +75,29 @@ class DisputeIntakeForm(forms.Form):
     )
 
 
+def _limit(name: str) -> int:
+    field = DisputeIntakeForm.base_fields[name]
+    return int(getattr(field, "max_length", None) or 30)
+
+
+class DisputeDraftForm(forms.Form):
+    """What a draft keeps: the filing form's fields as typed, none required (a draft need not
+    be complete), texts within the filing form's own limits (refused above them, never cut)."""
+
+    branch = forms.ModelChoiceField(queryset=Branch.objects.all(), required=False)
+    category = forms.ChoiceField(choices=[("", ""), *ProductCategory.choices], required=False)
+    amount = forms.CharField(max_length=20, required=False)
+    facts = forms.CharField(max_length=_limit("facts"), required=False)
+    request = forms.CharField(max_length=_limit("request"), required=False)
+    account_number = forms.CharField(max_length=30, required=False)
+
+    def draft_data(self) -> dict[str, str]:
+        """The fields as the filing form takes them back (its `initial`)."""
+        data = dict(self.cleaned_data)
+        branch = data.pop("branch")
+        return {"branch": str(branch.pk) if branch else "", **data}
+
+
 class StaffIntakeForm(DisputeIntakeForm):
     """Staff record a dispute received by phone or letter on a customer's behalf."""
 

@@ -7,11 +7,13 @@ from datetime import date
 
 from django.db.models import Avg, Count
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from mediation import access as dispute_access
 from mediation.lifecycle import DisputeStatus
-from portal.access import is_bank_staff
+from mediation.models import DisputeDraft
+from portal.access import is_bank_staff, is_customer
 from portal.models import User
 from portal.waiting import HOME_LIMIT, Waiting
 
@@ -53,6 +55,14 @@ STAFF_NEXT = {
 }
 
 DECIDED_NEXT = _("Close the case once the decision settles it")
+
+
+def draft_waiting(user: User, today: date) -> list[Waiting]:
+    """A customer's unfinished dispute waits on their home until filed or thrown away."""
+    if not is_customer(user) or not DisputeDraft.objects.filter(customer_id=user.pk).exists():
+        return []
+    what = str(_("Finish the dispute you started"))
+    return [Waiting(what=what, case_ref="", url=reverse("mediation:file"))]
 
 
 def staff_waiting(user: User, today: date) -> list[Waiting]:

@@ -724,3 +724,19 @@ class SavedFilter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DisputeDraft(models.Model):
+    """What a customer has written of a dispute not yet filed (issue 19: drafts saved and
+    resumed). One per customer; removed when the dispute is filed or the draft dropped, and by
+    the retention job once untouched for DRAFT_KEPT_DAYS. `data` holds the form's fields as
+    typed (a draft need not be complete)."""
+
+    customer = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dispute_draft"
+    )
+    data = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"draft of {self.customer_id}"

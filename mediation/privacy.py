@@ -1,7 +1,8 @@
 """The person's disputes in their copy of their data, what stops their account's deletion,
 and the retention job that removes a closed case's personal data (portal/privacy.py).
 
-Retention: PERSONAL_DATA_RETENTION_DAYS after a case is closed or withdrawn, unless it is under
+Retention: a draft of a dispute never filed goes DRAFT_KEPT_DAYS after it was last saved.
+PERSONAL_DATA_RETENTION_DAYS after a case is closed or withdrawn, unless it is under
 a legal hold, its facts, request, account number, the bank's texts about it, its evidence
 (files included), consent details and the customer's comments are removed; the row stays, with
 its reference, category, amount, branch, dates and states, so counts and turnaround figures
@@ -22,11 +23,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mediation import hooks
+from mediation.forms import DisputeIntakeForm
 from mediation.lifecycle import OPEN_STATES
-from mediation.models import ClaimVersion, Consent, Dispute, EvidenceItem, ReturnVisit
+from mediation.models import (
+    ClaimVersion,
+    Consent,
+    Dispute,
+    DisputeDraft,
+    EvidenceItem,
+    ReturnVisit,
+)
 from mediation.services.consents import DISCLOSURE_CATEGORIES
+from mediation.services.drafts import DRAFT_KEPT_DAYS
 from portal.audit import audit_record
-from portal.models import Role, User
+from portal.models import Branch, Role, User
 from portal.privacy import Section, delete_files_on_commit, erase_account, record
 
 REMOVED = "—"
@@ -100,13 +110,28 @@ def dispute_sections(user: User) -> list[Section]:
         {_("Case"): v.dispute.reference} | record(v, ["rating", "comment", "channel", "created_at"])
         for v in ReturnVisit.objects.filter(dispute_id__in=ids).select_related("dispute")
     ]
+    draft = DisputeDraft.objects.filter(customer=user).first()
+    drafts = [_draft_record(draft)] if draft else []
     return [
         Section("disputes", _("Your disputes"), rows),
+        Section("draft", _("Your unfinished draft"), drafts),
         Section("claim_versions", _("Your claims as filed and amended"), versions),
         Section("evidence", _("Evidence on your disputes"), evidence),
         Section("consents", _("Your consents"), consents),
         Section("return_visits", _("Your ratings of the handling"), visits),
     ]
+
+
+def _draft_record(draft: DisputeDraft) -> dict[str, Any]:
+    """The draft as the filing form labels it (the branch by name)."""
+    fields = DisputeIntakeForm.base_fields
+    data = dict(draft.data)
+    if data.get("branch"):
+        branch = Branch.objects.filter(pk=data["branch"]).first()
+        data["branch"] = branch.name if branch else ""
+    return {str(fields[k].label): v for k, v in data.items() if k in fields} | {
+        _("saved"): draft.updated_at
+    }
 
 
 def erasure_blockers(user: User) -> list[str]:
@@ -170,6 +195,8 @@ def retention_run(now: Any = None) -> int:
         if not ids:
             break
         done += sum(dispute_pseudonymise(dispute_id=pk) for pk in ids)
+    stale = now - timedelta(days=DRAFT_KEPT_DAYS)
+    done += DisputeDraft.objects.filter(updated_at__lt=stale).delete()[0]
     cutoff = now - timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
     idle = (
         User.objects.filter(role=Role.CUSTOMER, erased_at__isnull=True)

@@ -27,6 +27,7 @@ from mediation.forms import (
     AmendForm,
     AssignHandlerForm,
     CloseForm,
+    DisputeDraftForm,
     DisputeIntakeForm,
     ExtendForm,
     MediationAskForm,
@@ -45,7 +46,15 @@ from mediation.forms import (
     TriageForm,
 )
 from mediation.lifecycle import OPT_IN_STATES, DisputeStatus
-from mediation.models import Dispute, MediationRequest, ReturnVisit, Urgency
+from mediation.models import (
+    Dispute,
+    DisputeDraft,
+    MediationRequest,
+    ProductCategory,
+    ReturnVisit,
+    Urgency,
+)
+from mediation.services import drafts
 from mediation.services.complaint_review import review_request_make
 from mediation.services.consents import (
     DISCLOSURE_CATEGORIES,
@@ -59,6 +68,7 @@ from mediation.timeline import dispute_timeline, next_step
 from portal import access as portal_access
 from portal.actions import Action, post_action, shown_actions, transition_allowed
 from portal.decorators import role_required
+from portal.forms import form_errors_to_messages
 from portal.models import User
 from portal.services import user_get_or_create_customer
 from portal.types import AuthedRequest
@@ -73,24 +83,65 @@ def client_ip(request: AuthedRequest) -> str | None:
 @role_required("customer")
 @require_http_methods(["GET", "POST"])
 def file_dispute(request: AuthedRequest) -> HttpResponse:
-    form = DisputeIntakeForm(request.POST or None, initial={"intake_token": uuid.uuid4()})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        dispute = services.dispute_submit(
-            customer=request.user,
-            branch=data["branch"],
-            category=data["category"],
-            amount=data["amount"],
-            facts=data["facts"],
-            request=data["request"],
-            account_number=data["account_number"],
-            intake_token=data["intake_token"],
-        )
+    """Filing in two steps, the customer's words kept between them: the form, then a page that
+    shows everything as the bank will receive it before it is filed. "Save the draft" keeps an
+    unfinished one for later (a filed dispute cannot be taken back, only amended)."""
+    draft = DisputeDraft.objects.filter(customer=request.user).first()
+    step = request.POST.get("step", "review")
+    if request.method == "GET" or step == "edit":
+        initial = request.POST.dict() if step == "edit" else (draft.data if draft else {})
+        form = DisputeIntakeForm(initial={**initial, "intake_token": uuid.uuid4()})
+        return render(request, "mediation/file.html", {"form": form, "draft": draft})
+    if step == "drop":
+        drafts.dispute_draft_drop(customer=request.user)
+        messages.success(request, _("Draft thrown away."))
+        return redirect("mediation:file")
+    if step == "save":
+        draft_form = DisputeDraftForm(request.POST)
+        if not draft_form.is_valid():
+            form_errors_to_messages(request, draft_form)
+            form = DisputeIntakeForm(initial=request.POST.dict())
+            return render(request, "mediation/file.html", {"form": form, "draft": draft})
+        drafts.dispute_draft_save(customer=request.user, data=draft_form.draft_data())
         messages.success(
-            request, _("Your dispute %(ref)s has been received.") % {"ref": dispute.reference}
+            request, _("Draft saved. Come back to it from your home page whenever you like.")
         )
-        return redirect("mediation:detail", reference=dispute.reference)
-    return render(request, "mediation/file.html", {"form": form})
+        return redirect("mediation:file")
+    form = DisputeIntakeForm(request.POST)
+    if not form.is_valid():
+        return render(request, "mediation/file.html", {"form": form, "draft": draft})
+    data = form.cleaned_data
+    if step != "submit":
+        # What was typed is kept as the draft while the customer reads it over.
+        draft_form = DisputeDraftForm(request.POST)
+        if draft_form.is_valid():
+            drafts.dispute_draft_save(customer=request.user, data=draft_form.draft_data())
+        return render(
+            request,
+            "mediation/file_review.html",
+            {
+                "form": form,
+                "data": data,
+                "category_label": ProductCategory(data["category"]).label,
+                "eligible": services.is_amount_eligible(data["amount"]),
+                "threshold": services.fast_lane_threshold(),
+            },
+        )
+    dispute = services.dispute_submit(
+        customer=request.user,
+        branch=data["branch"],
+        category=data["category"],
+        amount=data["amount"],
+        facts=data["facts"],
+        request=data["request"],
+        account_number=data["account_number"],
+        intake_token=data["intake_token"],
+    )
+    drafts.dispute_draft_drop(customer=request.user)
+    messages.success(
+        request, _("Your dispute %(ref)s has been received.") % {"ref": dispute.reference}
+    )
+    return redirect("mediation:detail", reference=dispute.reference)
 
 
 @login_required

@@ -26,3 +26,11 @@ def deadline_for(case: Any, user: Any) -> Any:
     if is_bank_side(user):
         return case.next_deadline
     return case.next_party_deadline
+
+
+@register.filter
+def in_capitals(value: Decimal) -> str:
+    """An amount in Chinese capitals, as on a cheque (portal.binding.rmb_upper)."""
+    from portal.binding import rmb_upper
+
+    return rmb_upper(Decimal(str(value)))

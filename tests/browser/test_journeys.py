@@ -116,7 +116,11 @@ def test_customer_journey(page: Page, watch, world, tmp_path):
     page.get_by_label("事实经过:").fill("销售人员承诺保本，实际亏损三万元。")
     page.get_by_label("您的诉求:").fill("赔偿本金损失。")
     check_accessibility(page, "02-file-dispute")
-    page.get_by_role("button", name="提交纠纷").click()
+    page.get_by_role("button", name="下一步：核对").click()
+    expect(page.get_by_role("heading", name="核对您的纠纷")).to_be_visible()
+    expect(page.locator("dl.facts")).to_contain_text("人民币叁万元整")
+    check_accessibility(page, "02b-file-review")
+    page.get_by_role("button", name="确认提交").click()
     expect(page.get_by_text(re.compile(r"您的纠纷 MD-\d{4}-\d{6} 已受理"))).to_be_visible()
     dispute = Dispute.objects.get()
 
@@ -505,8 +509,11 @@ def test_keyboard_only_sign_in_and_filing(page: Page, watch, world):
         page.keyboard.press("Tab")
         page.keyboard.type(text)
     page.keyboard.press("Tab")  # account number (optional)
-    page.keyboard.press("Tab")  # the submit button
-    expect(page.get_by_role("button", name="提交纠纷")).to_be_focused()
+    page.keyboard.press("Tab")  # the next step: read it over
+    expect(page.get_by_role("button", name="下一步：核对")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="核对您的纠纷")).to_be_visible()
+    page.get_by_role("button", name="确认提交").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_text(re.compile(r"您的纠纷 MD-\d{4}-\d{6} 已受理"))).to_be_visible()
     assert Dispute.objects.get().amount == Decimal("4800.00")

@@ -30,6 +30,7 @@ def _intake(client, **overrides):
         "amount": "30,000.00",
         "facts": "理财亏损",
         "request": "赔偿",
+        "step": "submit",  # past the review step (tests/mediation/test_drafts.py)
     }
     data.update(overrides)
     return client.post(reverse("mediation:file"), data)
@@ -72,6 +73,7 @@ def test_double_submitted_form_creates_one_dispute(customer, branch):
         "amount": "100",
         "facts": "f",
         "request": "r",
+        "step": "submit",
     }
     first = client.post(reverse("mediation:file"), data)
     second = client.post(reverse("mediation:file"), data)
