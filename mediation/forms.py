@@ -461,12 +461,39 @@ class QueueFilterForm(forms.Form):
         return data
 
 
+# How many files one upload may carry (each is checked, stored and counted on its own).
+FILES_PER_UPLOAD = 10
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern): a list of uploads."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, (list, tuple)) else [data]
+        if len(files) > FILES_PER_UPLOAD:
+            raise ValidationError(
+                _("At most %(n)s files at a time.") % {"n": FILES_PER_UPLOAD}, code="too_many"
+            )
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
 class EvidenceForm(forms.Form):
-    file = forms.FileField(
-        label=_("File (PDF, JPEG or PNG)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    file = MultipleFileField(
+        label=_("Files (PDF, JPEG or PNG; several at once if you like)"),
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png", "multiple": True}),
     )
-    title = forms.CharField(label=_("Title"), max_length=120)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=120,
+        required=False,
+        help_text=_("Left blank, each file is titled by its name."),
+    )
     category = forms.ChoiceField(label=_("Category"), choices=EvidenceCategory.choices)
     document_date = forms.DateField(
         label=_("Date of the document"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -13,20 +14,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mediation import access as dispute_access
+from mediation.checklist import evidence_checklist
 from mediation.forms import EvidenceForm
 from mediation.models import Dispute
 from mediation.services.evidence import evidence_log_download, evidence_upload
 from portal import access as portal_access
-from portal.exceptions import UploadRejected
+from portal.exceptions import ApplicationError
 from portal.forms import form_errors_to_messages
 from portal.types import AuthedRequest
 
 
 def evidence_context(request: AuthedRequest, dispute: Dispute) -> dict[str, Any]:
+    # What this viewer may see: a partner only its kind's categories, and nothing once the
+    # customer withdrew the consent naming it (mediation/access.py).
+    evidence = dispute_access.evidence_visible_to(request.user, dispute)
     return {
-        # What this viewer may see: a partner only its kind's categories, and nothing once the
-        # customer withdrew the consent naming it (mediation/access.py).
-        "evidence": dispute_access.evidence_visible_to(request.user, dispute),
+        "evidence": evidence,
+        # The customer is told what to upload for a case of this kind, and what is there.
+        "checklist": evidence_checklist(dispute.category, evidence)
+        if dispute_access.is_dispute_customer(request.user, dispute) and dispute.is_open
+        else [],
         "evidence_form": EvidenceForm(
             prefix="evidence",
             categories=dispute_access.evidence_categories_for(request.user, dispute),
@@ -51,26 +58,35 @@ def upload(request: AuthedRequest, reference: str) -> HttpResponse:
         form_errors_to_messages(request, form)
         return redirect("mediation:detail", reference=reference)
     data = form.cleaned_data
-    uploaded = data["file"]
-    try:
-        item = evidence_upload(
-            actor=request.user,
-            reference=reference,
-            upload=uploaded,
-            original_name=uploaded.name,
-            declared_size=uploaded.size,
-            title=data["title"],
-            category=data["category"],
-            description=data["description"],
-            document_date=data["document_date"],
-        )
-    except UploadRejected as exc:
-        messages.error(request, _("The file was not accepted: %(why)s") % {"why": exc.message})
-        return redirect("mediation:detail", reference=reference)
-    note = _("Evidence “%(title)s” uploaded.") % {"title": item.title}
-    if item.sanitised:
-        note += " " + _("Removed for safety: %(what)s.") % {"what": item.sanitised}
-    messages.success(request, note)
+    files = data["file"]
+    for n, uploaded in enumerate(files, start=1):
+        # Each file on its own: one refused leaves the others filed, and each is named.
+        title = data["title"].strip() or Path(uploaded.name).stem[:120] or _("Document")
+        if data["title"].strip() and len(files) > 1:
+            title = f"{title}（{n}/{len(files)}）"
+        try:
+            item = evidence_upload(
+                actor=request.user,
+                reference=reference,
+                upload=uploaded,
+                original_name=uploaded.name,
+                declared_size=uploaded.size,
+                title=title,
+                category=data["category"],
+                description=data["description"],
+                document_date=data["document_date"],
+            )
+        except ApplicationError as exc:  # a refused file, or a limit of the person's reached
+            messages.error(
+                request,
+                _("%(name)s was not accepted: %(why)s")
+                % {"name": uploaded.name, "why": exc.message},
+            )
+            continue
+        note = _("Evidence “%(title)s” uploaded.") % {"title": item.title}
+        if item.sanitised:
+            note += " " + _("Removed for safety: %(what)s.") % {"what": item.sanitised}
+        messages.success(request, note)
     return redirect("mediation:detail", reference=reference)
 
 

@@ -197,7 +197,7 @@ def test_upload_page_reports_refusals_clearly(customer, dispute):
     response = _post(client_for(customer), dispute, b"<html>hi</html>", "x.pdf")
     assert response.status_code == 200
     assert (
-        "文件未被接受" in response.content.decode()
+        "x.pdf 未被接受" in response.content.decode()
         and "PDF、JPEG 和 PNG" in response.content.decode()
     )
     assert not EvidenceItem.objects.exists()
@@ -363,3 +363,70 @@ def test_a_flate_stream_with_bytes_after_its_end_is_counted_once(customer, dispu
     pdf.save(out, compress_streams=False)
     item = upload(customer, dispute, out.getvalue(), "tail.pdf")
     assert item.page_count == 1
+
+
+# ---- several files at once, and what to upload (issue 19, 3) -------------------------------
+
+
+def _files(*named):
+    return [
+        SimpleUploadedFile(name, content, content_type="application/octet-stream")
+        for name, content in named
+    ]
+
+
+def test_several_files_in_one_upload_each_filed_and_named(customer, dispute):
+    client = client_for(customer)
+    url = reverse("mediation:evidence_upload", args=[dispute.reference])
+    page = client.post(
+        url,
+        {
+            "evidence-file": _files(
+                ("一月账单.pdf", pdf_bytes()), ("短信.png", png_bytes()), ("坏.pdf", b"<html>")
+            ),
+            "evidence-category": "statement",
+        },
+        follow=True,
+    ).content.decode()
+    assert sorted(EvidenceItem.objects.values_list("title", flat=True)) == ["一月账单", "短信"]
+    assert "坏.pdf 未被接受" in page and "证据“一月账单”已上传。" in page
+    client.post(
+        url,
+        {
+            "evidence-file": _files(("a.pdf", pdf_bytes()), ("b.pdf", pdf_bytes())),
+            "evidence-title": "银行流水",
+            "evidence-category": "statement",
+        },
+    )
+    assert {"银行流水（1/2）", "银行流水（2/2）"} <= set(
+        EvidenceItem.objects.values_list("title", flat=True)
+    )
+
+
+def test_more_than_ten_files_are_refused_whole(customer, dispute):
+    page = client_for(customer).post(
+        reverse("mediation:evidence_upload", args=[dispute.reference]),
+        {
+            "evidence-file": _files(*((f"{n}.pdf", pdf_bytes()) for n in range(11))),
+            "evidence-category": "statement",
+        },
+        follow=True,
+    )
+    assert "每次最多上传 10 个文件。" in page.content.decode()
+    assert not EvidenceItem.objects.exists() and stored_files() == []
+
+
+def test_the_customer_is_told_what_to_upload_for_a_case_like_theirs(customer, staff, branch):
+    card = make_dispute(customer, branch, "680", category="credit_card")
+    client = client_for(customer)
+    page = client.get(card.get_absolute_url()).content.decode()
+    assert "此类纠纷建议上传的材料" in page
+    assert page.count("待上传") == 2 and "信用卡账单（标出有争议的费用或交易）" in page
+    _post(client, card, pdf_bytes(), "账单.pdf")  # a statement
+    page = client.get(card.get_absolute_url()).content.decode()
+    assert page.count("待上传") == 1 and page.count(">已上传<") == 1
+    # The bank's side has its own checklist (the reply toolkit); none here.
+    assert (
+        "此类纠纷建议上传的材料"
+        not in client_for(staff).get(card.get_absolute_url()).content.decode()
+    )
