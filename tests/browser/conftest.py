@@ -103,7 +103,11 @@ class Watch:
         # navigates on (a quick keyboard sign-in): a cancellation, not an error. A favicon the
         # server fails to serve still shows up in _response.
         favicon = request.url.endswith("/favicon.svg")
-        if (download or favicon) and "ERR_ABORTED" in (request.failure or ""):
+        # Likewise a page's own script or stylesheet still loading when the journey moves on
+        # (a quick click away): the next page cancels it. An asset the server fails to serve
+        # still shows up in _response.
+        asset = "/static/" in request.url
+        if (download or favicon or asset) and "ERR_ABORTED" in (request.failure or ""):
             return
         self.problems.append(f"failed: {request.url} {request.failure}")
 

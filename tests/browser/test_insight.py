@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from mediation.insight.history import seed_history
 from mediation.insight.rollups import rollups_refresh
 from tests.browser.conftest import check_accessibility
-from tests.browser.test_journeys import sign_in
+from tests.browser.test_journeys import go_to, sign_in
 from tests.factories import StaffFactory, UserFactory, enrol_totp
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -29,7 +29,7 @@ def test_head_office_drills_from_the_heat_map_to_a_case(page: Page, watch, world
     chief = StaffFactory.create(username="chief", branch=head_office, real_name="陈静")
     enrol_totp(chief)
     sign_in(page, "chief")
-    page.get_by_role("link", name="统计").click()
+    go_to(page, "统计")
     expect(page.get_by_role("heading", name="投诉统计")).to_be_visible()
     expect(page.locator("#kpis")).to_contain_text("受理投诉")
     # The charts draw (vendored ECharts, under the strict CSP: no console error) beside tables.

@@ -80,7 +80,28 @@ def sign_in(page: Page, login: str, password: str = PASSWORD) -> None:
         page.get_by_label(re.compile("验证器应用")).fill(phone_code(login))
         page.get_by_role("button", name="继续").click()
         expect(page).not_to_have_url(re.compile("/accounts/two-step/"))
-    expect(page.get_by_role("button", name="退出")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("^通知"))).to_be_visible()
+
+
+def open_menu(page: Page) -> None:
+    """On a phone the header's menu folds behind one button: open it, as a person would."""
+    page.wait_for_load_state("domcontentloaded")  # the page's deferred scripts have run
+    toggle = page.locator(".menu-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
+        toggle.click()
+
+
+def go_to(page: Page, label: str) -> None:
+    """Follow a link of the header's navigation."""
+    open_menu(page)
+    page.get_by_role("navigation", name="主导航").get_by_role(
+        "link", name=label, exact=True
+    ).click()
+
+
+def sign_out(page: Page) -> None:
+    open_menu(page)
+    page.get_by_role("button", name="退出").click()
 
 
 def open_action(page: Page, label: str) -> Locator:
@@ -109,7 +130,7 @@ def test_customer_journey(page: Page, watch, world, tmp_path):
     expect(page.get_by_text("欢迎！您的手机号码已验证，账户已开通。")).to_be_visible()
 
     # File a 30,000 yuan dispute.
-    page.get_by_role("link", name="提交纠纷", exact=True).click()
+    go_to(page, "提交纠纷")
     page.get_by_label("销售产品或管理您账户的网点:").select_option(label="上海浦东支行")
     page.get_by_label("产品类别:").select_option(label="理财产品")
     page.get_by_label("索赔金额（元）:").fill("30,000")
@@ -224,7 +245,7 @@ def test_customer_above_threshold_asks_for_mediation_and_the_bank_agrees(
     customer = CustomerFactory.create(username="bigclaim")
     dispute = make_dispute(customer, world["branch"], "80000.00")
     sign_in(page, "bigclaim")
-    page.get_by_role("link", name="我的纠纷").click()
+    go_to(page, "我的纠纷")
     page.get_by_role("link", name=re.compile(r"MD-\d{4}-\d{6}")).click()
     notice = page.locator("#lane-notice")
     expect(notice).to_contain_text("本纠纷不能进入调解快车道")
@@ -241,7 +262,7 @@ def test_customer_above_threshold_asks_for_mediation_and_the_bank_agrees(
     expect(page.get_by_text("您的申请已提交银行。")).to_be_visible()
     expect(page.locator(".mediation-request")).to_contain_text("等待银行决定")
     check_accessibility(page, f"05b-mediation-asked-{width}")
-    page.get_by_role("button", name="退出").click()
+    sign_out(page)
 
     sign_in(page, "staff")
     expect(page.locator(".waiting")).to_be_visible()
@@ -320,7 +341,7 @@ def test_mediator_journey(page: Page, watch, world, tmp_path):
     bundle_services.bundle_generate(bundle_id=dispute.bundles.get().pk)
 
     sign_in(page, "mediator")
-    page.get_by_role("link", name="转介收件箱").click()
+    go_to(page, "转介收件箱")
     check_accessibility(page, "06-mediator-inbox")
     page.get_by_role("link", name=dispute.reference).click()
     panel = open_action(page, "受理并指派调解员")
@@ -497,7 +518,7 @@ def test_keyboard_only_sign_in_and_filing(page: Page, watch, world):
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    expect(page.get_by_role("button", name="退出")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("^通知"))).to_be_visible()
     link = page.get_by_role("link", name="提交纠纷", exact=True)
     link.focus()
     page.keyboard.press("Enter")
@@ -542,7 +563,7 @@ def test_staff_member_enrols_totp_and_signs_in_with_it(page: Page, watch, width,
     check_accessibility(page, f"21-recovery-codes-{width}")
     page.get_by_role("link", name=re.compile("已保存")).click()
     expect(page).not_to_have_url(re.compile("/accounts/two-step/"))
-    page.get_by_role("button", name="退出").click()
+    sign_out(page)
     expect(page.get_by_role("banner").get_by_role("link", name="登录")).to_be_visible()
 
     page.goto("/accounts/login/")
@@ -603,10 +624,10 @@ def test_customer_signs_an_agreement_online_and_authorises_an_agent(
     expect(page.get_by_text("已授权代理人办理本案件")).to_be_visible()
     expect(page.locator("#representatives")).to_contain_text("李律师")
     check_accessibility(page, f"07b-agent-authorised-{width}")
-    page.get_by_role("button", name="退出").click()
+    sign_out(page)
 
     sign_in(page, "agent_li")
-    page.get_by_role("link", name="我的纠纷").click()
+    go_to(page, "我的纠纷")
     page.get_by_role("link", name=dispute.reference).click()
     expect(page.locator("#acting-for")).to_contain_text(customer.display_name)
     check_accessibility(page, f"07c-agent-case-{width}")

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from mediation.lifecycle import DisputeStatus
 from mediation.models import Dispute
 from tests.browser.conftest import check_accessibility
-from tests.browser.test_journeys import open_action, sign_in
+from tests.browser.test_journeys import go_to, open_action, sign_in
 from tests.factories import CustomerFactory, StaffFactory, make_dispute
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -33,7 +33,7 @@ def test_staff_search_bulk_triage_and_export(page: Page, watch, world, width, he
         for n in range(10)
     ]
     sign_in(page, "staff")
-    page.get_by_role("link", name="纠纷工作台").click()
+    go_to(page, "纠纷工作台")
 
     # A caller reads out the last four digits of their ID number.
     page.get_by_label("查找").fill("301x")

@@ -18,7 +18,13 @@ from mediation.replykit import services as reply_services
 from mediation.replykit.models import Reply
 from portal.seal import check_seal
 from tests.browser.conftest import check_accessibility
-from tests.browser.test_journeys import PASSWORD, beside_the_browser, open_action, sign_in
+from tests.browser.test_journeys import (
+    PASSWORD,
+    beside_the_browser,
+    open_action,
+    sign_in,
+    sign_out,
+)
 from tests.factories import CustomerFactory, StaffFactory, enrol_totp, make_dispute
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -69,7 +75,7 @@ def test_reply_with_the_kit_letter_review_and_reversal(
     fill_blanks(page)
     page.get_by_role("button", name="保存并提交复签").click()
     expect(page.get_by_text("已提交复签。")).to_be_visible()
-    page.get_by_role("button", name="退出").click()
+    sign_out(page)
     # Signed out once the home page has loaded: a sign-in started sooner aborts that load.
     expect(page.locator(".site-header").get_by_role("link", name="登录")).to_be_visible()
     reply = Reply.objects.get(dispute=dispute)
@@ -92,7 +98,7 @@ def test_reply_with_the_kit_letter_review_and_reversal(
     form.get_by_label("申请核查的理由:").fill("领用合约中年费条款未加粗提示，申请核查。")
     form.get_by_role("button", name="申请核查银行的处理决定").click()
     expect(page.locator("#review-request")).to_be_visible()
-    page.get_by_role("button", name="退出").click()
+    sign_out(page)
     # Signed out once the home page has loaded: a sign-in started sooner aborts that load.
     expect(page.locator(".site-header").get_by_role("link", name="登录")).to_be_visible()
 
