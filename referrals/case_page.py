@@ -32,6 +32,7 @@ from referrals.arbitration.lifecycle import ArbitrationStatus
 from referrals.arbitration.views import ARBITRATION_ACTIONS
 from referrals.bundles import access as bundle_access
 from referrals.bundles.forms import BundleRequestForm
+from referrals.bundles.models import being_built
 from referrals.centres import access as referral_access
 from referrals.centres import services as referral_services
 from referrals.centres.lifecycle import OPEN_REFERRAL_STATES, ReferralStatus
@@ -256,15 +257,17 @@ def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
         if is_customer and referrals
         else []
     )
+    bundles = (
+        bundle_access.bundles_on_dispute_visible_to(user, dispute) if present["bundles"] else []
+    )
     return {
         "my_acts": my_acts,
         "confirmation_panels": confirmations,
         "referral_panels": panels,
         "arbitration_panels": arbitrations,
         "litigations": list(dispute.litigations.all()) if present["litigations"] else [],
-        "bundles": (
-            bundle_access.bundles_on_dispute_visible_to(user, dispute) if present["bundles"] else []
-        ),
+        "bundles": bundles,
+        "bundles_building": being_built(bundles),
         "bundle_form": BundleRequestForm(dispute=dispute, prefix="bundle") if may_bundle else None,
         "today": timezone.localdate(),
     }

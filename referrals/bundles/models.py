@@ -17,6 +17,11 @@ class BundleStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+def being_built(bundles: list[Bundle]) -> bool:
+    """Whether a case page should keep asking: one of its bundles is queued or building."""
+    return any(b.status in (BundleStatus.QUEUED, BundleStatus.BUILDING) for b in bundles)
+
+
 class BundleQuerySet(models.QuerySet["Bundle"]):
     def ready(self) -> BundleQuerySet:
         return self.filter(status=BundleStatus.READY)

@@ -8,5 +8,6 @@ app_name = "bundles"
 
 urlpatterns = [
     path("", views.request_bundle, name="request"),
+    path("table/", views.bundle_table, name="table"),
     path("<int:pk>/<slug:part>/", views.download_bundle, name="download"),
 ]

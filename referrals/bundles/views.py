@@ -5,18 +5,35 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from mediation import access as dispute_access
 from portal.forms import form_errors_to_messages
 from portal.types import AuthedRequest
 from referrals.bundles import access as bundle_access
 from referrals.bundles.forms import BundleRequestForm
+from referrals.bundles.models import being_built
 from referrals.bundles.services import bundle_log_download, bundle_request
 from referrals.models import BundleStatus
+
+
+@login_required
+@require_GET
+def bundle_table(request: AuthedRequest, reference: str) -> HttpResponse:
+    """The case page's bundle table alone, for htmx to swap in while a bundle is built (it
+    stops asking once none is); any other request goes to the case page."""
+    dispute = dispute_access.dispute_get_for(request.user, reference)
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect(reverse("mediation:detail", args=[reference]) + "#bundles")
+    bundles = bundle_access.bundles_on_dispute_visible_to(request.user, dispute)
+    return render(
+        request,
+        "referrals/bundle_table.html",
+        {"dispute": dispute, "bundles": bundles, "bundles_building": being_built(bundles)},
+    )
 
 
 @login_required

@@ -170,11 +170,23 @@ def test_customer_journey(page: Page, watch, world, tmp_path):
         path = tmp_path / name
         path.write_bytes(content)
         panel = open_action(page, "上传证据")
-        panel.get_by_label("文件（PDF、JPEG 或 PNG）:").set_input_files(str(path))
+        panel.get_by_label(re.compile("^文件（PDF、JPEG 或 PNG")).set_input_files(str(path))
         panel.get_by_label("标题:").fill(title)
         panel.get_by_label("类别:").select_option(label="合同")
         panel.get_by_role("button", name="上传", exact=True).click()
         expect(page.get_by_text(f"证据“{title}”已上传。")).to_be_visible()
+    # Two statements at once, titled by their names.
+    statements = [tmp_path / "一月账单.pdf", tmp_path / "二月账单.pdf"]
+    for path in statements:
+        path.write_bytes(pdf_bytes())
+    panel = open_action(page, "上传证据")
+    panel.get_by_label(re.compile("^文件（PDF、JPEG 或 PNG")).set_input_files(
+        [str(p) for p in statements]
+    )
+    panel.get_by_label("类别:").select_option(value="statement")
+    panel.get_by_role("button", name="上传", exact=True).click()
+    expect(page.get_by_text("证据“二月账单”已上传。")).to_be_visible()
+    expect(page.locator(".checklist")).to_contain_text("已上传")
     check_accessibility(page, "03-customer-case")
 
     # The bank refers, the centre accepts and proposes (other people, through the services).
