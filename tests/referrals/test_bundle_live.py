@@ -18,7 +18,7 @@ from tests.factories.files import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
@@ -48,11 +48,11 @@ def test_the_table_asks_again_while_a_bundle_is_built_and_stops_once_it_is(staff
     url = reverse("bundles:table", args=[dispute.reference])
     page = client.get(dispute.get_absolute_url()).content.decode()
     assert f'hx-get="{url}"' in page and 'hx-trigger="every 3s"' in page
-    part = client.get(url, **HTMX).content.decode()
+    part = client.get(url, headers=HTMX).content.decode()
     assert "<html" not in part  # the table alone, not the page
     assert 'id="bundle-table"' in part and "排队中" in part and f'hx-get="{url}"' in part
     bundle_generate(bundle_id=bundle.pk)
-    part = client.get(url, **HTMX).content.decode()
+    part = client.get(url, headers=HTMX).content.decode()
     assert "hx-get" not in part  # done: htmx stops asking
     assert reverse("bundles:download", args=[dispute.reference, bundle.pk, "pdf"]) in part
     assert "hx-get" not in client.get(dispute.get_absolute_url()).content.decode()
@@ -61,9 +61,9 @@ def test_the_table_asks_again_while_a_bundle_is_built_and_stops_once_it_is(staff
 def test_the_table_is_the_cases_viewers_alone(queued, other_staff, other_customer, customer):
     dispute, _bundle = queued
     url = reverse("bundles:table", args=[dispute.reference])
-    assert client_for(other_staff).get(url, **HTMX).status_code == 404
-    assert client_for(other_customer).get(url, **HTMX).status_code == 404
-    assert client_for(customer).get(url, **HTMX).status_code == 200
+    assert client_for(other_staff).get(url, headers=HTMX).status_code == 404
+    assert client_for(other_customer).get(url, headers=HTMX).status_code == 404
+    assert client_for(customer).get(url, headers=HTMX).status_code == 200
     # Asked for outside htmx (a bookmark, a crawler): the case page, at its bundles.
     plain = client_for(customer).get(url)
     assert plain.status_code == 302
