@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -56,7 +56,7 @@ def upload(request: AuthedRequest, reference: str) -> HttpResponse:
     )
     if not form.is_valid():
         form_errors_to_messages(request, form)
-        return redirect("mediation:detail", reference=reference)
+        return _back_to_case(request, reference)
     data = form.cleaned_data
     files = data["file"]
     for n, uploaded in enumerate(files, start=1):
@@ -87,7 +87,17 @@ def upload(request: AuthedRequest, reference: str) -> HttpResponse:
         if item.sanitised:
             note += " " + _("Removed for safety: %(what)s.") % {"what": item.sanitised}
         messages.success(request, note)
-    return redirect("mediation:detail", reference=reference)
+    return _back_to_case(request, reference)
+
+
+def _back_to_case(request: AuthedRequest, reference: str) -> HttpResponse:
+    """Back to the case page, where the messages say what became of each file. The page's
+    upload script (static/portal/upload.js, for its progress bar) asks for the address
+    instead of a redirect: following one itself would use up the messages."""
+    url = reverse("mediation:detail", args=[reference])
+    if request.headers.get("x-upload-progress"):
+        return JsonResponse({"next": url})
+    return redirect(url)
 
 
 @login_required

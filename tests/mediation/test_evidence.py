@@ -430,3 +430,17 @@ def test_the_customer_is_told_what_to_upload_for_a_case_like_theirs(customer, st
         "此类纠纷建议上传的材料"
         not in client_for(staff).get(card.get_absolute_url()).content.decode()
     )
+
+
+def test_the_progress_script_is_answered_with_the_case_address(customer, dispute):
+    """The upload script follows no redirect (that would use up the messages): it is given
+    the case page's address, where the messages say what became of each file."""
+    client = client_for(customer)
+    answer = client.post(
+        reverse("mediation:evidence_upload", args=[dispute.reference]),
+        {"evidence-file": _files(("合同.pdf", pdf_bytes())), "evidence-category": "contract"},
+        headers={"X-Upload-Progress": "1"},
+    )
+    assert answer.status_code == 200 and answer.json() == {"next": dispute.get_absolute_url()}
+    page = client.get(dispute.get_absolute_url()).content.decode()
+    assert "证据“合同”已上传。" in page and "data-upload-progress" in page
