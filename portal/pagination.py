@@ -44,18 +44,21 @@ def paginate(
 ) -> dict[str, Any]:
     """The requested page of `qs` (out-of-range or junk page numbers give the nearest page) and
     the query string without `page`, so the page links keep the list's filters."""
-    query = request.GET.copy()
-    query.pop("page", None)
     return {
         "page": CappedPaginator(qs, per_page or PAGE_SIZE).get_page(request.GET.get("page")),
-        "query": query.urlencode(),
+        "query": without_page(request.GET),
     }
+
+
+def without_page(params: QueryDict) -> str:
+    """A list's query string without its page: its filters alone, encoded."""
+    kept = params.copy()
+    kept.pop("page", None)
+    return kept.urlencode()
 
 
 def list_url(path: str, query: str) -> str:
     """`path` with the list filters of a query string a form posted back (the list the person
     was looking at): its parameters only, re-encoded, without the page; never a place to go."""
-    params = QueryDict(query, mutable=True)
-    params.pop("page", None)
-    encoded = params.urlencode()
+    encoded = without_page(QueryDict(query))
     return f"{path}?{encoded}" if encoded else path

@@ -102,6 +102,8 @@ def go_to(page: Page, label: str) -> None:
 def sign_out(page: Page) -> None:
     open_menu(page)
     page.get_by_role("button", name="退出").click()
+    # Signed out once the signed-out page has loaded: a sign-in started sooner aborts that load.
+    expect(page.locator(".site-header").get_by_role("link", name="登录")).to_be_visible()
 
 
 def open_action(page: Page, label: str) -> Locator:
