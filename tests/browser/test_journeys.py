@@ -107,11 +107,16 @@ def sign_out(page: Page) -> None:
 
 
 def open_action(page: Page, label: str) -> Locator:
-    """Open a <details> action panel with the keyboard, as a keyboard user would; return it."""
+    """Open a <details> action panel with the keyboard, as a keyboard user would; return it.
+    The page is first let finish loading (its deferred scripts run): a key pressed while it is
+    still being parsed could reach a summary the parser has not finished (a CI run lost one)."""
+    page.wait_for_load_state("domcontentloaded")
     summary = page.locator("summary", has_text=label).first
     summary.focus()
     page.keyboard.press("Enter")
-    return page.locator("details[open]", has=page.locator("summary", has_text=label)).first
+    panel = page.locator("details[open]", has=page.locator("summary", has_text=label)).first
+    expect(panel).to_be_visible()
+    return panel
 
 
 def test_customer_journey(page: Page, watch, world, tmp_path):
