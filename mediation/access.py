@@ -69,6 +69,19 @@ def can_handle_dispute(user: User, dispute: Dispute) -> bool:
     return bool(is_head_office_staff(user) or dispute.branch_id == user.branch_id)
 
 
+def can_link_repeats(user: User, dispute: Dispute) -> bool:
+    """Staff who handle the case confirm, undo or make its link to a repeat."""
+    return can_handle_dispute(user, dispute)
+
+
+def sees_repeat_link(user: User, dispute: Dispute) -> bool:
+    """The bank's side sees a link as soon as the rule makes it; the customer once staff
+    have confirmed it (a wrong automatic link is never shown to them)."""
+    if dispute.repeat_of_id is None:
+        return False
+    return is_bank_side(user) or dispute.repeat_confirmed_at is not None
+
+
 def is_dispute_mediator(user: User, dispute: Dispute) -> bool:
     """A member of the organisation the dispute is currently referred to."""
     if not is_partner_member(user):

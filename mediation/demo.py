@@ -42,7 +42,9 @@ class DemoCases:
             facts=facts,
             request=request,
             received_at=self.now - timedelta(days=days_ago),
-            account_number="6222020200112233445",
+            # Each customer's own account: the same number would make them one person
+            # (mediation/repeats.py).
+            account_number=f"62220202{who.pk:011d}",
         )
 
     def on_standard_track(self, dispute: Dispute, cause_label: str, urgency: str) -> None:

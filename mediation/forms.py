@@ -19,6 +19,7 @@ from mediation.models import (
     EvidenceCategory,
     ProductCategory,
     Representative,
+    RiskRating,
     Urgency,
 )
 from portal.models import Branch, OrganisationKind, PartnerOrganisation, User
@@ -326,6 +327,22 @@ class ReasonForm(forms.Form):
     )
 
 
+class LinkRepeatForm(forms.Form):
+    primary = forms.CharField(
+        label=_("The earlier case's reference"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"placeholder": "MD-2026-000123"}),
+    )
+
+
+class RiskRatingForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("Risk rating on the bank's record when the product was sold"),
+        choices=RiskRating.choices,
+        coerce=int,
+    )
+
+
 class OptionalReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
@@ -333,7 +350,12 @@ class OptionalReasonForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Closure reason"), choices=ClosureReason.choices)
+    # A settlement is the customer's own act (their accepted offer), never a closure staff
+    # choose.
+    reason = forms.ChoiceField(
+        label=_("Closure reason"),
+        choices=[c for c in ClosureReason.choices if c[0] != ClosureReason.SETTLEMENT],
+    )
     note = forms.CharField(
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
     )

@@ -10,6 +10,8 @@ States, in order::
     submitted | triaged | bank_handling -> fast_lane (above the threshold: the customer asked
                                                       for mediation and the bank agreed)
     fast_lane -> bank_handling (the claim was amended above the threshold)
+    submitted | triaged | bank_handling | fast_lane | mediation_failed -> closed (the customer
+                                                      accepted the bank's settlement offer)
     bank_handling | agreement_reached | in_arbitration | in_litigation -> closed
     any open state -> withdrawn
 
@@ -35,6 +37,8 @@ start_litigation    bank_handling, mediation_failed,             in_litigation
                     agreement_reached
 close               bank_handling, agreement_reached,            closed
                     in_arbitration, in_litigation
+settle              submitted, triaged, bank_handling,           closed
+                    fast_lane, mediation_failed
 withdraw            submitted, triaged, bank_handling,           withdrawn
                     fast_lane, referred, in_mediation,
                     mediation_failed
@@ -92,6 +96,9 @@ WITHDRAWABLE_STATES = [
     S.MEDIATION_FAILED,
 ]
 CLOSABLE_STATES = [S.BANK_HANDLING, S.AGREEMENT_REACHED, S.IN_ARBITRATION, S.IN_LITIGATION]
+# While no centre, commission or court holds the case, the customer may settle it directly
+# with the bank by accepting its offer (a problem class's offer, mediation/problems/).
+SETTLEABLE_STATES = [S.SUBMITTED, S.TRIAGED, S.BANK_HANDLING, S.FAST_LANE, S.MEDIATION_FAILED]
 
 
 class ClosureReason(models.TextChoices):
@@ -99,6 +106,7 @@ class ClosureReason(models.TextChoices):
     AGREEMENT_PERFORMED = "agreement", _("Mediation agreement")
     ARBITRATION_AWARD = "arbitration_award", _("Arbitration award or mediation document")
     JUDGMENT = "judgment", _("Court judgment")
+    SETTLEMENT = "settlement", _("Settlement offer accepted by the customer")
     OTHER = "other", _("Other (stated in the reason)")
 
 
@@ -303,6 +311,17 @@ class DisputeLifecycle(ConcurrentTransitionMixin, models.Model):
     )
     def close(self) -> None:
         """Closing schedules the six-month look-back review (seed 6.3)."""
+
+    @transition(
+        field=status,
+        source=SETTLEABLE_STATES,
+        target=S.CLOSED,
+        conditions=[has_closure_reason],
+        permission=fsm_permission(dispute_access.is_dispute_customer),
+    )
+    def settle(self) -> None:
+        """The customer accepted the bank's offer as a binding act (a settlement, 和解: Civil
+        Code art. 464 ff.); like any closing it schedules the look-back review."""
 
     @transition(
         field=status,

@@ -72,6 +72,56 @@ DECISION_PERIODS = {
 }
 
 
+class RiskRating(models.IntegerChoices):
+    """A customer's risk tolerance as the bank assessed it before selling (C1-C5; 商业银行理财
+    业务监督管理办法 art. 26); compared with the product's level for suitability."""
+
+    C1 = 1, _("C1 conservative")
+    C2 = 2, _("C2 cautious")
+    C3 = 3, _("C3 balanced")
+    C4 = 4, _("C4 growth")
+    C5 = 5, _("C5 aggressive")
+
+
+class RiskLevel(models.IntegerChoices):
+    """A product's risk level (R1-R5) in the bank's product register."""
+
+    R1 = 1, _("R1 low")
+    R2 = 2, _("R2 moderately low")
+    R3 = 3, _("R3 medium")
+    R4 = 4, _("R4 moderately high")
+    R5 = 5, _("R5 high")
+
+
+class Product(models.Model):
+    """A product as the bank's product register knows it: what complaints name by code, with
+    its risk level and, for a fund-like product, its share of equities. A customer rated below
+    the level they were sold is a suitability mismatch (九民纪要 para. 72: the seller's
+    suitability duty)."""
+
+    code = models.CharField(_("product code"), max_length=40, unique=True)
+    name = models.CharField(_("product name"), max_length=100)
+    risk_level = models.PositiveSmallIntegerField(
+        _("risk level"), choices=RiskLevel, null=True, blank=True
+    )
+    equity_share = models.DecimalField(
+        _("equities (% of assets)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+
 class DisputeQuerySet(models.QuerySet["Dispute"]):
     def open(self) -> DisputeQuerySet:
         return self.filter(status__in=OPEN_STATES)
@@ -94,6 +144,27 @@ class DisputeQuerySet(models.QuerySet["Dispute"]):
                 DisputeStatus.MEDIATION_FAILED,
             ]
         )
+
+    def people(self) -> DisputeQuerySet:
+        """One row per person and matter: a repeat complaint is counted with its primary case
+        (the regulator's circulars count repeats once since 2022; mediation/repeats.py)."""
+        return self.filter(repeat_of__isnull=True)
+
+    def with_product_risk(self) -> DisputeQuerySet:
+        """Each case with its product's risk level from the register (None where unknown)."""
+        level = Product.objects.filter(code=models.OuterRef("product_code")).values("risk_level")
+        return self.annotate(product_risk=models.Subquery(level[:1]))
+
+    def suitability_known(self) -> DisputeQuerySet:
+        """Cases with both the customer's rating at sale and the product's level on file."""
+        # (A Q: the type checker does not see the annotation.)
+        return self.with_product_risk().filter(
+            Q(risk_rating_at_sale__isnull=False, product_risk__isnull=False)
+        )
+
+    def suitability_mismatched(self) -> DisputeQuerySet:
+        """Cases where the customer's rating at sale is below the product's risk level."""
+        return self.with_product_risk().filter(risk_rating_at_sale__lt=models.F("product_risk"))
 
     def for_list(self) -> DisputeQuerySet:
         return self.select_related("customer", "branch").order_by("-received_at", "-pk")
@@ -188,6 +259,22 @@ class Dispute(DisputeLifecycle):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The customer's risk rating when the product was sold, from the bank's records (for a
+    # wealth or fund product): against the product's level it shows a suitability mismatch.
+    risk_rating_at_sale = models.PositiveSmallIntegerField(
+        _("customer's risk rating when sold"), choices=RiskRating, null=True, blank=True
+    )
+    # The same person's earlier complaint about the same matter (mediation/repeats.py): this
+    # one is answered with it and counted once.
+    repeat_of = models.ForeignKey(
+        "self",
+        verbose_name=_("repeat of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="repeats",
+    )
+    repeat_confirmed_at = models.DateTimeField(_("link confirmed"), null=True, blank=True)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel, default=Channel.WEB)
     cause_label = models.CharField(_("legal cause (案由)"), max_length=100, blank=True)
     urgency = models.CharField(_("urgency"), max_length=20, choices=Urgency, blank=True)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "mediation",
     "mediation.replykit",
     "mediation.insight",
+    "mediation.problems",
     "referrals",
 ]
 

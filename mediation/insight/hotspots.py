@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mediation.models import Dispute, ProductCategory
+from mediation.models import Dispute, DisputeQuerySet, ProductCategory
 from mediation.notify import head_office_staff, staff_of
 from portal.audit import audit_record
 from portal.models import Branch, User
@@ -42,6 +43,18 @@ FLOOR_RATE = 1 / 14
 # Someone takes a hot spot on within two days of it being raised (seed 4.7: a cluster is to be
 # caught within 48 hours); until then it waits on the homes of the staff who see it.
 RESPONSE_DAYS = 2
+
+
+# What other apps show on a hot spot's page (the classes of problems opened from it): each
+# answers (user, spot) with template context; registered in their AppConfig.ready().
+PANELS: list[Callable[[User, HotSpot], dict[str, Any]]] = []
+
+
+def panels_for(user: User, spot: HotSpot) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    for panel in PANELS:
+        context.update(panel(user, spot))
+    return context
 
 
 def poisson_threshold(rate_per_window: float, alpha: float = ALPHA) -> int:
@@ -177,6 +190,26 @@ def _url(spot: HotSpot) -> str:
     from django.urls import reverse
 
     return reverse("insight:hotspot", args=[spot.pk])
+
+
+def disputes_behind(spot: HotSpot) -> DisputeQuerySet:
+    """The complaints behind a hot spot: its cut's, received in its window."""
+    qs = Dispute.objects.filter(
+        received_at__date__gte=spot.window_start, received_at__date__lte=spot.window_end
+    )
+    field = {
+        HotSpot.Cut.BRANCH: "branch_id",
+        HotSpot.Cut.CATEGORY: "category",
+        HotSpot.Cut.PRODUCT: "product_code",
+    }[HotSpot.Cut(spot.cut)]
+    return qs.filter(**{field: spot.key})
+
+
+def suitability_share(disputes: DisputeQuerySet) -> tuple[int, int]:
+    """Of the people behind these complaints whose rating and product level are both known,
+    how many were sold a product above their risk rating: (mismatched, known)."""
+    people = disputes.people()
+    return people.suitability_mismatched().count(), people.suitability_known().count()
 
 
 def cases_behind(spot: HotSpot) -> str:

@@ -25,7 +25,14 @@ from portal.types import AuthedRequest
 from .access import figures_scope, hotspot_get_for, hotspots_visible_to
 from .figures import Dashboard, Row, dashboard, parse_period
 from .hotspot_lifecycle import HotSpotStatus
-from .hotspots import cases_behind, hotspot_acknowledge, hotspot_close
+from .hotspots import (
+    cases_behind,
+    disputes_behind,
+    hotspot_acknowledge,
+    hotspot_close,
+    panels_for,
+    suitability_share,
+)
 
 
 def _pct(value: float | None) -> str:
@@ -168,5 +175,7 @@ def hotspot_page(request: AuthedRequest, pk: int) -> HttpResponseBase:
             "cases_url": cases_behind(spot),
             "may_acknowledge": may_transition(spot, "acknowledge", user),
             "close_form": form if may_transition(spot, "close", user) else None,
+            "suitability": suitability_share(disputes_behind(spot)),
+            **panels_for(user, spot),
         },
     )

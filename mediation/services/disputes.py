@@ -21,6 +21,7 @@ from mediation.models import (
     DECISION_PERIODS,
     DecisionTrack,
     Dispute,
+    RiskRating,
 )
 from mediation.services.intake import fast_lane_threshold
 from portal.audit import audit_record
@@ -307,7 +308,7 @@ def dispute_withdraw(*, actor: User, reference: str, reason: str) -> Dispute:
 def dispute_close(*, actor: User, reference: str, reason: str, note: str = "") -> Dispute:
     """Close with a closure reason. Closing schedules the six-month look-back review by the
     audit department (seed 6.3), in the same transaction."""
-    if reason not in ClosureReason.values:
+    if reason not in ClosureReason.values or reason == ClosureReason.SETTLEMENT:
         raise ApplicationError(_("Choose a closure reason."))
     if reason == ClosureReason.OTHER and not note.strip():
         raise ApplicationError(_("Explain the closure reason."))
@@ -325,6 +326,13 @@ def dispute_close(*, actor: User, reference: str, reason: str, note: str = "") -
         before=set_reason,
         data={"closure_reason": reason},
     )
+    _closed(dispute, actor)
+    return dispute
+
+
+def _closed(dispute: Dispute, actor: User) -> None:
+    """However a case closes: the look-back review is scheduled and the customer is asked
+    about the handling (the return visit)."""
     hooks.dispute_closed(dispute, actor)
     notify_after_commit(
         "return_visit",
@@ -333,6 +341,49 @@ def dispute_close(*, actor: User, reference: str, reason: str, note: str = "") -
         url=dispute.get_absolute_url(),
         params={"ref": dispute.reference},
     )
+
+
+@transaction.atomic
+def dispute_record_risk_rating(*, actor: User, reference: str, rating: int) -> Dispute:
+    """The customer's risk rating when the product was sold, from the bank's records: against
+    the product's risk level it shows a suitability mismatch (九民纪要 para. 72)."""
+    dispute = _lock(actor, reference)
+    if not dispute_access.can_handle_dispute(actor, dispute):
+        raise ActionForbidden(_("Only the bank's staff record this."))
+    if rating not in RiskRating.values:
+        raise ApplicationError(_("Choose a rating from C1 to C5."))
+    before = dispute.risk_rating_at_sale
+    dispute.risk_rating_at_sale = rating
+    dispute.save(update_fields=["risk_rating_at_sale", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="dispute.risk_rating_recorded",
+        target=dispute,
+        case_ref=dispute.reference,
+        data={"before": before, "after": rating},
+    )
+    return dispute
+
+
+@transaction.atomic
+def dispute_settle(*, actor: User, reference: str, note: str) -> Dispute:
+    """The customer accepted the bank's settlement offer (a binding act their caller records,
+    mediation/problems/offers.py): the case closes as settled (和解, Civil Code art. 464 ff.)."""
+
+    def set_reason(d: Dispute) -> None:
+        d.closure_reason = ClosureReason.SETTLEMENT
+        d.closure_note = note
+        d.closed_at = timezone.now()
+
+    dispute = _run_transition(
+        actor=actor,
+        reference=reference,
+        name="settle",
+        reason=note,
+        before=set_reason,
+        data={"closure_reason": ClosureReason.SETTLEMENT},
+    )
+    _closed(dispute, actor)
     return dispute
 
 

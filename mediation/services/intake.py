@@ -21,6 +21,7 @@ from mediation.models import (
     Dispute,
     DisputeCounter,
 )
+from mediation.repeats import repeat_link_on_intake
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError
 from portal.models import Branch, Role, User
@@ -70,6 +71,7 @@ def dispute_submit(
     product_code: str = "",
     product_name: str = "",
     contract_number: str = "",
+    risk_rating_at_sale: int | None = None,
 ) -> Dispute:
     """File a dispute. The bank's decision clock (15 days, 银行业保险业消费投诉处理管理办法)
     starts on receipt; the fast lane is evaluated at once.
@@ -121,6 +123,7 @@ def dispute_submit(
         product_code=product_code.strip(),
         product_name=product_name.strip(),
         contract_number=contract_number.strip(),
+        risk_rating_at_sale=risk_rating_at_sale,
         regulator_reply_due=regulator_reply_due,
         fast_lane_eligible=is_amount_eligible(amount),
         decision_track=DecisionTrack.STANDARD,
@@ -139,6 +142,7 @@ def dispute_submit(
                 return existing
         raise
     claim_version_add(dispute, made_by=recorded_by or customer)
+    repeat_link_on_intake(dispute)
     notify_after_commit(
         "dispute_received",
         recipients=[customer],

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mediation import access as dispute_access
-from mediation import hooks, services
+from mediation import hooks, repeats, services
 from mediation.forms import (
     AmendForm,
     AssignHandlerForm,
@@ -30,6 +30,7 @@ from mediation.forms import (
     DisputeDraftForm,
     DisputeIntakeForm,
     ExtendForm,
+    LinkRepeatForm,
     MediationAskForm,
     MediationCentreForm,
     MediationDecisionForm,
@@ -41,6 +42,7 @@ from mediation.forms import (
     RepresentativeForm,
     ReturnVisitForm,
     ReviewAskForm,
+    RiskRatingForm,
     StaffAmendForm,
     StaffIntakeForm,
     TriageForm,
@@ -50,6 +52,7 @@ from mediation.models import (
     Dispute,
     DisputeDraft,
     MediationRequest,
+    Product,
     ProductCategory,
     ReturnVisit,
     Urgency,
@@ -446,6 +449,44 @@ ACTIONS: dict[str, Action[Dispute]] = {
         danger=True,
         message=gettext_lazy("The dispute was withdrawn."),
     ),
+    "confirm_repeat": Action(
+        gettext_lazy("Confirm the link to the same person's earlier complaint"),
+        None,
+        lambda r, d, c: repeats.repeat_confirm(actor=r.user, reference=d.reference),
+        lambda u, d: (
+            dispute_access.can_link_repeats(u, d)
+            and d.repeat_of_id is not None
+            and d.repeat_confirmed_at is None
+        ),
+        message=gettext_lazy("Confirmed: one case, one reply. The customer now sees the link."),
+    ),
+    "undo_repeat": Action(
+        gettext_lazy("Undo the link: another matter"),
+        ReasonForm,
+        lambda r, d, c: repeats.repeat_undo(
+            actor=r.user, reference=d.reference, reason=c["reason"]
+        ),
+        lambda u, d: dispute_access.can_link_repeats(u, d) and d.repeat_of_id is not None,
+        message=gettext_lazy("The link is undone: this case stands, and counts, alone."),
+    ),
+    "link_repeat": Action(
+        gettext_lazy("Link as a repeat of the same person's other case"),
+        LinkRepeatForm,
+        lambda r, d, c: repeats.repeat_link(
+            actor=r.user, reference=d.reference, primary_reference=c["primary"]
+        ),
+        lambda u, d: dispute_access.can_link_repeats(u, d) and d.repeat_of_id is None and d.is_open,
+        message=gettext_lazy("Linked: one case, one reply."),
+    ),
+    "risk_rating": Action(
+        gettext_lazy("Record the customer's risk rating when the product was sold"),
+        RiskRatingForm,
+        lambda r, d, c: services.dispute_record_risk_rating(
+            actor=r.user, reference=d.reference, rating=int(c["rating"])
+        ),
+        lambda u, d: dispute_access.can_handle_dispute(u, d) and d.is_open,
+        message=gettext_lazy("The rating is recorded."),
+    ),
 }
 
 
@@ -511,6 +552,17 @@ def detail(request: AuthedRequest, reference: str) -> HttpResponse:
         "show_id_whole": False,
         # A partner whose consent the customer withdrew sees the case without the person.
         "pseudonymised": not dispute_access.partner_may_receive_data(user, dispute),
+        # Repeat complaints (mediation/repeats.py): the bank's side sees a link the rule
+        # made at once, the customer once staff confirmed it.
+        "repeat_of": dispute.repeat_of if dispute_access.sees_repeat_link(user, dispute) else None,
+        "repeats": list(dispute.repeats.only("reference", "received_at", "channel"))
+        if banks_side
+        else [],
+        "product": (
+            Product.objects.filter(code=dispute.product_code).first()
+            if banks_side and dispute.product_code
+            else None
+        ),
         **hooks.case_panels(user, dispute),
     }
     context.update(_evidence_context(request, dispute))

@@ -80,6 +80,7 @@ def _call(name, dispute, actors, centre):
         "close": lambda: services.dispute_close(
             actor=staff, reference=ref, reason="bank_decision_accepted"
         ),
+        "settle": lambda: services.dispute_settle(actor=customer, reference=ref, note="x"),
         "withdraw": lambda: services.dispute_withdraw(actor=customer, reference=ref, reason="x"),
     }
     return calls[name]()

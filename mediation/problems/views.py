@@ -1,0 +1,279 @@
+"""The classes' pages: the list, opening one (from a hot spot or a selection), a class's page
+with its rule, members, offers, payments, rectification and before/after; and the customer's
+offer page (a binding act)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from mediation.insight.access import hotspot_get_for
+from portal.access import refuse
+from portal.pagination import paginate
+from portal.transitions import may_transition
+from portal.types import AuthedRequest
+from portal.views_acts import ActPage, act_page
+
+from . import access, offers, services
+from .figures import AFTER_WEEKS, BEFORE_WEEKS, class_figures
+from .forms import (
+    AddForm,
+    AdvanceForm,
+    CloseForm,
+    DeclineForm,
+    DoneForm,
+    OpenForm,
+    RectificationForm,
+    RuleForm,
+)
+from .lifecycle import ClassStatus
+from .models import OfferStatus
+
+
+@login_required
+def class_list(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    if access.classes_visible_to(user).query.is_empty() and not access.can_manage_class(user):
+        raise refuse(user, "problem_classes", "list")
+    classes = access.classes_visible_to(user).select_related("hotspot")
+    form = OpenForm(request.POST or None) if access.can_manage_class(user) else None
+    if request.method == "POST":
+        if form is None:
+            raise refuse(user, "problem_classes", "open")
+        if form.is_valid():
+            request.error_redirect = reverse("problems:list")  # type: ignore[attr-defined]
+            problem = services.class_open(
+                actor=user,
+                title=form.cleaned_data["title"],
+                references=form.cleaned_data["references"],
+            )
+            messages.success(request, _("Class opened."))
+            return redirect(problem.get_absolute_url())
+    return render(
+        request, "problems/list.html", {"page": paginate(request, classes)["page"], "form": form}
+    )
+
+
+@login_required
+@require_POST
+def open_from_hotspot(request: AuthedRequest, spot_id: int) -> HttpResponse:
+    spot = hotspot_get_for(request.user, spot_id)
+    request.error_redirect = reverse("insight:hotspot", args=[spot.pk])  # type: ignore[attr-defined]
+    problem = services.class_open(
+        actor=request.user,
+        title=request.POST.get("title", "").strip()[:120] or spot.label,
+        hotspot_id=spot.pk,
+    )
+    messages.success(request, _("Class opened with the cases behind the hot spot."))
+    return redirect(problem.get_absolute_url())
+
+
+def hotspot_panel(user: Any, spot: Any) -> dict[str, Any]:
+    """On a hot spot's page: the classes opened from it, and opening one."""
+    return {
+        "classes": list(access.classes_visible_to(user).filter(hotspot=spot)),
+        "may_open_class": access.can_manage_class(user),
+    }
+
+
+_FORMS = {
+    "rule": RuleForm,
+    "add": AddForm,
+    "advance": AdvanceForm,
+    "rectify": RectificationForm,
+    "done": DoneForm,
+    "close": CloseForm,
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def class_page(request: AuthedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    problem = access.class_get_for(user, pk)
+    back = problem.get_absolute_url()
+    manage = access.can_manage_class(user)
+    bound: dict[str, Any] = {}
+    if request.method == "POST":
+        request.error_redirect = back  # type: ignore[attr-defined]
+        if not manage:
+            raise refuse(user, "problem_class", pk)
+        done = _post(request, problem.pk, bound)
+        if done:
+            messages.success(request, done)
+            return redirect(back)
+    members = problem.members.select_related("dispute", "dispute__customer", "dispute__branch")
+    status = request.GET.get("offer", "")
+    if status in OfferStatus.values:
+        members = members.filter(offer_status=status)
+    listing = paginate(request, members.order_by("pk"), per_page=50)
+    rule_initial = {
+        "root_cause": problem.root_cause,
+        "characterisation": problem.characterisation,
+        "citations": " ".join(a.token for a in problem.citations.all()),
+        "share": problem.share,
+        "cap": problem.cap,
+        "eligibility": problem.eligibility,
+    }
+    forms: dict[str, Any] = {}
+    if manage and problem.status != ClassStatus.CLOSED:
+        forms = {
+            "rule": bound.get("rule") or RuleForm(initial=rule_initial),
+            "add": bound.get("add") or AddForm(),
+            "rectify": bound.get("rectify") or RectificationForm(),
+        }
+        if problem.status != ClassStatus.OPEN:
+            forms.pop("rule")  # the rule is fixed once offers go
+    close_form = None
+    if manage and may_transition(problem, "close", user):
+        close_form = bound.get("close") or CloseForm()
+    return render(
+        request,
+        "problems/detail.html",
+        {
+            "problem": problem,
+            "figures": class_figures(problem),
+            "members": listing["page"],
+            "query": listing["query"],
+            "offer_filter": status,
+            "offer_statuses": OfferStatus.choices,
+            "forms": forms,
+            "close_form": close_form,
+            "advance_form": AdvanceForm() if manage else None,
+            "done_form": DoneForm() if manage else None,
+            "manage": manage and problem.status != ClassStatus.CLOSED,
+            "may_send": manage and problem.status != ClassStatus.CLOSED,
+            "before_weeks": BEFORE_WEEKS,
+            "after_weeks": AFTER_WEEKS,
+        },
+    )
+
+
+def _post(request: AuthedRequest, pk: int, bound: dict[str, Any]) -> str:
+    """One of the page's forms; returns the success message, or "" with the bound form kept
+    in `bound` to show its errors."""
+    user = request.user
+    which = request.POST.get("form", "")
+    if which == "send":
+        offered, not_offered = services.class_send_offers(actor=user, class_id=pk)
+        return _("Offers sent: %(n)s; not offered: %(m)s (the reason is on each row).") % {
+            "n": offered,
+            "m": not_offered,
+        }
+    form_class = _FORMS.get(which)
+    if form_class is None:
+        raise refuse(user, "problem_class_form", which)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        bound[which] = form
+        messages.error(request, _("Check the form below."))
+        return ""
+    data = form.cleaned_data
+    if which == "rule":
+        services.class_set_rule(
+            actor=user,
+            class_id=pk,
+            root_cause=data["root_cause"],
+            characterisation=data["characterisation"],
+            citation_tokens=data["citations"].split(),
+            share=data["share"],
+            cap=data["cap"],
+            eligibility=data["eligibility"],
+        )
+        return _("The rule is recorded.")
+    if which == "add":
+        added, left = services.class_add_cases(
+            actor=user, class_id=pk, references=data["references"]
+        )
+        return _("%(n)s people added; %(m)s cases were already in a class.") % {
+            "n": added,
+            "m": left,
+        }
+    if which == "advance":
+        member = services.member_by_reference(actor=user, class_id=pk, reference=data["reference"])
+        payment = services.advance_record(
+            actor=user,
+            class_id=pk,
+            member_id=member.pk,
+            amount=data["amount"],
+            paid_on=data["paid_on"],
+            payment_reference=data["payment_reference"],
+        )
+        return _("Advance of %(a)s yuan recorded.") % {"a": f"{payment.amount:,.2f}"}
+    if which == "rectify":
+        services.rectification_add(
+            actor=user,
+            class_id=pk,
+            kind=data["kind"],
+            description=data["description"],
+            staff_named=data["staff_named"],
+            measure=data["measure"],
+            due=data["due"],
+        )
+        return _("Rectification action added.")
+    if which == "done":
+        services.rectification_done(
+            actor=user,
+            class_id=pk,
+            action_id=int(request.POST.get("action", "0") or 0),
+            note=data["note"],
+        )
+        return _("Marked done.")
+    services.class_close(actor=user, class_id=pk, outcome=data["outcome"])
+    return _("The class is closed.")
+
+
+OFFER_PAGE = ActPage(
+    heading=gettext_lazy("The bank's settlement offer"),
+    agree=gettext_lazy("I have read the whole offer above and accept it."),
+    button=gettext_lazy("Accept the offer"),
+    done=gettext_lazy(
+        "You accepted the offer: your complaint is settled. A sealed copy is being prepared "
+        "under 'Your confirmations'."
+    ),
+)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offer_page(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The customer reads the offer in full and accepts it as a binding act, or declines it."""
+    member = access.offer_get_for(request.user, pk)
+    back = member.dispute.get_absolute_url()
+    if member.offer_status != OfferStatus.SENT:
+        messages.info(request, _("This offer was already answered."))
+        return redirect(back)
+    return act_page(
+        request,
+        act=offers.offer_act_text(member),
+        page=OFFER_PAGE,
+        perform=lambda proof, shown: offers.offer_accept(
+            actor=request.user, member_id=pk, proof=proof, shown_sha256=shown
+        ),
+        back=back,
+        extra={
+            "decline_url": reverse("problems:decline", args=[pk]),
+            "decline_form": DeclineForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def offer_decline(request: AuthedRequest, pk: int) -> HttpResponse:
+    member = access.offer_get_for(request.user, pk)
+    back = member.dispute.get_absolute_url()
+    request.error_redirect = back  # type: ignore[attr-defined]
+    form = DeclineForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    offers.offer_decline(actor=request.user, member_id=pk, reason=reason)
+    messages.success(request, _("You declined the offer. Your complaint goes on as before."))
+    return redirect(back)
