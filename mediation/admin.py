@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from mediation.models import Consent, Dispute, EvidenceItem
+from mediation.models import Consent, Dispute, EvidenceItem, Product
 from portal.admin_audit import AuditedAdmin
 
 
@@ -58,3 +58,14 @@ class DisputeAdmin(AuditedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(Product)
+class ProductAdmin(AuditedAdmin):
+    """The product register's risk levels, kept by an administrator (or loaded from the bank's
+    product system): what the suitability check compares a customer's rating with. Each
+    change is audited."""
+
+    list_display = ("code", "name", "risk_level", "equity_share")
+    list_filter = ("risk_level",)
+    search_fields = ("code", "name")

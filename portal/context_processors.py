@@ -32,6 +32,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 (reverse("mediation:record"), _("Record a phone/letter dispute")),
                 (reverse("replykit:library"), _("Reply toolkit")),
                 (reverse("insight:dashboard"), _("Figures")),
+                (reverse("problems:list"), _("Classes of problems")),
             ]
         elif role == Role.AUDITOR:
             items += [
@@ -39,6 +40,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 (reverse("mediation:closed_cases"), _("Closed cases")),
                 (reverse("replykit:library"), _("Reply toolkit")),
                 (reverse("insight:dashboard"), _("Figures")),
+                (reverse("problems:list"), _("Classes of problems")),
             ]
         elif role == Role.PARTNER:
             items += [

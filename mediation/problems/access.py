@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from portal.models import User
 
 
+def may_see_classes(user: User) -> bool:
+    """Bank staff and auditors; customers and partners never see the classes' pages."""
+    return figures_branch(user) is not None
+
+
 def classes_visible_to(user: User) -> QuerySet[ProblemClass]:
     branch = figures_branch(user)
     if branch is None:

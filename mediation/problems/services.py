@@ -25,7 +25,7 @@ from portal.notifications import notify_after_commit
 from portal.transitions import ActionForbidden, run_transition
 
 from . import access
-from .lifecycle import ClassStatus
+from .lifecycle import ClassStatus, has_rule
 from .models import (
     AdvancePayment,
     ClassMember,
@@ -248,6 +248,8 @@ def class_send_offers(*, actor: User, class_id: int) -> tuple[int, int]:
     court now holds, are marked with the reason. Returns (offered, not offered)."""
     problem = _lock(actor, class_id)
     if problem.status == ClassStatus.OPEN:
+        if not has_rule(problem):
+            raise ApplicationError(_("Record the compensation rule first: offers follow it."))
         now = timezone.now()
 
         def started(p: ProblemClass) -> None:
@@ -436,6 +438,12 @@ def class_close(*, actor: User, class_id: int, outcome: str) -> ProblemClass:
     problem = _lock(actor, class_id)
     if not outcome.strip():
         raise ApplicationError(_("Say how the class ended."))
+    waiting = problem.members.filter(offer_status=OfferStatus.SENT).count()
+    if waiting:
+        raise ApplicationError(
+            _("%(n)s offers still wait for the customer's answer: close the class after them.")
+            % {"n": waiting}
+        )
 
     def record(p: ProblemClass) -> None:
         p.outcome, p.closed_at = outcome.strip(), timezone.now()

@@ -41,7 +41,7 @@ from .models import OfferStatus
 @login_required
 def class_list(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    if access.classes_visible_to(user).query.is_empty() and not access.can_manage_class(user):
+    if not access.may_see_classes(user):
         raise refuse(user, "problem_classes", "list")
     classes = access.classes_visible_to(user).select_related("hotspot")
     form = OpenForm(request.POST or None) if access.can_manage_class(user) else None
