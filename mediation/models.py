@@ -105,7 +105,7 @@ class Product(models.Model):
         _("risk level"), choices=RiskLevel, null=True, blank=True
     )
     equity_share = models.DecimalField(
-        _("equities (% of assets)"),
+        _("equities (per cent of assets)"),
         max_digits=5,
         decimal_places=2,
         null=True,

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('code', models.CharField(max_length=40, unique=True, verbose_name='product code')),
                 ('name', models.CharField(max_length=100, verbose_name='product name')),
                 ('risk_level', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'R1 low'), (2, 'R2 moderately low'), (3, 'R3 medium'), (4, 'R4 moderately high'), (5, 'R5 high')], null=True, verbose_name='risk level')),
-                ('equity_share', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='equities (% of assets)')),
+                ('equity_share', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='equities (per cent of assets)')),
             ],
             options={
                 'verbose_name': 'product',
