@@ -192,10 +192,17 @@ def _url(spot: HotSpot) -> str:
     return reverse("insight:hotspot", args=[spot.pk])
 
 
+def behind_until(spot: HotSpot) -> date:
+    """A cluster goes on after the day it is raised (the job raises it once, on the first
+    window over the threshold): its cases run from the window's first day until the spot is
+    closed, or until today while it is open."""
+    return timezone.localdate(spot.closed_at) if spot.closed_at else timezone.localdate()
+
+
 def disputes_behind(spot: HotSpot) -> DisputeQuerySet:
-    """The complaints behind a hot spot: its cut's, received in its window."""
+    """The complaints behind a hot spot: its cut's, from its window's first day on."""
     qs = Dispute.objects.filter(
-        received_at__date__gte=spot.window_start, received_at__date__lte=spot.window_end
+        received_at__date__gte=spot.window_start, received_at__date__lte=behind_until(spot)
     )
     field = {
         HotSpot.Cut.BRANCH: "branch_id",
@@ -220,7 +227,7 @@ def cases_behind(spot: HotSpot) -> str:
 
     query = {
         "received_from": spot.window_start.isoformat(),
-        "received_to": spot.window_end.isoformat(),
+        "received_to": behind_until(spot).isoformat(),
         HotSpot.Cut.BRANCH: {"branch": spot.key},
         HotSpot.Cut.CATEGORY: {"category": spot.key},
         HotSpot.Cut.PRODUCT: {"product": spot.key},

@@ -26,6 +26,7 @@ from .access import figures_scope, hotspot_get_for, hotspots_visible_to
 from .figures import Dashboard, Row, dashboard, parse_period
 from .hotspot_lifecycle import HotSpotStatus
 from .hotspots import (
+    behind_until,
     cases_behind,
     disputes_behind,
     hotspot_acknowledge,
@@ -176,6 +177,8 @@ def hotspot_page(request: AuthedRequest, pk: int) -> HttpResponseBase:
             "may_acknowledge": may_transition(spot, "acknowledge", user),
             "close_form": form if may_transition(spot, "close", user) else None,
             "suitability": suitability_share(disputes_behind(spot)),
+            "behind": disputes_behind(spot).count(),
+            "behind_until": behind_until(spot),
             **panels_for(user, spot),
         },
     )

@@ -162,6 +162,27 @@ def test_the_cases_behind_it_are_the_queues_filter(burst, hq_staff):
     assert queue.count("MD-") >= 12
 
 
+def test_the_cases_behind_it_go_on_while_it_is_open(burst, customer, hq_staff):
+    """Raised on the first window over the threshold, a cluster keeps growing: a complaint of
+    the same cut filed today is behind it until it is closed, and one filed after is not."""
+    from mediation.insight.hotspots import disputes_behind
+
+    hotspots_raise(now=timezone.now() - timedelta(days=2))  # raised two days ago
+    spot = HotSpot.objects.get(key="PY-SMS")
+    before = disputes_behind(spot).count()
+    again = make_dispute(customer, burst, "300", category="payments", product_code="PY-SMS")
+    assert disputes_behind(spot).filter(pk=again.pk).exists()
+    assert disputes_behind(spot).count() == before + 1
+    page = client_for(hq_staff).get(reverse("insight:hotspot", args=[spot.pk])).content.decode()
+    assert f"{before + 1} 件投诉" in page
+    hotspot_acknowledge(actor=hq_staff, spot_id=spot.pk)
+    hotspot_close(actor=hq_staff, spot_id=spot.pk, finding="已查明。")
+    spot.refresh_from_db()
+    HotSpot.objects.filter(pk=spot.pk).update(closed_at=timezone.now() - timedelta(days=1))
+    spot.refresh_from_db()
+    assert not disputes_behind(spot).filter(pk=again.pk).exists()
+
+
 def test_an_open_hot_spot_waits_on_staffs_home_until_taken(burst, staff, auditor):
     from mediation.insight.hotspots import RESPONSE_DAYS, waiting_hotspots
 

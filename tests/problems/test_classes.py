@@ -265,7 +265,10 @@ def test_a_case_added_while_offering_is_offered_by_the_next_send(
     with django_capture_on_commit_callbacks(execute=True):
         assert services.class_send_offers(actor=hq_staff, class_id=offered.pk) == (1, 0)
     assert member_of(offered, late).offer == Decimal("1400.00")
-    assert Notification.objects.filter(recipient_id=dispute.customer_id, event="class_offer").count() == 1
+    assert (
+        Notification.objects.filter(recipient_id=dispute.customer_id, event="class_offer").count()
+        == 1
+    )
 
 
 # The customer's answer

@@ -19,6 +19,7 @@ from mediation.insight.history import seed_history
 from mediation.insight.hotspots import hotspots_raise
 from mediation.insight.rollups import rollups_refresh
 from mediation.models import Dispute
+from mediation.problems import scenario as problems_scenario
 from mediation.replykit import demo as replykit_demo
 from portal import demo as portal_demo
 from referrals import demo as referrals_demo
@@ -39,6 +40,17 @@ class Command(BaseCommand):
             replykit_demo.seed(cases)
             imported = seed_history(actor=accounts.users["admin"])
             self.stdout.write(f"demo: a year of history imported ({imported} past complaints)")
+            # The bank document's worked case (seed chapter 5), with 李娜 among its customers:
+            # head office finds its hot spot, opens the class and sends the offers.
+            case = problems_scenario.build(
+                branches=[accounts.branches["SH01"], accounts.branches["BJ01"]],
+                staff=accounts.users["staff"],
+                known=[accounts.users["customer2"]],
+            )
+            self.stdout.write(
+                f"demo: {case.complaints} complaints about {case.product.name} "
+                f"from {len(case.people)} people (seed chapter 5)"
+            )
             portal_demo.settle_notifications(accounts)
             self.stdout.write(f"demo: {Dispute.objects.count()} disputes created")
         else:
