@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mediation.insight.access import hotspot_get_for
 from portal.access import refuse
+from portal.exceptions import ApplicationError
 from portal.pagination import paginate
 from portal.transitions import may_transition
 from portal.types import AuthedRequest
@@ -132,25 +133,36 @@ def class_page(request: AuthedRequest, pk: int) -> HttpResponse:
         }
         if problem.status != ClassStatus.OPEN:
             forms.pop("rule")  # the rule is fixed once offers go
-    close_form = None
-    if manage and may_transition(problem, "close", user):
-        close_form = bound.get("close") or CloseForm()
+    figures = class_figures(problem)
+    waiting = figures.offers.get(OfferStatus.SENT, 0)
+    may_close = manage and may_transition(problem, "close", user)
+    close_form = (bound.get("close") or CloseForm()) if may_close and not waiting else None
+    running = manage and problem.status != ClassStatus.CLOSED
     return render(
         request,
         "problems/detail.html",
         {
             "problem": problem,
-            "figures": class_figures(problem),
+            "figures": figures,
+            "offer_counts": [
+                (label, figures.offers[v])
+                for v, label in OfferStatus.choices
+                if figures.offers.get(v)
+            ],
+            "close_waits_for": waiting if may_close else 0,
             "members": listing["page"],
             "query": listing["query"],
             "offer_filter": status,
             "offer_statuses": OfferStatus.choices,
             "forms": forms,
             "close_form": close_form,
-            "advance_form": AdvanceForm() if manage else None,
+            "advance_form": (bound.get("advance") or AdvanceForm()) if manage else None,
             "done_form": DoneForm() if manage else None,
-            "manage": manage and problem.status != ClassStatus.CLOSED,
-            "may_send": manage and problem.status != ClassStatus.CLOSED,
+            "done_bound": bound.get("done"),
+            "done_action": _action_id(request.POST),
+            "manage": running,
+            # Sending again reaches only members not yet offered (cases added since).
+            "may_send": running and figures.offers.get(OfferStatus.PENDING, 0) > 0,
             "before_weeks": BEFORE_WEEKS,
             "after_weeks": AFTER_WEEKS,
         },
@@ -176,7 +188,17 @@ def _post(request: AuthedRequest, pk: int, bound: dict[str, Any]) -> str:
         bound[which] = form
         messages.error(request, _("Check the form below."))
         return ""
-    data = form.cleaned_data
+    try:
+        return _apply(user, pk, which, form.cleaned_data, request.POST)
+    except ApplicationError as refused:
+        # A rule of the domain said no: the form comes back as typed, with the reason on it.
+        form.add_error(None, refused.message)
+        bound[which] = form
+        messages.error(request, _("Check the form below."))
+        return ""
+
+
+def _apply(user: Any, pk: int, which: str, data: dict[str, Any], post: Any) -> str:
     if which == "rule":
         services.class_set_rule(
             actor=user,
@@ -223,12 +245,17 @@ def _post(request: AuthedRequest, pk: int, bound: dict[str, Any]) -> str:
         services.rectification_done(
             actor=user,
             class_id=pk,
-            action_id=int(request.POST.get("action", "0") or 0),
+            action_id=_action_id(post),
             note=data["note"],
         )
         return _("Marked done.")
     services.class_close(actor=user, class_id=pk, outcome=data["outcome"])
     return _("The class is closed.")
+
+
+def _action_id(post: Any) -> int:
+    raw = str(post.get("action", ""))
+    return int(raw) if raw.isdigit() and len(raw) < 10 else 0
 
 
 OFFER_PAGE = ActPage(

@@ -20,12 +20,6 @@ def yuan(value: object) -> str:
 
 
 @register.filter
-def get_item(mapping: dict[str, Any], key: str) -> Any:
-    """A dictionary's value by a key the template holds in a variable."""
-    return mapping.get(key) if isinstance(mapping, dict) else None
-
-
-@register.filter
 def deadline_for(case: Any, user: Any) -> Any:
     """A case's next deadline as this viewer reads it: the bank's side with its internal
     targets, customers and partners without them."""

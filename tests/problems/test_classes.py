@@ -114,8 +114,15 @@ def test_the_rule_is_fixed_once_offers_go(offered, hq_staff):
 def test_a_class_closes_only_with_no_offer_waiting(offered, customer, other_customer, hq_staff):
     with pytest.raises(ApplicationError, match="2"):
         services.class_close(actor=hq_staff, class_id=offered.pk, outcome="结束")
+    # The page says what it waits for instead of a button that would be refused; and with
+    # every member offered, there is nothing to send.
+    page = client_for(hq_staff).get(offered.get_absolute_url()).content.decode()
+    assert 'value="close"' not in page and "还有 2 份要约等待客户答复" in page
+    assert 'id="send-offers"' not in page
     accept(member_of(offered, customer))
     offers.offer_decline(actor=other_customer, member_id=member_of(offered, other_customer).pk)
+    page = client_for(hq_staff).get(offered.get_absolute_url()).content.decode()
+    assert 'value="close"' in page
     with pytest.raises(ApplicationError):
         services.class_close(actor=hq_staff, class_id=offered.pk, outcome=" ")
     services.class_close(actor=hq_staff, class_id=offered.pk, outcome="已全部答复。")
@@ -419,14 +426,25 @@ def test_head_office_opens_a_class_from_the_list_page(customer, other_customer, 
     assert done["Location"] == problem.get_absolute_url() and problem.members.count() == 2
 
 
-def test_a_bad_form_on_the_class_page_keeps_what_was_typed(offered, hq_staff):
+def test_a_bad_form_on_the_class_page_keeps_what_was_typed(offered, customer, hq_staff):
     client = client_for(hq_staff)
     page = client.post(
         offered.get_absolute_url(),
-        {"form": "advance", "reference": "MD-2026-000001", "amount": "abc", "paid_on": ""},
+        {"form": "advance", "reference": "MD-2099-000001", "amount": "abc", "paid_on": ""},
     )
     assert page.status_code == 200
-    assert "MD-2026-000001" in page.content.decode()
+    assert 'value="MD-2099-000001"' in page.content.decode()
+    # Refused by a rule of the domain (more than the offer): the form is kept, with the reason.
+    reference = member_of(offered, customer).dispute.reference
+    today = timezone.localdate().isoformat()
+    page = client.post(
+        offered.get_absolute_url(),
+        {"form": "advance", "reference": reference, "amount": "7000.01", "paid_on": today},
+    )
+    text = page.content.decode()
+    assert page.status_code == 200 and 'value="7000.01"' in text
+    assert "7,000.00" in text and '<details class="action" id="advance" open>' in text
+    assert not member_of(offered, customer).advances.exists()
     unknown = client.post(offered.get_absolute_url(), {"form": "nonsense"})
     assert unknown.status_code == 404
 
@@ -473,6 +491,7 @@ def test_the_case_page_shows_each_audience_its_side(offered, customer, staff, ot
     assert reverse("problems:offer", args=[member.pk]) in theirs
     assert offered.get_absolute_url() not in theirs  # the class page is the bank's
     assert offered.title not in theirs
+    assert "银行提出和解要约" in theirs  # on the case's timeline
     bank = client_for(staff).get(url).content.decode()
     assert offered.get_absolute_url() in bank
     assert reverse("problems:offer", args=[member.pk]) not in bank
