@@ -35,6 +35,8 @@ class _Registry:
     on_consent_withdrawn: list[Callable[[Consent], None]] = field(default_factory=list)
     # (user, dispute) -> context for the case page's panels (referrals, bundles, court...).
     case_panels: list[Callable[[User, Dispute], dict[str, Any]]] = field(default_factory=list)
+    # (user, class of problems) -> context for the class page's panels (its batch of bundles).
+    class_panels: list[Callable[[User, Any], dict[str, Any]]] = field(default_factory=list)
     # A closed case's personal data is removed (mediation/privacy.py), in its transaction:
     # each layer above clears what it holds about the case (terms, notes, generated files).
     on_pseudonymised: list[Callable[[Dispute], None]] = field(default_factory=list)
@@ -91,6 +93,13 @@ def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
     context: dict[str, Any] = {}
     for panel in registry.case_panels:
         context.update(panel(user, dispute))
+    return context
+
+
+def class_panels(user: User, problem: Any) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    for panel in registry.class_panels:
+        context.update(panel(user, problem))
     return context
 
 

@@ -25,6 +25,7 @@ class ReferralsConfig(AppConfig):
         from referrals.arbitration import access as arbitration_access
         from referrals.arbitration.apis import ArbitrationViewSet
         from referrals.bundles.apis import BundleViewSet
+        from referrals.bundles.batch import class_panel as class_bundles_panel
         from referrals.bundles.services import bundle_requeue_stale
         from referrals.centres import access as referral_access
         from referrals.centres.apis import ReferralViewSet
@@ -46,6 +47,7 @@ class ReferralsConfig(AppConfig):
             confirmation_access.at_court,
         )
         hooks.register("case_clocks", referrals_deadlines.case_clocks)
+        hooks.register("class_panels", class_bundles_panel)
         hooks.register("later_amounts", later_amounts)
         hooks.register("customer_concluded", referral_access.customer_accepted_binding_proposal)
         hooks.register("on_closed", review_schedule_on_close)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mediation import hooks
 from mediation.insight.access import hotspot_get_for
 from portal.access import refuse
 from portal.exceptions import ApplicationError
@@ -165,6 +166,7 @@ def class_page(request: AuthedRequest, pk: int) -> HttpResponse:
             "may_send": running and figures.offers.get(OfferStatus.PENDING, 0) > 0,
             "before_weeks": BEFORE_WEEKS,
             "after_weeks": AFTER_WEEKS,
+            **hooks.class_panels(user, problem),
         },
     )
 

@@ -41,3 +41,31 @@ class BundleRequestForm(forms.Form):
         if org is not None and org.kind != data.get("recipient_kind"):
             self.add_error("organisation", _("This organisation is not of the chosen kind."))
         return data
+
+
+class ClassBundlesForm(forms.Form):
+    """A bundle for each chosen member's case of a class of problems, for one recipient."""
+
+    who = forms.ChoiceField(label=_("Whose cases"), choices=[])
+    recipient_kind = forms.ChoiceField(label=_("Recipient"), choices=OrganisationKind.choices)
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=PartnerOrganisation.objects.none(),
+        required=False,
+        empty_label=_("Not named yet"),
+    )
+    purpose = forms.CharField(label=_("Purpose"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from referrals.bundles.batch import WHO
+
+        super().__init__(*args, **kwargs)
+        self.fields["who"].choices = [(k, label) for k, (label, _s) in WHO.items()]  # type: ignore[attr-defined]
+        self.fields["organisation"].queryset = PartnerOrganisation.objects.active()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        org = data.get("organisation")
+        if org is not None and org.kind != data.get("recipient_kind"):
+            self.add_error("organisation", _("This organisation is not of the chosen kind."))
+        return data

@@ -11,10 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mediation import access as dispute_access
+from mediation.problems import access as class_access
+from portal.access import refuse
 from portal.forms import form_errors_to_messages
 from portal.types import AuthedRequest
 from referrals.bundles import access as bundle_access
-from referrals.bundles.forms import BundleRequestForm
+from referrals.bundles.batch import class_bundles_request
+from referrals.bundles.forms import BundleRequestForm, ClassBundlesForm
 from referrals.bundles.models import being_built
 from referrals.bundles.services import bundle_log_download, bundle_request
 from referrals.models import BundleStatus
@@ -78,3 +81,34 @@ def download_bundle(request: AuthedRequest, reference: str, pk: int, part: str) 
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_POST
+def request_class_bundles(request: AuthedRequest, class_id: int) -> HttpResponse:
+    """Head office asks for a bundle for each chosen member's case of a class of problems."""
+    problem = class_access.class_get_for(request.user, class_id)
+    if not class_access.can_manage_class(request.user, problem):
+        raise refuse(request.user, "class_bundles", class_id)
+    back = problem.get_absolute_url() + "#class-bundles"
+    request.error_redirect = back  # type: ignore[attr-defined]
+    form = ClassBundlesForm(request.POST, prefix="batch")
+    if not form.is_valid():
+        form_errors_to_messages(request, form)
+        return redirect(back)
+    data = form.cleaned_data
+    result = class_bundles_request(
+        actor=request.user,
+        class_id=class_id,
+        who=data["who"],
+        recipient_kind=data["recipient_kind"],
+        organisation_id=data["organisation"].pk if data["organisation"] else None,
+        purpose=data["purpose"],
+    )
+    messages.success(
+        request,
+        _("Bundles requested: %(n)s; the worker builds them one by one.") % {"n": result.requested},
+    )
+    for reason, n in sorted(result.left_out.items()):
+        messages.warning(request, _("Left out (%(n)s): %(reason)s") % {"n": n, "reason": reason})
+    return redirect(back)

@@ -101,6 +101,15 @@ def test_head_office_opens_a_class_and_a_customer_accepts_the_offer(
     expect(page.get_by_text("已发出要约 20 份")).to_be_visible()
     expect(page.locator("#members")).to_contain_text("7,000.00")  # 70% of 10,000.00
     check_accessibility(page, f"22c-offers-sent-{width}")
+    # Bundles for the members' cases in one batch: none has evidence yet, and the page says so.
+    batch = open_action(page, "为每位成员的案件制作证据包")
+    batch.get_by_label("哪些成员的案件").select_option(label="尚未接受要约的全部成员")
+    batch.get_by_label("接收方").select_option(label="调解中心")
+    batch.get_by_role("button", name="制作证据包").click()
+    expect(page.locator(".messages")).to_contain_text("已申请证据包 0 份")
+    expect(page.locator(".messages")).to_contain_text(
+        "未制作（20 件）：本案还没有可以放入证据包的证据。"
+    )
     sign_out(page)
 
     # The customer: the offer waits on the home page, is read in full and accepted.

@@ -1,0 +1,118 @@
+"""Issue 22, 5: "bundles are built in a batch". Head office asks once on a class's page; each
+chosen member's case gets its own bundle through the case page's service; cases that cannot
+have one are left out with the reason; nobody else may ask."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from mediation.problems import offers, services
+from mediation.problems.models import OfferStatus
+from referrals.bundles.batch import class_bundles_request
+from referrals.models import Bundle, BundleStatus
+from tests.conftest import client_for
+from tests.factories import CustomerFactory, make_dispute, upload_pdf
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def declined(branch, hq_staff, legal_library):
+    """A class of three people who all declined their offer; two uploaded evidence."""
+    people = [CustomerFactory() for _ in range(3)]
+    disputes = [make_dispute(p, branch, "10000.00", product_code="GSJ") for p in people]
+    for d in disputes[:2]:
+        upload_pdf(d.customer, d, "购买合同", category="contract")
+    problem = services.class_open(
+        actor=hq_staff, title="固收+", references=[d.reference for d in disputes]
+    )
+    services.class_set_rule(
+        actor=hq_staff,
+        class_id=problem.pk,
+        root_cause="适当性",
+        characterisation="违反适当性义务。",
+        citation_tokens=["九民纪要:72"],
+        share=Decimal("70"),
+        cap=None,
+        eligibility="all",
+    )
+    services.class_send_offers(actor=hq_staff, class_id=problem.pk)
+    for m in problem.members.select_related("dispute__customer"):
+        offers.offer_decline(actor=m.dispute.customer, member_id=m.pk)
+    return problem
+
+
+def test_each_declined_members_case_gets_its_bundle(
+    declined, hq_staff, centre, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the worker builds after commit
+        result = class_bundles_request(
+            actor=hq_staff,
+            class_id=declined.pk,
+            who="declined",
+            recipient_kind="mediation_centre",
+            organisation_id=centre.pk,
+        )
+    assert result.requested == 2 and sum(result.left_out.values()) == 1
+    assert any("证据" in reason or "evidence" in reason for reason in result.left_out)
+    bundles = Bundle.objects.filter(dispute__class_memberships__problem_class=declined)
+    assert bundles.count() == 2
+    assert {b.status for b in bundles} == {BundleStatus.READY}
+    assert {b.organisation_id for b in bundles} == {centre.pk}
+
+
+def test_a_bundle_in_flight_is_not_asked_for_twice(declined, hq_staff):
+    first = class_bundles_request(
+        actor=hq_staff, class_id=declined.pk, who="declined", recipient_kind="mediation_centre"
+    )
+    assert first.requested == 2  # queued: the commit that would start the worker never comes
+    again = class_bundles_request(
+        actor=hq_staff, class_id=declined.pk, who="declined", recipient_kind="mediation_centre"
+    )
+    assert again.requested == 0 and sum(again.left_out.values()) == 3
+    assert Bundle.objects.count() == 2
+
+
+def test_only_accepted_members_are_left_out_of_not_settled(declined, hq_staff):
+    member = declined.members.first()
+    assert member is not None
+    type(member).objects.filter(pk=member.pk).update(offer_status=OfferStatus.ACCEPTED)
+    result = class_bundles_request(
+        actor=hq_staff, class_id=declined.pk, who="not_settled", recipient_kind="court"
+    )
+    assert result.requested + sum(result.left_out.values()) == 2
+
+
+def test_from_the_class_page(declined, hq_staff, staff, customer, centre):
+    url = reverse("referrals:class_bundles", args=[declined.pk])
+    page = client_for(hq_staff).get(declined.get_absolute_url()).content.decode()
+    assert url in page
+    branch_page = client_for(staff).get(declined.get_absolute_url()).content.decode()
+    assert url not in branch_page
+    for outsider in (staff, customer):
+        assert client_for(outsider).post(url, {"batch-who": "declined"}).status_code == 404
+    assert not Bundle.objects.exists()
+    client = client_for(hq_staff)
+    wrong = client.post(
+        url,
+        {"batch-who": "declined", "batch-recipient_kind": "court", "batch-organisation": centre.pk},
+    )
+    assert wrong.status_code == 302 and not Bundle.objects.exists()
+    done = client.post(
+        url,
+        {
+            "batch-who": "declined",
+            "batch-recipient_kind": "mediation_centre",
+            "batch-organisation": centre.pk,
+        },
+        follow=True,
+    )
+    text = done.content.decode()
+    assert Bundle.objects.count() == 2
+    assert "2" in text and 'id="class-bundles"' in text
+    # Staff of the branch now see how far the batch has got, without the form.
+    branch_page = client_for(staff).get(declined.get_absolute_url()).content.decode()
+    assert 'id="class-bundles"' in branch_page and url not in branch_page
