@@ -150,3 +150,12 @@ def _weeks_between(first: date, this_week: date) -> list[date]:
         out.append(monday)
         monday += timedelta(weeks=1)
     return out
+
+
+def membership(dispute: Dispute) -> ClassMember | None:
+    """The class a case is in, through the person's first case when this one repeats it."""
+    return (
+        ClassMember.objects.filter(dispute_id=dispute.repeat_of_id or dispute.pk)
+        .select_related("problem_class")
+        .first()
+    )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from mediation.problems.figures import class_figures, membership
 from portal.actions import Action, post_action, shown_actions, transition_allowed
 from portal.decorators import role_required
 from portal.models import User
@@ -187,6 +188,20 @@ def _answer_label(key: str, value: str) -> str:
     return str(choices(value).label) if value in choices.values else ""
 
 
+def _class_context(review: LookbackReview) -> dict[str, Any]:
+    """The class of problems the case belongs to (issue 22: the look-back sees the class): the
+    person's offer and what was paid ahead, and whether the class's cause was removed."""
+    member = membership(review.dispute)
+    if member is None:
+        return {}
+    problem = member.problem_class
+    return {
+        "class_member": member,
+        "class_figures": class_figures(problem),
+        "class_rectifications": list(problem.rectifications.order_by("pk")),
+    }
+
+
 def _review_page(user: User, review: LookbackReview) -> dict[str, Any]:
     contradictions = review_services.checklist_contradictions(review)
     justified = review.justifications or {}
@@ -211,6 +226,7 @@ def _review_page(user: User, review: LookbackReview) -> dict[str, Any]:
         "repeats": review_services.repeat_complaints(review),
         "performance": review_services.performance_facts(review),
         "rectifications": list(review.actions.all()),
+        **_class_context(review),
         "is_mine": review_access.is_review_auditor(user, review),
         "today": timezone.localdate(),
     }

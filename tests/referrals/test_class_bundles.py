@@ -1,6 +1,7 @@
-"""Issue 22, 5: "bundles are built in a batch". Head office asks once on a class's page; each
-chosen member's case gets its own bundle through the case page's service; cases that cannot
-have one are left out with the reason; nobody else may ask."""
+"""Issue 22, 5, the referrals side of a class of problems: "bundles are built in a batch" (head
+office asks once on a class's page; each chosen member's case gets its own bundle through the
+case page's service; cases that cannot have one are left out with the reason; nobody else may
+ask) and "the look-back review of its cases sees the class"."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from mediation.problems import offers, services
-from mediation.problems.models import OfferStatus
+from mediation.problems.models import ClassMember, OfferStatus
 from referrals.bundles.batch import class_bundles_request
 from referrals.models import Bundle, BundleStatus
 from tests.conftest import client_for
@@ -116,3 +118,56 @@ def test_from_the_class_page(declined, hq_staff, staff, customer, centre):
     # Staff of the branch now see how far the batch has got, without the form.
     branch_page = client_for(staff).get(declined.get_absolute_url()).content.decode()
     assert 'id="class-bundles"' in branch_page and url not in branch_page
+
+
+def test_the_look_back_review_of_a_settled_case_sees_its_class(
+    branch, customer, hq_staff, auditor, legal_library
+):
+    from portal.binding import Reauthenticated
+    from referrals.reviews.models import LookbackReview
+
+    dispute = make_dispute(customer, branch, "10000.00", product_code="GSJ")
+    problem = services.class_open(
+        actor=hq_staff, title="固收+净值下跌", references=[dispute.reference]
+    )
+    services.class_set_rule(
+        actor=hq_staff,
+        class_id=problem.pk,
+        root_cause="适当性",
+        characterisation="违反适当性义务。",
+        citation_tokens=["九民纪要:72"],
+        share=Decimal("70"),
+        cap=None,
+        eligibility="all",
+    )
+    services.class_send_offers(actor=hq_staff, class_id=problem.pk)
+    member = ClassMember.objects.get(problem_class=problem)  # with the rule now recorded
+    offers.offer_accept(
+        actor=customer,
+        member_id=member.pk,
+        proof=Reauthenticated(user_id=customer.pk, at=timezone.now(), method="sms_code"),
+        shown_sha256=offers.offer_act_text(member).sha256,
+    )
+    services.rectification_add(
+        actor=hq_staff, class_id=problem.pk, kind="clause", description="改写风险揭示条款"
+    )
+    review = LookbackReview.objects.get(dispute=dispute)  # scheduled by the settlement
+    page = client_for(auditor).get(reverse("reviews:detail", args=[review.pk])).content.decode()
+    section = page[page.index('id="review-class"') :]
+    for shown in (
+        "固收+净值下跌",
+        "违反适当性义务",
+        "7,000.00",
+        "已接受",
+        "改写合同条款",
+        "尚未完成",
+    ):
+        assert shown in section, shown
+    # A case outside any class has no such section.
+    other = make_dispute(customer, branch, "500.00", category="cards")
+    assert (
+        'id="review-class"'
+        not in client_for(auditor)
+        .get(reverse("mediation:detail", args=[other.reference]))
+        .content.decode()
+    )
