@@ -237,3 +237,20 @@ def sms_code(mobile: str) -> str:
     found = re.search(r"(?<![\d-])\d{6}(?!\d)", text)
     assert found is not None, text
     return found.group()
+
+
+def class_rule(actor, problem, *, share="70", cap=None, eligibility="all", tokens=("九民纪要:72",)):
+    """Head office records a class of problems' cause, characterisation and rule (the seed's
+    worked case: the suitability duty, the bank bearing 70%), as the class page does."""
+    from mediation.problems.services import class_set_rule
+
+    return class_set_rule(
+        actor=actor,
+        class_id=problem.pk,
+        root_cause="产品含约35%权益资产，却向R2及以下客户以稳健名义销售。",
+        characterisation="违反适当性义务，银行承担相应比例的损失。",
+        citation_tokens=list(tokens),
+        share=Decimal(share),
+        cap=Decimal(cap) if cap is not None else None,
+        eligibility=eligibility,
+    )

@@ -25,7 +25,7 @@ from portal.exceptions import ApplicationError
 from portal.models import Notification
 from portal.transitions import ActionForbidden
 from tests.conftest import client_for
-from tests.factories import CustomerFactory, make_dispute, refer
+from tests.factories import CustomerFactory, class_rule, make_dispute, refer
 from tests.lifecycle_tables import declared_transitions, docstring_table
 
 pytestmark = pytest.mark.django_db
@@ -45,19 +45,6 @@ def complaint(customer, branch, amount="10000.00", rating=2, **kw) -> Dispute:
 
 def opened(actor, disputes, title="固收+净值下跌") -> ProblemClass:
     return services.class_open(actor=actor, title=title, references=[d.reference for d in disputes])
-
-
-def rule(actor, problem, share="70", cap=None, eligibility="all", tokens=("九民纪要:72",)):
-    return services.class_set_rule(
-        actor=actor,
-        class_id=problem.pk,
-        root_cause="权益资产比例高于客户风险等级。",
-        characterisation="违反适当性义务，银行承担相应比例的损失。",
-        citation_tokens=list(tokens),
-        share=Decimal(share),
-        cap=Decimal(cap) if cap is not None else None,
-        eligibility=eligibility,
-    )
 
 
 def proof(user) -> Reauthenticated:
@@ -81,7 +68,7 @@ def offered(customer, other_customer, branch, hq_staff, legal_library):
     mine = complaint(customer, branch, "10000.00")
     theirs = complaint(other_customer, branch, "40000.00")
     problem = opened(hq_staff, [mine, theirs])
-    rule(hq_staff, problem)
+    class_rule(hq_staff, problem)
     services.class_send_offers(actor=hq_staff, class_id=problem.pk)
     return problem
 
@@ -107,7 +94,7 @@ def test_offers_need_a_rule(customer, branch, hq_staff, legal_library):
 
 def test_the_rule_is_fixed_once_offers_go(offered, hq_staff):
     with pytest.raises(ApplicationError):
-        rule(hq_staff, offered, share="90")
+        class_rule(hq_staff, offered, share="90")
     assert ProblemClass.objects.get(pk=offered.pk).share == Decimal("70")
 
 
@@ -149,7 +136,7 @@ def test_only_head_office_staff_open_and_run_a_class(
             opened(outsider, [dispute])
     problem = opened(hq_staff, [dispute])
     with pytest.raises(ActionForbidden):
-        rule(staff, problem)
+        class_rule(staff, problem)
     # The branch's staff read it (it holds their case); pressing a form is refused.
     page = client_for(staff).get(problem.get_absolute_url())
     assert page.status_code == 200 and "send-offers" not in page.content.decode()
@@ -213,7 +200,7 @@ def test_citations_are_articles_in_the_library(
 ):
     problem = opened(hq_staff, [complaint(customer, branch)])
     with pytest.raises(ApplicationError) as refused:
-        rule(hq_staff, problem, tokens=tokens)
+        class_rule(hq_staff, problem, tokens=tokens)
     assert message in str(refused.value)
     assert ProblemClass.objects.get(pk=problem.pk).share is None
 
@@ -222,12 +209,12 @@ def test_citations_are_articles_in_the_library(
 def test_the_share_and_cap_are_checked(customer, branch, hq_staff, legal_library, share, cap):
     problem = opened(hq_staff, [complaint(customer, branch)])
     with pytest.raises(ApplicationError):
-        rule(hq_staff, problem, share=share, cap=cap)
+        class_rule(hq_staff, problem, share=share, cap=cap)
 
 
 def test_the_citation_accepts_a_chinese_colon(customer, branch, hq_staff, legal_library):
     problem = opened(hq_staff, [complaint(customer, branch)])
-    rule(hq_staff, problem, tokens=("九民纪要：72",))
+    class_rule(hq_staff, problem, tokens=("九民纪要：72",))
     assert [a.token for a in problem.citations.all()] == ["九民纪要:72"]
 
 
@@ -237,7 +224,7 @@ def test_offers_are_the_share_rounded_to_the_fen_and_capped(
     small = complaint(customer, branch, "333.33")
     large = complaint(other_customer, branch, "48000.00")
     problem = opened(hq_staff, [small, large])
-    rule(hq_staff, problem, share="70", cap="30000")
+    class_rule(hq_staff, problem, share="70", cap="30000")
     assert services.class_send_offers(actor=hq_staff, class_id=problem.pk) == (2, 0)
     assert member_of(problem, customer).offer == Decimal("233.33")  # 233.331
     assert member_of(problem, other_customer).offer == Decimal("30000.00")  # 33,600 capped
@@ -252,7 +239,7 @@ def test_the_mismatch_rule_and_cases_held_elsewhere_are_not_offered(
     refer(held, third, staff, centre)  # a centre now holds it
     mismatched = complaint(other_customer, branch, rating=2)
     problem = opened(hq_staff, [suitable, held, mismatched])
-    rule(hq_staff, problem, eligibility="mismatch")
+    class_rule(hq_staff, problem, eligibility="mismatch")
     assert services.class_send_offers(actor=hq_staff, class_id=problem.pk) == (1, 2)
     assert member_of(problem, other_customer).offer_status == OfferStatus.SENT
     left = member_of(problem, customer)

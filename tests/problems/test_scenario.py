@@ -22,7 +22,7 @@ from mediation.problems.access import offer_get_for
 from mediation.problems.models import ClassMember, OfferStatus
 from portal.binding import Reauthenticated
 from portal.models import BindingAct, Notification
-from tests.factories import BranchFactory
+from tests.factories import BranchFactory, class_rule
 
 pytestmark = pytest.mark.django_db
 
@@ -71,16 +71,7 @@ def test_the_worked_case(
     assert (before.people, before.complaints, before.repeats) == (528, 568, 40)
     assert before.mismatch_share is not None and round(before.mismatch_share * 100) == 80
 
-    services.class_set_rule(
-        actor=hq_staff,
-        class_id=problem.pk,
-        root_cause="产品含约35%权益资产，却向R2及以下客户以稳健名义销售。",
-        characterisation="违反适当性义务，银行承担70%的损失。",
-        citation_tokens=["九民纪要:72"],
-        share=Decimal("70"),
-        cap=None,
-        eligibility="all",
-    )
+    class_rule(hq_staff, problem)  # 九民纪要 paragraph 72: the bank bears 70%
     with django_capture_on_commit_callbacks(execute=True):
         offered, not_offered = services.class_send_offers(actor=hq_staff, class_id=problem.pk)
     assert (offered, not_offered) == (528, 0)

@@ -5,8 +5,6 @@ ask) and "the look-back review of its cases sees the class"."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +14,7 @@ from mediation.problems.models import ClassMember, OfferStatus
 from referrals.bundles.batch import class_bundles_request
 from referrals.models import Bundle, BundleStatus
 from tests.conftest import client_for
-from tests.factories import CustomerFactory, make_dispute, upload_pdf
+from tests.factories import CustomerFactory, class_rule, make_dispute, upload_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -31,16 +29,7 @@ def declined(branch, hq_staff, legal_library):
     problem = services.class_open(
         actor=hq_staff, title="固收+", references=[d.reference for d in disputes]
     )
-    services.class_set_rule(
-        actor=hq_staff,
-        class_id=problem.pk,
-        root_cause="适当性",
-        characterisation="违反适当性义务。",
-        citation_tokens=["九民纪要:72"],
-        share=Decimal("70"),
-        cap=None,
-        eligibility="all",
-    )
+    class_rule(hq_staff, problem)
     services.class_send_offers(actor=hq_staff, class_id=problem.pk)
     for m in problem.members.select_related("dispute__customer"):
         offers.offer_decline(actor=m.dispute.customer, member_id=m.pk)
@@ -130,16 +119,7 @@ def test_the_look_back_review_of_a_settled_case_sees_its_class(
     problem = services.class_open(
         actor=hq_staff, title="固收+净值下跌", references=[dispute.reference]
     )
-    services.class_set_rule(
-        actor=hq_staff,
-        class_id=problem.pk,
-        root_cause="适当性",
-        characterisation="违反适当性义务。",
-        citation_tokens=["九民纪要:72"],
-        share=Decimal("70"),
-        cap=None,
-        eligibility="all",
-    )
+    class_rule(hq_staff, problem)
     services.class_send_offers(actor=hq_staff, class_id=problem.pk)
     member = ClassMember.objects.get(problem_class=problem)  # with the rule now recorded
     offers.offer_accept(
