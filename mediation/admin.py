@@ -1,7 +1,12 @@
-from django.contrib import admin
-from django.http import HttpRequest
+from typing import Any
 
-from mediation.models import Consent, Dispute, EvidenceItem, Product
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from mediation.models import Consent, Dispute, EvidenceItem, Product, TriageRule
+from mediation.triage import HitRate, hit_rate, with_hit_rates
 from portal.admin_audit import AuditedAdmin
 
 
@@ -69,3 +74,35 @@ class ProductAdmin(AuditedAdmin):
     list_display = ("code", "name", "risk_level", "equity_share")
     list_filter = ("risk_level",)
     search_fields = ("code", "name")
+
+
+def _rate(hits: HitRate) -> str:
+    if not hits.labelled:
+        return "—"
+    return f"{hits.kept}/{hits.labelled} ({hits.rate:.0%})"
+
+
+@admin.register(TriageRule)
+class TriageRuleAdmin(AuditedAdmin):
+    """The triage suggestion table (mediation/triage.py), read top to bottom, with each rule's
+    hit rate: of the cases staff labelled after it suggested a cause, how many kept it. The
+    table's overall rate is in the page's heading."""
+
+    list_display = ("position", "keywords", "cause", "urgency", "active", "hit_rate")
+    list_display_links = ("keywords",)
+    list_editable = ("position", "active")
+    list_filter = ("active", "urgency")
+    search_fields = ("keywords", "cause")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TriageRule]:
+        return with_hit_rates(super().get_queryset(request))
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        title = _("Triage rules: suggestions kept by staff %(rate)s") % {"rate": _rate(hit_rate())}
+        return super().changelist_view(request, {**(extra_context or {}), "title": title})
+
+    @admin.display(description=_("suggested causes kept"))
+    def hit_rate(self, rule: TriageRule) -> str:
+        return _rate(HitRate(rule.labelled, rule.kept))  # type: ignore[attr-defined]

@@ -9,6 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from mediation.amounts import parse_amount
@@ -16,12 +18,14 @@ from mediation.lifecycle import ClosureReason, DisputeStatus
 from mediation.models import (
     Channel,
     DecisionTrack,
+    Dispute,
     EvidenceCategory,
     ProductCategory,
     Representative,
     RiskRating,
     Urgency,
 )
+from mediation.triage import case_causes, complaint_text, suggest
 from portal.models import Branch, OrganisationKind, PartnerOrganisation, User
 from portal.ratelimit import normalise_login
 from portal.validators import validate_mainland_mobile, validate_resident_id
@@ -252,13 +256,52 @@ class MediationDecisionForm(forms.Form):
         return data
 
 
+class DatalistInput(forms.TextInput):
+    """A text box that offers a list of known values (a <datalist>) and still takes any other."""
+
+    def __init__(self, options: Any, list_id: str, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({**(attrs or {}), "list": list_id})
+        self.options, self.list_id = options, list_id
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
+        box = super().render(name, value, attrs, renderer)
+        options = format_html_join("", '<option value="{}">', ((o,) for o in self.options()))
+        return format_html('{}<datalist id="{}">{}</datalist>', box, self.list_id, options)
+
+
 class TriageForm(forms.Form):
-    cause_label = forms.CharField(label=_("Legal cause (案由)"), max_length=100)
+    """Day 1 labels. On one case, the triage table's suggestion comes filled in, with the rule
+    and the word that made it (mediation/triage.py); staff confirm or change it."""
+
+    cause_label = forms.CharField(
+        label=_("Legal cause (案由)"),
+        max_length=100,
+        widget=DatalistInput(case_causes, "case-causes"),
+    )
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
     is_complex = forms.BooleanField(
         label=_("Hard case: needs head-office consultation (30-day decision period)"),
         required=False,
     )
+
+    def __init__(self, *args: Any, dispute: Dispute | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if dispute is None:
+            return
+        found = suggest(complaint_text(dispute))
+        cause = dispute.suggested_cause or found.cause
+        urgency = dispute.suggested_urgency or found.urgency
+        if cause:
+            self.fields["cause_label"].initial = cause
+            self.fields["cause_label"].help_text = _(
+                "Suggested by the triage table: the complaint mentions “%(word)s”. "
+                "Confirm or change it."
+            ) % {"word": found.cause_word or "—"}
+        if urgency:
+            self.fields["urgency"].initial = urgency
+            self.fields["urgency"].help_text = _(
+                "Suggested: the complaint mentions “%(word)s”."
+            ) % {"word": found.urgency_word or "—"}
 
 
 class AssignHandlerForm(forms.Form):

@@ -122,6 +122,42 @@ class Product(models.Model):
         return f"{self.name}（{self.code}）"
 
 
+class TriageRule(models.Model):
+    """One row of the triage suggestion table (mediation/triage.py): keywords that, found in a
+    complaint, suggest a legal cause (by its name in 《民事案件案由规定》) or an urgency."""
+
+    position = models.PositiveIntegerField(_("order"), default=100)
+    keywords = models.CharField(
+        _("keywords"),
+        max_length=300,
+        help_text=_("Words or phrases separated by |, e.g. 信用卡|年费|分期"),
+    )
+    cause = models.CharField(_("legal cause (案由)"), max_length=100, blank=True)
+    urgency = models.CharField(_("urgency"), max_length=20, choices=Urgency, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("triage rule")
+        verbose_name_plural = _("triage rules")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.keywords} → {self.cause or self.get_urgency_display()}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from mediation.triage import case_causes, keywords
+
+        if not keywords(self.keywords):
+            raise ValidationError({"keywords": _("Give at least one keyword.")})
+        if self.cause and self.cause not in case_causes():
+            message = _("Use a cause's name as 《民事案件案由规定》 gives it, e.g. 信用卡纠纷.")
+            raise ValidationError({"cause": message})
+        if not (self.cause or self.urgency):
+            raise ValidationError(_("A rule suggests a legal cause, an urgency, or both."))
+
+
 class DisputeQuerySet(models.QuerySet["Dispute"]):
     def open(self) -> DisputeQuerySet:
         return self.filter(status__in=OPEN_STATES)
@@ -278,6 +314,19 @@ class Dispute(DisputeLifecycle):
     channel = models.CharField(_("channel"), max_length=20, choices=Channel, default=Channel.WEB)
     cause_label = models.CharField(_("legal cause (案由)"), max_length=100, blank=True)
     urgency = models.CharField(_("urgency"), max_length=20, choices=Urgency, blank=True)
+    # What the triage table suggested when the complaint was filed (mediation/triage.py).
+    suggested_cause = models.CharField(_("suggested legal cause"), max_length=100, blank=True)
+    suggested_cause_rule = models.ForeignKey(
+        TriageRule,
+        verbose_name=_("suggested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    suggested_urgency = models.CharField(
+        _("suggested urgency"), max_length=20, choices=Urgency, blank=True
+    )
     is_complex = models.BooleanField(_("hard case (head-office consultation)"), default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -22,6 +22,7 @@ from mediation.models import (
     DisputeCounter,
 )
 from mediation.repeats import repeat_link_on_intake
+from mediation.triage import suggest_on_intake
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError
 from portal.models import Branch, Role, User
@@ -131,6 +132,7 @@ def dispute_submit(
     dispute.decision_due = DECISION_PERIODS[DecisionTrack.STANDARD].end(dispute.received_on)
     dispute.reference = _next_reference(dispute.received_on.year)
     dispute.set_deadlines()
+    suggest_on_intake(dispute)
     try:
         with transaction.atomic():
             dispute.save()

@@ -302,6 +302,7 @@ ACTIONS: dict[str, Action[Dispute]] = {
         TriageForm,
         lambda r, d, c: services.dispute_triage(actor=r.user, reference=d.reference, **c),
         transition_allowed("triage"),
+        form_kwargs=lambda d: {"dispute": d},
         message=lambda d, c: (
             _("Triaged: %(cause)s / %(urgency)s")
             % {"cause": c["cause_label"], "urgency": Urgency(c["urgency"]).label}
