@@ -26,6 +26,11 @@ def may_see_classes(user: User) -> bool:
     return figures_branch(user) is not None
 
 
+def may_see_linked(user: User) -> bool:
+    """Linked complainants cross branches: head office and auditors read them."""
+    return figures_branch(user) == ALL_BRANCHES
+
+
 def classes_visible_to(user: User) -> QuerySet[ProblemClass]:
     branch = figures_branch(user)
     if branch is None:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mediation.forms import AmountField
 
-from .models import Eligibility, RectificationKind
+from .models import ClusterReview, Eligibility, RectificationKind
 
 MAX_REFERENCES = 2_000
 
@@ -122,3 +122,21 @@ class DeclineForm(forms.Form):
         max_length=1000,
         required=False,
     )
+
+
+class ClusterReviewForm(forms.Form):
+    """What a look at one cluster of linked complainants found."""
+
+    people = forms.CharField(widget=forms.HiddenInput, max_length=20_000)
+    decision = forms.ChoiceField(label=_("Finding"), choices=ClusterReview.Decision.choices)
+    note = forms.CharField(
+        label=_("What was looked at and found"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+
+    def clean_people(self) -> list[int]:
+        parts = self.cleaned_data["people"].split(",")
+        if not all(p.isdigit() and len(p) < 12 for p in parts):
+            raise ValidationError(_("The cluster could not be read: open the page again."))
+        return [int(p) for p in parts]

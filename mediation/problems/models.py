@@ -211,3 +211,31 @@ class RectificationAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.description[:40]}"
+
+
+class ClusterReview(models.Model):
+    """What head office found on looking at a cluster of linked complainants
+    (mediation/problems/linked.py), for the exact set of people it looked at. Audited; it
+    changes nothing about their complaints."""
+
+    class Decision(models.TextChoices):
+        ORGANISED = "organised", _("An organised group: passed to compliance with the evidence")
+        UNRELATED = "unrelated", _("Not organised (a family, neighbours, a coincidence)")
+        WATCH = "watch", _("Unclear: keep watching")
+
+    fingerprint = models.CharField(max_length=64, db_index=True)
+    people = models.JSONField(_("customers"))
+    decision = models.CharField(_("finding"), max_length=20, choices=Decision.choices)
+    note = models.TextField(_("what was looked at and found"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("linked-complainants review")
+        verbose_name_plural = _("linked-complainants reviews")
+        ordering = ["-reviewed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{len(self.people)} {self.decision}"

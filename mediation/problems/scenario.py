@@ -129,3 +129,37 @@ def build(
             again = Channel.PHONE if channel != Channel.PHONE else Channel.REGULATOR
             disputes.append(file(who, n, again, when + timedelta(hours=20 + rng.randrange(20))))
     return Scenario(product=product, people=people, disputes=disputes)
+
+
+def one_agent_for(case: Scenario, *, count: int) -> User:
+    """`count` of the scenario's people authorise the same agent on their first complaint,
+    through the page's service: the linked-complainants list shows them as one group."""
+    import io
+
+    from django.utils import timezone
+
+    from mediation.services.representatives import representative_authorise
+    from portal.demo import demo_pdf
+
+    agent, _created = User.objects.get_or_create(
+        username="gsj-agent",
+        defaults={
+            "real_name": "代理人周某",
+            "role": Role.CUSTOMER,
+            "mobile": "13700009999",
+            "mobile_verified_at": timezone.now(),
+            "password": make_password(None),
+        },
+    )
+    firsts = [d for d in case.disputes if d.repeat_of_id is None]
+    for dispute in firsts[100 : 100 + count]:
+        representative_authorise(
+            actor=dispute.customer,
+            reference=dispute.reference,
+            agent_mobile=agent.mobile or "",
+            relation="other",
+            upload=io.BytesIO(demo_pdf("授权委托书", f"委托人：{dispute.customer.display_name}")),
+            file_name="授权委托书.pdf",
+            size=None,
+        )
+    return agent

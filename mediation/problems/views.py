@@ -17,19 +17,23 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mediation import hooks
 from mediation.insight.access import hotspot_get_for
+from mediation.models import Dispute
 from portal.access import refuse
 from portal.exceptions import ApplicationError
+from portal.forms import form_errors_to_messages
+from portal.models import User
 from portal.pagination import paginate
 from portal.transitions import may_transition
 from portal.types import AuthedRequest
 from portal.views_acts import ActPage, act_page
 
-from . import access, offers, services
+from . import access, linked, offers, services
 from .figures import AFTER_WEEKS, BEFORE_WEEKS, class_figures
 from .forms import (
     AddForm,
     AdvanceForm,
     CloseForm,
+    ClusterReviewForm,
     DeclineForm,
     DoneForm,
     OpenForm,
@@ -37,7 +41,7 @@ from .forms import (
     RuleForm,
 )
 from .lifecycle import ClassStatus
-from .models import OfferStatus
+from .models import ClusterReview, OfferStatus
 
 
 @login_required
@@ -60,7 +64,13 @@ def class_list(request: AuthedRequest) -> HttpResponse:
             messages.success(request, _("Class opened."))
             return redirect(problem.get_absolute_url())
     return render(
-        request, "problems/list.html", {"page": paginate(request, classes)["page"], "form": form}
+        request,
+        "problems/list.html",
+        {
+            "page": paginate(request, classes)["page"],
+            "form": form,
+            "may_see_linked": access.may_see_linked(user),
+        },
     )
 
 
@@ -258,6 +268,67 @@ def _apply(user: Any, pk: int, which: str, data: dict[str, Any], post: Any) -> s
 def _action_id(post: Any) -> int:
     raw = str(post.get("action", ""))
     return int(raw) if raw.isdigit() and len(raw) < 10 else 0
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def linked_complainants(request: AuthedRequest) -> HttpResponse:
+    """Clusters of different customers joined by an agent, a number, an account or a device,
+    for head office to look at (mediation/problems/linked.py); auditors read."""
+    user = request.user
+    if not access.may_see_linked(user):
+        raise refuse(user, "linked_complainants", "list")
+    manage = access.can_manage_class(user)
+    if request.method == "POST":
+        if not manage:
+            raise refuse(user, "linked_complainants", "review")
+        back = reverse("problems:linked")
+        request.error_redirect = back  # type: ignore[attr-defined]
+        form = ClusterReviewForm(request.POST)
+        if not form.is_valid():
+            form_errors_to_messages(request, form)
+            return redirect(back)
+        data = form.cleaned_data
+        linked.cluster_review(
+            actor=user, people=data["people"], decision=data["decision"], note=data["note"]
+        )
+        messages.success(request, _("The review is recorded."))
+        return redirect(back)
+    return render(request, "problems/linked.html", linked_page(manage))
+
+
+def linked_page(manage: bool) -> dict[str, Any]:
+    found = linked.clusters()
+    ids = {p for c in found for p in c.people}
+    people = User.objects.in_bulk(ids)
+    cases: dict[int, list[Dispute]] = {}
+    for d in (
+        Dispute.objects.filter(customer_id__in=ids)
+        .only("reference", "customer_id", "status", "received_at", "product_name")
+        .order_by("received_at")
+    ):
+        cases.setdefault(d.customer_id, []).append(d)
+    reviews = list(ClusterReview.objects.select_related("reviewed_by"))
+    rows = []
+    for n, c in enumerate(found, start=1):
+        current = next((r for r in reviews if r.fingerprint == c.fingerprint), None)
+        earlier = None
+        if current is None:
+            earlier = next((r for r in reviews if set(r.people) & set(c.people)), None)
+        rows.append(
+            {
+                "cluster": c,
+                "people": [(people[p], cases.get(p, [])) for p in c.people if p in people],
+                "review": current,
+                "earlier": earlier,
+                "form": ClusterReviewForm(
+                    initial={"people": ",".join(map(str, c.people))}, auto_id=f"c{n}_%s"
+                )
+                if manage
+                else None,
+            }
+        )
+    return {"rows": rows, "min_size": linked.CLUSTER_MIN, "manage": manage}
 
 
 OFFER_PAGE = ActPage(

@@ -134,3 +134,32 @@ def test_head_office_opens_a_class_and_a_customer_accepts_the_offer(
     member = ClassMember.objects.get(dispute__customer=customer)
     assert member.offer_status == OfferStatus.ACCEPTED and member.act is not None
     assert member.dispute.status == "closed"
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (1280, 900)])
+def test_head_office_reviews_a_group_of_linked_complainants(
+    page: Page, watch, world, width, height
+):
+    page.set_viewport_size({"width": width, "height": height})
+    from tests.problems.test_linked import represented
+
+    head_office = Branch.objects.create(code="HO", name="总行消费者权益保护部", is_head_office=True)
+    chief = StaffFactory.create(username="chief", branch=head_office, real_name="陈静")
+    enrol_totp(chief)
+    disputes = represented(CustomerFactory.create(real_name="代理人周某"), world["branch"], 4)
+    sign_in(page, "chief")
+    go_to(page, "一类问题")
+    page.get_by_role("link", name=re.compile("^关联投诉人")).click()
+    group = page.locator("section.card").first
+    expect(group.get_by_role("heading", level=2)).to_have_text("4 人")
+    expect(group).to_contain_text("同一代理人：代理人周某")
+    expect(group).to_contain_text(disputes[0].reference)
+    expect(group).to_contain_text("尚未审查")
+    check_accessibility(page, f"22f-linked-{width}")
+    review = open_action(page, "记录审查结论")
+    review.get_by_role("combobox", name=re.compile("^发现")).select_option(label="有组织的群体：连同证据移交合规部门")
+    review.get_by_label("审查了什么、发现了什么").fill("四份授权书由同一代理人提交，笔迹一致。")
+    review.get_by_role("button", name="记录").click()
+    expect(page.get_by_text("已记录审查结论。")).to_be_visible()
+    expect(page.locator("section.card").first).to_contain_text("笔迹一致")
+    check_accessibility(page, f"22g-linked-reviewed-{width}")

@@ -51,6 +51,8 @@ class Command(BaseCommand):
                 f"demo: {case.complaints} complaints about {case.product.name} "
                 f"from {len(case.people)} people (seed chapter 5)"
             )
+            # Five of them authorised one agent (seed 4.4: organised complaint agents).
+            problems_scenario.one_agent_for(case, count=5)
             portal_demo.settle_notifications(accounts)
             self.stdout.write(f"demo: {Dispute.objects.count()} disputes created")
         else:
