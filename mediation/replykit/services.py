@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from mediation import access as dispute_access
 from mediation.complaint_review import ReviewRequestStatus
+from mediation.lifecycle import DisputeStatus
 from mediation.models import Dispute, ReviewRequest
 from mediation.notify import branch_staff
 from mediation.services import dispute_record_decision
@@ -253,6 +254,16 @@ def problems_of(reply: Reply, cited: library.Citations | None = None) -> list[st
     return out
 
 
+def answered_with(dispute: Dispute) -> list[Dispute]:
+    """The confirmed repeats of a case that its decision answers too: those the bank is
+    handling (one still being triaged, or already with a centre, is answered where it is)."""
+    return list(
+        dispute.repeats.filter(
+            repeat_confirmed_at__isnull=False, status=DisputeStatus.BANK_HANDLING
+        ).order_by("received_at")
+    )
+
+
 def _issue(reply: Reply, issuer: User) -> None:
     """In the issuing transaction: the case records the decision (or the review is decided),
     the letter is queued."""
@@ -261,6 +272,15 @@ def _issue(reply: Reply, issuer: User) -> None:
     text = library.plain(reply.text, cited)
     if reply.kind == Reply.Kind.DECISION:
         dispute_record_decision(actor=reply.author, reference=reply.dispute.reference, text=text)
+        for repeat in answered_with(reply.dispute):
+            # One reply answers all (issue 22, 1): the same person's confirmed repeat
+            # complaints about this matter get the same decision, saying so.
+            with_note = _("Answered together with complaint %(ref)s about the same matter.") % {
+                "ref": reply.dispute.reference
+            }
+            dispute_record_decision(
+                actor=reply.author, reference=repeat.reference, text=f"{with_note}\n\n{text}"
+            )
     else:
         review_request_decide(
             actor=issuer,

@@ -121,6 +121,9 @@ def _reply_context(request: AuthedRequest, reply: Reply, form: EditForm | None) 
         "may_ask": bank_side and dispute_access.can_handle_dispute(user, reply.dispute),
         "helper_articles": selectors.articles_of(claim_types) if writable else [],
         "threshold": services.approval_threshold(),
+        "answers_too": services.answered_with(reply.dispute)
+        if bank_side and reply.kind == Reply.Kind.DECISION and reply.status != ReplyStatus.ISSUED
+        else [],
     }
 
 

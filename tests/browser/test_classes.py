@@ -157,7 +157,9 @@ def test_head_office_reviews_a_group_of_linked_complainants(
     expect(group).to_contain_text("尚未审查")
     check_accessibility(page, f"22f-linked-{width}")
     review = open_action(page, "记录审查结论")
-    review.get_by_role("combobox", name=re.compile("^发现")).select_option(label="有组织的群体：连同证据移交合规部门")
+    review.get_by_role("combobox", name=re.compile("^发现")).select_option(
+        label="有组织的群体：连同证据移交合规部门"
+    )
     review.get_by_label("审查了什么、发现了什么").fill("四份授权书由同一代理人提交，笔迹一致。")
     review.get_by_role("button", name="记录").click()
     expect(page.get_by_text("已记录审查结论。")).to_be_visible()

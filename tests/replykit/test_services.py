@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pikepdf
 import pytest
+from django.urls import reverse
 
 from mediation.complaint_review import ReviewRequestStatus
 from mediation.models import ReviewRequest
@@ -20,6 +21,7 @@ from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import AuditEvent, Notification
 from portal.seal import check_seal
 from portal.transitions import ActionForbidden
+from tests.conftest import client_for
 from tests.factories import StaffFactory
 from tests.replykit.helpers import filled, handling, ready_reply
 
@@ -293,3 +295,24 @@ def test_a_lost_letter_is_built_again(case, staff):
 def test_filled_helper_leaves_no_blank(case, staff):
     reply = ready_reply(staff, case)
     assert "【待填" not in filled(reply.text)
+
+
+def test_one_reply_answers_the_confirmed_repeats(legal_library, customer, staff, branch):
+    """Issue 22, 1: "one reply answers all". A decision on the first case answers the same
+    person's confirmed repeat complaints the bank is handling; an unconfirmed one is left."""
+    from mediation.repeats import repeat_confirm
+
+    first = handling(customer, staff, branch)
+    confirmed = handling(customer, staff, branch)
+    unconfirmed = handling(customer, staff, branch)
+    assert confirmed.repeat_of == first and unconfirmed.repeat_of == first
+    repeat_confirm(actor=staff, reference=confirmed.reference)
+    reply = ready_reply(staff, first)
+    page = client_for(staff).get(reverse("replykit:reply", args=[reply.pk])).content.decode()
+    answers = page.split('id="answers-too"')[1].split("</p>")[0]
+    assert confirmed.reference in answers and unconfirmed.reference not in answers
+    rs.reply_send(actor=staff, reply_id=reply.pk)
+    confirmed.refresh_from_db()
+    unconfirmed.refresh_from_db()
+    assert confirmed.decision_at is not None and first.reference in confirmed.decision_text
+    assert unconfirmed.decision_at is None
