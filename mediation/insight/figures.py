@@ -25,6 +25,7 @@ from .models import HandlingDays, Rollup
 MIN_CASES = 30
 COUNTS = (
     "received",
+    "repeats",
     "eligible",
     "opted_in",
     "decided",
@@ -108,6 +109,11 @@ class Row:
     @property
     def received(self) -> int:
         return self.counts.get("received", 0)
+
+    @property
+    def merged(self) -> int:
+        """Received, each person's repeat complaints about one matter counted once."""
+        return self.received - self.counts.get("repeats", 0)
 
     @property
     def change(self) -> float | None:
@@ -201,8 +207,9 @@ def dashboard(scope: Q, scope_label: str, period: Period, today: date) -> Dashbo
             counts["mediation_succeeded"],
             counts["mediation_succeeded"] + counts["mediation_failed"],
         ),
-        per_thousand_branches=total.received * 1000 / branch_count if branch_count else None,
-        per_ten_million_customers=total.received * 10_000_000 / customers if customers else None,
+        # As the regulator counts: repeat complaints merged.
+        per_thousand_branches=total.merged * 1000 / branch_count if branch_count else None,
+        per_ten_million_customers=total.merged * 10_000_000 / customers if customers else None,
         by_category=cut("category", {k: str(v) for k, v in ProductCategory.choices}),
         by_branch=by_branch,
         by_channel=cut("channel", {k: str(v) for k, v in Channel.choices}),

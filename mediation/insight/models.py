@@ -18,6 +18,9 @@ class Rollup(models.Model):
     channel = models.CharField(max_length=20, choices=Channel)
     # Counted on the day received.
     received = models.PositiveIntegerField(default=0)
+    # Of those, repeat complaints (the same person, the same matter: mediation/repeats.py),
+    # which the regulator's circulars merge before counting.
+    repeats = models.PositiveIntegerField(default=0)
     eligible = models.PositiveIntegerField(default=0)  # within the fast-lane threshold
     opted_in = models.PositiveIntegerField(default=0)  # of those, the customer chose mediation
     # Counted on the day the bank gave its decision.

@@ -72,6 +72,7 @@ def _count(days: set[date]) -> None:
         .values("day", "branch_id", "category", "channel")
         .annotate(
             n=Count("pk"),
+            repeats=Count("pk", filter=Q(repeat_of__isnull=False)),
             eligible=Count("pk", filter=Q(fast_lane_eligible=True)),
             opted_in=Count("pk", filter=Q(fast_lane_eligible=True, opted=True)),
         )
@@ -79,7 +80,12 @@ def _count(days: set[date]) -> None:
     for row in received:
         key = (row["day"], row["branch_id"], row["category"], row["channel"])
         if key[0] in days:
-            cells[key].update(received=row["n"], eligible=row["eligible"], opted_in=row["opted_in"])
+            cells[key].update(
+                received=row["n"],
+                repeats=row["repeats"],
+                eligible=row["eligible"],
+                opted_in=row["opted_in"],
+            )
     handling: Counter[tuple[date, int, str, int]] = Counter()
     for decided_at, received_at, due, branch, category, channel in Dispute.objects.filter(
         decision_at__date__gte=first, decision_at__date__lte=last

@@ -117,6 +117,29 @@ def test_a_case_changed_after_the_fact_moves_its_day(history, customer, staff, b
     assert d.handler == staff  # the member of staff who took it is its handler
 
 
+def test_repeat_complaints_are_merged_as_the_regulator_counts(customer, staff, branch, hq_staff):
+    """Issue 22, 1: "counts merge repeats". The same person's second complaint about the same
+    product is received but counted once; undoing the link moves the count back."""
+    from mediation.repeats import repeat_undo
+
+    when = timezone.now() - timedelta(days=2)
+    make_dispute(customer, branch, "3000.00", product_code="GSJ", received_at=when)
+    again = make_dispute(customer, branch, "3000.00", product_code="GSJ", received_at=when)
+    make_dispute(customer, branch, "500.00", product_code="OTHER", received_at=when)
+    assert again.repeat_of is not None
+    rollups_refresh()
+    today = timezone.localdate()
+    period = parse_period(f"{timezone.localdate(when):%Y-%m}", today)
+    board = dashboard(Q(), "all", period, today)
+    assert (board.total.received, board.total.merged) == (3, 2)
+    page = client_for(hq_staff).get(reverse("insight:dashboard") + f"?period={period.key}")
+    assert "重复投诉合并" in page.content.decode()
+    repeat_undo(actor=staff, reference=again.reference, reason="另一笔交易")
+    rollups_refresh()
+    board = dashboard(Q(), "all", period, today)
+    assert (board.total.received, board.total.merged) == (3, 3)
+
+
 def test_scope_and_wrong_roles(history, customer, staff, hq_staff, mediator, auditor, branch):
     url = reverse("insight:dashboard")
     whole = client_for(hq_staff).get(url).content.decode()
