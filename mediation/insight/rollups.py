@@ -72,7 +72,7 @@ def _count(days: set[date]) -> None:
         .values("day", "branch_id", "category", "channel")
         .annotate(
             n=Count("pk"),
-            repeats=Count("pk", filter=Q(repeat_of__isnull=False)),
+            repeat_n=Count("pk", filter=Q(repeat_of__isnull=False)),
             eligible=Count("pk", filter=Q(fast_lane_eligible=True)),
             opted_in=Count("pk", filter=Q(fast_lane_eligible=True, opted=True)),
         )
@@ -82,7 +82,7 @@ def _count(days: set[date]) -> None:
         if key[0] in days:
             cells[key].update(
                 received=row["n"],
-                repeats=row["repeats"],
+                repeats=row["repeat_n"],
                 eligible=row["eligible"],
                 opted_in=row["opted_in"],
             )
