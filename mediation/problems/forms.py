@@ -32,11 +32,12 @@ class ReferencesField(forms.CharField):
         return refs
 
 
+TITLE_MAX = 120
 TITLE_HELP = _("Customers read this title in their offer: name the product and what happened.")
 
 
 class OpenForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=120, help_text=TITLE_HELP)
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX, help_text=TITLE_HELP)
     references = ReferencesField(
         label=_("Cases (references)"),
         help_text=_("One per line; each person's repeat complaints join with their first."),

@@ -30,6 +30,7 @@ from portal.views_acts import ActPage, act_page
 from . import access, linked, offers, services
 from .figures import AFTER_WEEKS, BEFORE_WEEKS, class_figures
 from .forms import (
+    TITLE_MAX,
     AddForm,
     AdvanceForm,
     CloseForm,
@@ -79,11 +80,11 @@ def class_list(request: AuthedRequest) -> HttpResponse:
 def open_from_hotspot(request: AuthedRequest, spot_id: int) -> HttpResponse:
     spot = hotspot_get_for(request.user, spot_id)
     request.error_redirect = reverse("insight:hotspot", args=[spot.pk])  # type: ignore[attr-defined]
-    problem = services.class_open(
-        actor=request.user,
-        title=request.POST.get("title", "").strip()[:120] or spot.label,
-        hotspot_id=spot.pk,
-    )
+    title = request.POST.get("title", "").strip() or spot.label
+    if len(title) > TITLE_MAX:
+        messages.error(request, _("A title has at most %(n)s characters.") % {"n": TITLE_MAX})
+        return redirect("insight:hotspot", pk=spot.pk)
+    problem = services.class_open(actor=request.user, title=title, hotspot_id=spot.pk)
     messages.success(request, _("Class opened with the cases behind the hot spot."))
     return redirect(problem.get_absolute_url())
 

@@ -512,6 +512,8 @@ def test_the_hot_spot_page_offers_a_class_to_head_office_only(hq_staff, staff, b
     assert form not in client_for(staff).get(url).content.decode()
     assert client_for(staff).post(form).status_code == 404
     assert not ProblemClass.objects.exists()
+    too_long = client_for(hq_staff).post(form, {"title": "长" * 121}, follow=True)
+    assert "120" in too_long.content.decode() and not ProblemClass.objects.exists()
     opened_page = client_for(hq_staff).post(form, {"title": "固收+"})
     problem = ProblemClass.objects.get()
     assert opened_page["Location"] == problem.get_absolute_url()
