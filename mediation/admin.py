@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from mediation.models import Consent, Dispute, EvidenceItem, Product, TriageRule
-from mediation.triage import HitRate, hit_rate, with_hit_rates
+from mediation.triage import HitRate, hit_rate, urgency_hit_rate, with_hit_rates
 from portal.admin_audit import AuditedAdmin
 
 
@@ -100,7 +100,9 @@ class TriageRuleAdmin(AuditedAdmin):
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        title = _("Triage rules: suggestions kept by staff %(rate)s") % {"rate": _rate(hit_rate())}
+        title = _(
+            "Triage rules: suggested causes kept by staff %(causes)s, urgencies %(urgencies)s"
+        ) % {"causes": _rate(hit_rate()), "urgencies": _rate(urgency_hit_rate())}
         return super().changelist_view(request, {**(extra_context or {}), "title": title})
 
     @admin.display(description=_("suggested causes kept"))

@@ -117,6 +117,17 @@ def hit_rate() -> HitRate:
     return HitRate(total["n"], total["k"])
 
 
+def urgency_hit_rate() -> HitRate:
+    """The urgencies suggested against staff's final urgency."""
+    from mediation.models import Dispute
+
+    labelled = Dispute.objects.exclude(suggested_urgency="").exclude(urgency="")
+    total = labelled.aggregate(
+        n=Count("pk"), k=Count("pk", filter=Q(urgency=F("suggested_urgency")))
+    )
+    return HitRate(total["n"], total["k"])
+
+
 def with_hit_rates(rules: QuerySet[TriageRule]) -> QuerySet[TriageRule]:
     """Each rule with `labelled` and `kept`: the same counts, for the cases it suggested."""
     mine = _labelled().filter(suggested_cause_rule=OuterRef("pk"))

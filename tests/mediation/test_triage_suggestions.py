@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from mediation import services
 from mediation.models import Dispute, TriageRule
-from mediation.triage import case_causes, hit_rate, with_hit_rates
+from mediation.triage import case_causes, hit_rate, urgency_hit_rate, with_hit_rates
 from tests.conftest import client_for
 from tests.factories import UserFactory, make_dispute
 
@@ -86,3 +86,16 @@ def test_the_hit_rate_counts_what_staff_kept(customer, branch, staff):
     assert page.status_code == 200
     text = page.content.decode()
     assert "1/2 (50%)" in text
+    # Urgencies: one suggested "urgent" and kept, one suggested and lowered.
+    old = file(customer, branch, "信用卡年费，老人住院急用。")
+    young = file(customer, branch, "信用卡年费，急用钱。")
+    services.dispute_triage(
+        actor=staff, reference=old.reference, cause_label="信用卡纠纷", urgency="urgent"
+    )
+    services.dispute_triage(
+        actor=staff, reference=young.reference, cause_label="信用卡纠纷", urgency="normal"
+    )
+    urgency = urgency_hit_rate()
+    assert (urgency.labelled, urgency.kept) == (2, 1)
+    heading = client_for(admin).get(reverse("admin:mediation_triagerule_changelist"))
+    assert "紧急程度 1/2 (50%)" in heading.content.decode()
