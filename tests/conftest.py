@@ -49,6 +49,22 @@ def _empty_cache():
 
 
 @pytest.fixture
+def triage_table(db):
+    """The triage rule table as its migration first fills it (mediation 0019). A transactional
+    test's flush empties tables that migrations filled, so tests that read it ask for it."""
+    import importlib
+
+    from mediation.models import TriageRule
+
+    if not TriageRule.objects.exists():
+        rules = importlib.import_module("mediation.migrations.0019_triage_rules").RULES
+        TriageRule.objects.bulk_create(
+            TriageRule(position=p, keywords=k, cause=c, urgency=u) for p, k, c, u in rules
+        )
+    return TriageRule.objects.all()
+
+
+@pytest.fixture
 def legal_library(db):
     """The reply toolkit's statute library and claim types, as `load_legal_library` loads them."""
     from mediation.replykit.library import load_library

@@ -165,3 +165,29 @@ def test_head_office_reviews_a_group_of_linked_complainants(
     expect(page.get_by_text("已记录审查结论。")).to_be_visible()
     expect(page.locator("section.card").first).to_contain_text("笔迹一致")
     check_accessibility(page, f"22g-linked-reviewed-{width}")
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (1280, 900)])
+def test_staff_triage_a_case_with_the_tables_suggestion(
+    page: Page, watch, world, triage_table, width, height
+):
+    """Issue 22, 6: the day-1 labels come filled in with the word that suggested them."""
+    page.set_viewport_size({"width": width, "height": height})
+    dispute = make_dispute(
+        CustomerFactory.create(),
+        world["branch"],
+        "680.00",
+        category="cards",
+        facts="信用卡年费在未提示的情况下被扣收，家中老人住院急用钱。",
+        request="退还年费。",
+    )
+    sign_in(page, "staff")
+    page.goto(dispute.get_absolute_url())
+    panel = open_action(page, "分诊")
+    cause = panel.get_by_role("combobox", name=re.compile("案由"))
+    expect(cause).to_have_value("信用卡纠纷")
+    expect(panel).to_contain_text("投诉中提到“信用卡”")
+    expect(panel.get_by_label("紧急程度")).to_have_value("urgent")
+    check_accessibility(page, f"22h-triage-suggested-{width}")
+    panel.get_by_role("button", name="分诊").click()
+    expect(page.locator(".messages")).to_contain_text("已分诊：信用卡纠纷 / 紧急")

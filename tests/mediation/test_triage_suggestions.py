@@ -14,7 +14,7 @@ from mediation.triage import case_causes, hit_rate, urgency_hit_rate, with_hit_r
 from tests.conftest import client_for
 from tests.factories import UserFactory, make_dispute
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("triage_table")]
 
 
 def file(customer, branch, facts: str, **kw) -> Dispute:
