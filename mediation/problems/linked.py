@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -116,14 +116,25 @@ def _groups() -> list[tuple[str, str, set[int]]]:
         ),
         _mask,
     )
-    # A number given by phone for one account that another account holds or was given too.
+    # A number given by phone for one account that another account holds or was given too:
+    # only those numbers are read (most given numbers belong to one account alone).
     customers = User.objects.filter(role=Role.CUSTOMER)
-    given = customers.exclude(recorded_mobile="").values("recorded_mobile")
+    given = customers.exclude(recorded_mobile="")
+    numbers = set(
+        given.values("recorded_mobile")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values_list("recorded_mobile", flat=True)
+    ) | set(
+        customers.filter(mobile__in=given.values("recorded_mobile"))
+        .exclude(recorded_mobile=F("mobile"))
+        .values_list("mobile", flat=True)
+    )
     gather(
         "phone",
         [
-            *customers.filter(recorded_mobile__in=given).values_list("recorded_mobile", "pk"),
-            *customers.filter(mobile__in=given).values_list("mobile", "pk"),
+            *customers.filter(recorded_mobile__in=numbers).values_list("recorded_mobile", "pk"),
+            *customers.filter(mobile__in=numbers).values_list("mobile", "pk"),
         ],
         lambda key: _mask(str(key)),
     )
