@@ -112,7 +112,8 @@ INSERT INTO mediation_dispute
      urgency, is_complex, fast_lane_eligible, received_at, decision_track, decision_due,
      decision_text, branch_plan, consultation_note, next_deadline, closure_reason, closure_note,
      withdrawn_reason, created_at, updated_at, branch_id, customer_id, closed_at, legal_hold,
-     legal_hold_reason, regulator_reference, contract_number, product_code, product_name)
+     legal_hold_reason, regulator_reference, contract_number, product_code, product_name,
+     suggested_cause, suggested_urgency)
 SELECT s.status,
        'MD-' || (2020 + g / 1000000) || '-' || lpad((g %% 1000000)::text, 6, '0'),
        (ARRAY['wealth', 'credit_card', 'loans', 'payments', 'deposits', 'other'])[1 + g %% 6],
@@ -124,7 +125,7 @@ SELECT s.status,
        r.received_at, r.received_at + interval '2 days', b.id, c.id,
        CASE WHEN NOT s.open THEN r.received_at + interval '20 days' END, false, '', '',
        'HT' || lpad((g %% 200000)::text, 8, '0'), 'P' || lpad((g %% 400)::text, 4, '0'),
-       '基准产品' || (g %% 400)
+       '基准产品' || (g %% 400), '', ''
 FROM generate_series(1, %(disputes)s) g
 JOIN bench_branch b ON b.n = g %% %(branches)s
 JOIN bench_customer c ON c.n = g %% %(customers)s
