@@ -111,10 +111,14 @@ def _labelled() -> QuerySet[Dispute]:
 KEPT = Q(cause_label=F("suggested_cause"))
 
 
+def _hits(labelled: QuerySet[Dispute], kept: Q) -> HitRate:
+    total = labelled.aggregate(n=Count("pk"), k=Count("pk", filter=kept))
+    return HitRate(total["n"], total["k"])
+
+
 def hit_rate() -> HitRate:
     """The causes suggested against staff's final labels, over the whole table."""
-    total = _labelled().aggregate(n=Count("pk"), k=Count("pk", filter=KEPT))
-    return HitRate(total["n"], total["k"])
+    return _hits(_labelled(), KEPT)
 
 
 def urgency_hit_rate() -> HitRate:
@@ -122,10 +126,7 @@ def urgency_hit_rate() -> HitRate:
     from mediation.models import Dispute
 
     labelled = Dispute.objects.exclude(suggested_urgency="").exclude(urgency="")
-    total = labelled.aggregate(
-        n=Count("pk"), k=Count("pk", filter=Q(urgency=F("suggested_urgency")))
-    )
-    return HitRate(total["n"], total["k"])
+    return _hits(labelled, Q(urgency=F("suggested_urgency")))
 
 
 def with_hit_rates(rules: QuerySet[TriageRule]) -> QuerySet[TriageRule]:

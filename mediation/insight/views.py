@@ -168,6 +168,7 @@ def hotspot_page(request: AuthedRequest, pk: int) -> HttpResponseBase:
     else:
         form = CloseForm()
     user = request.user
+    behind = disputes_behind(spot)
     return render(
         request,
         "insight/hotspot.html",
@@ -176,8 +177,8 @@ def hotspot_page(request: AuthedRequest, pk: int) -> HttpResponseBase:
             "cases_url": cases_behind(spot),
             "may_acknowledge": may_transition(spot, "acknowledge", user),
             "close_form": form if may_transition(spot, "close", user) else None,
-            "suitability": suitability_share(disputes_behind(spot)),
-            "behind": disputes_behind(spot).count(),
+            "suitability": suitability_share(behind),
+            "behind": behind.count(),
             "behind_until": behind_until(spot),
             **panels_for(user, spot),
         },

@@ -128,33 +128,35 @@ def class_page(request: AuthedRequest, pk: int) -> HttpResponse:
     if status in OfferStatus.values:
         members = members.filter(offer_status=status)
     listing = paginate(request, members.order_by("pk"), per_page=50)
-    rule_initial = {
-        "root_cause": problem.root_cause,
-        "characterisation": problem.characterisation,
-        "citations": " ".join(a.token for a in problem.citations.all()),
-        "share": problem.share,
-        "cap": problem.cap,
-        "eligibility": problem.eligibility,
-    }
+    running = manage and problem.status != ClassStatus.CLOSED
+    cited = list(problem.citations.all())
     forms: dict[str, Any] = {}
-    if manage and problem.status != ClassStatus.CLOSED:
+    if running:
         forms = {
-            "rule": bound.get("rule") or RuleForm(initial=rule_initial),
             "add": bound.get("add") or AddForm(),
             "rectify": bound.get("rectify") or RectificationForm(),
         }
-        if problem.status != ClassStatus.OPEN:
-            forms.pop("rule")  # the rule is fixed once offers go
+        if problem.status == ClassStatus.OPEN:  # the rule is fixed once offers go
+            forms["rule"] = bound.get("rule") or RuleForm(
+                initial={
+                    "root_cause": problem.root_cause,
+                    "characterisation": problem.characterisation,
+                    "citations": " ".join(a.token for a in cited),
+                    "share": problem.share,
+                    "cap": problem.cap,
+                    "eligibility": problem.eligibility,
+                }
+            )
     figures = class_figures(problem)
     waiting = figures.offers.get(OfferStatus.SENT, 0)
     may_close = manage and may_transition(problem, "close", user)
     close_form = (bound.get("close") or CloseForm()) if may_close and not waiting else None
-    running = manage and problem.status != ClassStatus.CLOSED
     return render(
         request,
         "problems/detail.html",
         {
             "problem": problem,
+            "cited": cited,
             "figures": figures,
             "offer_counts": [
                 (label, figures.offers[v])

@@ -4,8 +4,6 @@ each review is audited; nothing about the customers' complaints changes."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,13 +13,12 @@ from django.utils import timezone
 from mediation.models import Consent, Dispute
 from mediation.problems import linked
 from mediation.problems.models import ClusterReview
-from mediation.services.representatives import representative_authorise
 from portal.exceptions import ApplicationError
 from portal.models import AuditEvent
 from portal.transitions import ActionForbidden
 from tests.conftest import client_for
 from tests.factories import CustomerFactory, make_dispute
-from tests.factories.files import pdf_bytes
+from tests.mediation.test_representatives import authorise
 
 pytestmark = pytest.mark.django_db
 
@@ -32,15 +29,7 @@ def represented(agent, branch, n: int) -> list[Dispute]:
     for _i in range(n):
         customer = CustomerFactory.create()
         dispute = make_dispute(customer, branch, "3000.00")
-        representative_authorise(
-            actor=customer,
-            reference=dispute.reference,
-            agent_mobile=agent.mobile,
-            relation="other",
-            upload=io.BytesIO(pdf_bytes()),
-            file_name="授权委托书.pdf",
-            size=None,
-        )
+        authorise(customer, dispute, agent, relation="other")
         disputes.append(dispute)
     return disputes
 
