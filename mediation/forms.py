@@ -291,17 +291,29 @@ class TriageForm(forms.Form):
         found = suggest(complaint_text(dispute))
         cause = dispute.suggested_cause or found.cause
         urgency = dispute.suggested_urgency or found.urgency
+        # The word is the table's as it stands now: named only where it still suggests what
+        # was suggested when the complaint was filed (the table may have changed since).
         if cause:
             self.fields["cause_label"].initial = cause
-            self.fields["cause_label"].help_text = _(
-                "Suggested by the triage table: the complaint mentions “%(word)s”. "
-                "Confirm or change it."
-            ) % {"word": found.cause_word or "—"}
+            self.fields["cause_label"].help_text = (
+                _(
+                    "Suggested by the triage table: the complaint mentions “%(word)s”. "
+                    "Confirm or change it."
+                )
+                % {"word": found.cause_word}
+                if found.cause == cause
+                else _(
+                    "Suggested by the triage table when the complaint was filed. "
+                    "Confirm or change it."
+                )
+            )
         if urgency:
             self.fields["urgency"].initial = urgency
-            self.fields["urgency"].help_text = _(
-                "Suggested: the complaint mentions “%(word)s”."
-            ) % {"word": found.urgency_word or "—"}
+            self.fields["urgency"].help_text = (
+                _("Suggested: the complaint mentions “%(word)s”.") % {"word": found.urgency_word}
+                if found.urgency == urgency
+                else _("Suggested when the complaint was filed.")
+            )
 
 
 class AssignHandlerForm(forms.Form):

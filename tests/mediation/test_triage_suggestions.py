@@ -64,6 +64,14 @@ def test_staff_see_the_suggestion_filled_in_with_the_word_that_made_it(customer,
     assert "借记卡纠纷" not in client_for(customer).get(d.get_absolute_url()).content.decode()
 
 
+def test_a_suggestion_made_before_the_table_changed_names_no_word(customer, branch, staff):
+    d = file(customer, branch, "借记卡在境外被盗刷两笔。")
+    TriageRule.objects.filter(cause="借记卡纠纷").update(active=False)
+    page = client_for(staff).get(d.get_absolute_url()).content.decode()
+    assert 'value="借记卡纠纷"' in page  # what was suggested when it was filed
+    assert "投诉中提到“盗刷”" not in page and "提出投诉时" in page
+
+
 def test_the_hit_rate_counts_what_staff_kept(customer, branch, staff):
     kept = file(customer, branch, "信用卡分期手续费太高。")
     changed = file(customer, branch, "信用卡被盗刷。")
