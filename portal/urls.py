@@ -73,6 +73,7 @@ urlpatterns = [
     path("disputes/", include("mediation.urls")),
     path("replies/", include("mediation.replykit.urls")),
     path("insight/", include("mediation.insight.urls")),
+    path("white-paper/", include("mediation.insight.public_urls")),
     path("classes/", include("mediation.problems.urls")),
     path("referrals/", include("referrals.urls")),
     path("reviews/", include("referrals.reviews.urls")),

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from mediation.insight.hotspot_lifecycle import HotSpotLifecycle
+from mediation.insight.white_paper_lifecycle import WhitePaperLifecycle
 from mediation.models import Channel, ProductCategory
 
 
@@ -124,3 +125,50 @@ class HotSpot(HotSpotLifecycle):
 
     def audit_data(self) -> dict[str, object]:
         return {"cut": self.cut, "key": self.key, "observed": self.observed}
+
+
+class WhitePaper(WhitePaperLifecycle):
+    """One version of a year's public white paper (seed 6.2): the figures the public page
+    shows (small cells already left out) and the PDF built from the same figures. Never
+    changed once built; a corrected paper is the next version."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    version = models.PositiveSmallIntegerField(_("version"))
+    figures = models.JSONField(_("figures"), default=dict, blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="white-papers/", max_length=200, blank=True)
+    pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
+    error = models.CharField(_("why the build failed"), max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("asked for"), auto_now_add=True)
+    built_at = models.DateTimeField(_("built"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("white paper")
+        verbose_name_plural = _("white papers")
+        ordering = ["-year", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "version"], name="one_white_paper_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} v{self.version}"
+
+    # The audit chain's view of it (portal.transitions.Audited).
+    audit_prefix = "white_paper"
+
+    @property
+    def case_reference(self) -> str:
+        return ""
+
+    def audit_data(self) -> dict[str, object]:
+        return {"year": self.year, "version": self.version, "sha256": self.pdf_sha256}
+
+    @property
+    def file_name(self) -> str:
+        return f"投诉处理白皮书-{self.year}-v{self.version}.pdf"

@@ -34,6 +34,7 @@ from .hotspots import (
     panels_for,
     suitability_share,
 )
+from .white_paper import may_ask_for
 
 
 def _pct(value: float | None) -> str:
@@ -127,7 +128,13 @@ def dashboard_page(request: AuthedRequest) -> HttpResponseBase:
     return render(
         request,
         "insight/dashboard.html",
-        {"board": board, "today": today, "open_hotspots": open_spots, **charts},
+        {
+            "board": board,
+            "today": today,
+            "open_hotspots": open_spots,
+            "may_build_white_paper": may_ask_for(request.user),
+            **charts,
+        },
     )
 
 

@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 
+from mediation.insight.models import WhitePaper
 from mediation.lifecycle import DisputeStatus
 from mediation.models import Dispute, EvidenceItem
 from portal.audit import audit_verify
@@ -21,6 +22,7 @@ def test_seed_demo_is_idempotent_and_covers_every_state(capsys):
         Dispute.objects.count(),
         EvidenceItem.objects.count(),
         Bundle.objects.count(),
+        WhitePaper.objects.count(),
     )
     call_command("seed_demo", "--quiet")
     assert counts == (
@@ -28,7 +30,11 @@ def test_seed_demo_is_idempotent_and_covers_every_state(capsys):
         Dispute.objects.count(),
         EvidenceItem.objects.count(),
         Bundle.objects.count(),
+        WhitePaper.objects.count(),
     )
+    # This year's white paper, asked for by head office (the worker builds it after commit).
+    paper = WhitePaper.objects.get()
+    assert paper.requested_by.username == "headoffice" and paper.status == "queued"
     assert set(Dispute.objects.values_list("status", flat=True)) == set(DisputeStatus.values)
     assert {u.role for u in User.objects.all()} == {
         "customer",

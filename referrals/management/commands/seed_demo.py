@@ -13,11 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from mediation import demo as mediation_demo
 from mediation.insight.history import seed_history
 from mediation.insight.hotspots import hotspots_raise
+from mediation.insight.models import WhitePaper
 from mediation.insight.rollups import rollups_refresh
+from mediation.insight.white_paper import white_paper_request
 from mediation.models import Dispute
 from mediation.problems import scenario as problems_scenario
 from mediation.replykit import demo as replykit_demo
@@ -61,5 +64,12 @@ class Command(BaseCommand):
         rollups_refresh()
         # Hot spots over the last six weeks of history (the daily job looks at yesterday).
         hotspots_raise(days_back=42)
+        # This year's white paper, asked for by head office: the worker builds it and it waits
+        # for the administrator to publish it.
+        if not WhitePaper.objects.exists():
+            paper = white_paper_request(
+                actor=accounts.users["headoffice"], year=timezone.localdate().year
+            )
+            self.stdout.write(f"demo: white paper {paper.year} v{paper.version} asked for")
         if not options["quiet"]:
             self.stdout.write("\n".join(portal_demo.login_lines()))
