@@ -352,3 +352,9 @@ def figures_branch(user: User) -> int | None:
     if is_bank_staff(user) and user.branch_id:
         return int(user.branch_id)
     return None
+
+
+def caseload_owner(user_id: int) -> User | None:
+    """The member of staff whose caseload a queue filter names (a case page's link to its
+    handler's other cases): named only if that account is staff, never a customer's name."""
+    return User.objects.filter(pk=user_id, role=Role.STAFF).first()

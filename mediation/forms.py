@@ -516,6 +516,9 @@ class QueueFilterForm(forms.Form):
         label=_("Channel"), required=False, choices=[("", _("All channels")), *Channel.choices]
     )
     product = forms.CharField(label=_("Product code"), required=False, max_length=40)
+    contract = forms.CharField(label=_("Contract number"), required=False, max_length=60)
+    # One member of staff's caseload (a case page links here); named above the list.
+    handler = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     # Received between these days (the management heat map's cells link here).
     received_from = forms.DateField(
         label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})

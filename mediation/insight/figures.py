@@ -14,12 +14,13 @@ from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mediation.models import Channel, ProductCategory
-from portal.models import Branch, Role, User
+from portal.models import Branch
 
-from .models import HandlingDays, Rollup
+from .models import HandlingDays, Rollup, RollupState
 
 # Rates over fewer cases than this are not shown (the UK ombudsman's rule for uphold rates).
 MIN_CASES = 30
@@ -33,6 +34,9 @@ COUNTS = (
     "mediated",
     "mediation_succeeded",
     "mediation_failed",
+    "rated",
+    "rating_total",
+    "satisfied",
 )
 
 
@@ -123,6 +127,28 @@ class Row:
     def on_time_rate(self) -> float | None:
         return rate(self.counts.get("on_time", 0), self.counts.get("decided", 0))
 
+    @property
+    def satisfied_rate(self) -> float | None:
+        """Rated 4 or 5 of 5 at the return visit."""
+        return rate(self.counts.get("satisfied", 0), self.counts.get("rated", 0))
+
+    @property
+    def mean_rating(self) -> float | None:
+        rated = self.counts.get("rated", 0)
+        return self.counts.get("rating_total", 0) / rated if rated >= MIN_CASES else None
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    """One branch's week: its count, shade (0-5 by fifths of the busiest cell), and the link
+    to the queue of those cases (built here once, not per cell in the template)."""
+
+    n: int
+    week: date
+    shade: int
+    href: str
+    label: str
+
 
 @dataclass(frozen=True)
 class Dashboard:
@@ -143,8 +169,26 @@ class Dashboard:
     by_province: list[Row]
     months: list[Row]
     heat_weeks: list[date]
-    heat: list[tuple[Row, list[tuple[int, date, int]]]]  # count, week, shade 0-5
+    heat: list[tuple[Row, list[HeatCell]]]
     heat_max: int
+
+    @property
+    def months_chart(self) -> dict[str, Any]:
+        """The twelve months for the chart above their table (the same figures)."""
+        return {
+            "labels": [r.label for r in self.months],
+            "series": [
+                {"name": _("Complaints"), "values": [r.received for r in self.months]},
+                {"name": _("Decided"), "values": [r.counts.get("decided", 0) for r in self.months]},
+            ],
+        }
+
+    @property
+    def category_chart(self) -> dict[str, Any]:
+        return {
+            "labels": [r.label for r in self.by_category],
+            "series": [{"name": _("Complaints"), "values": [r.received for r in self.by_category]}],
+        }
 
 
 def _sums(qs: QuerySet[Rollup], by: str | None) -> dict[str, dict[str, int]]:
@@ -191,7 +235,8 @@ def dashboard(scope: Q, scope_label: str, period: Period, today: date) -> Dashbo
         tile.before += row.before
     months = _months(base, period)
     weeks, heat, heat_max = _heat(base, today, {k: b.name for k, b in branches.items()})
-    customers = User.objects.filter(role=Role.CUSTOMER).count()
+    state = RollupState.objects.filter(pk=1).first()
+    customers = state.customers if state else 0
     branch_count = len(branches)
     counts = total.counts
     return Dashboard(
@@ -245,7 +290,7 @@ HEAT_WEEKS = 12
 
 def _heat(
     base: QuerySet[Rollup], today: date, names: dict[str, str]
-) -> tuple[list[date], list[tuple[Row, list[tuple[int, date, int]]]], int]:
+) -> tuple[list[date], list[tuple[Row, list[HeatCell]]], int]:
     """Received per branch and week, the last twelve weeks (Monday to Sunday)."""
     monday = today - timedelta(days=today.weekday())
     weeks = [monday - timedelta(weeks=n) for n in range(HEAT_WEEKS - 1, -1, -1)]
@@ -266,11 +311,15 @@ def _heat(
     def shade(n: int) -> int:
         return -(-5 * n // top) if n and top else 0  # 1-5 by fifths of the busiest cell
 
-    heat = [
-        (
-            Row(names.get(b, b), b),
-            [(counts.get((b, w), 0), w, shade(counts.get((b, w), 0))) for w in weeks],
-        )
-        for b in branches
-    ]
+    queue = reverse("mediation:queue")
+    spans = [(w, f"{w:%Y-%m-%d}", f"{w + timedelta(days=6):%Y-%m-%d}") for w in weeks]
+    heat = []
+    for b in branches:
+        name = names.get(b, b)
+        cells = []
+        for week, first, last in spans:
+            n = counts.get((b, week), 0)
+            href = f"{queue}?branch={b}&received_from={first}&received_to={last}"
+            cells.append(HeatCell(n, week, shade(n), href, f"{name} {first}: {n}"))
+        heat.append((Row(name, b), cells))
     return weeks, heat, top

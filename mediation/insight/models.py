@@ -31,6 +31,10 @@ class Rollup(models.Model):
     mediated = models.PositiveIntegerField(default=0)
     mediation_succeeded = models.PositiveIntegerField(default=0)
     mediation_failed = models.PositiveIntegerField(default=0)
+    # Counted on the day of the return visit (seed 4.2: the customer's rating, 1 to 5).
+    rated = models.PositiveIntegerField(default=0)
+    rating_total = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)  # rated 4 or 5
 
     class Meta:
         constraints = [
@@ -72,6 +76,9 @@ class RollupState(models.Model):
     """Where the last refresh stopped: cases changed after `seen` are rolled up again."""
 
     seen = models.DateTimeField(null=True, blank=True)
+    # Customers with an account when it last ran: the "per 10 million customers" denominator
+    # (counting 300,000 accounts on every dashboard view is what the roll-ups are for).
+    customers = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return str(self.seen)

@@ -2,9 +2,10 @@
 
 A refresh finds the days to count again: every day from the first case on the first run, and
 afterwards the days touched by cases changed since the last run (the day each was received,
-decided and put to mediation) plus today. It counts those days from the raw rows with grouped
-queries and replaces their roll-up rows in one transaction, so a case decided, opted in or
-settled after the fact moves the figures of the day it belongs to. Idempotent.
+decided and put to mediation), the days of return visits recorded since, plus today. It counts
+those days from the raw rows with grouped queries and replaces their roll-up rows in one
+transaction, so a case decided, opted in or settled after the fact moves the figures of the day
+it belongs to. Idempotent.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from mediation.lifecycle import ClosureReason, DisputeStatus
-from mediation.models import Consent, Dispute
+from mediation.models import Consent, Dispute, ReturnVisit
+from portal.models import Role, User
 
 from .models import HandlingDays, Rollup, RollupState
 
@@ -48,6 +50,10 @@ def dirty_days(since: datetime | None, today: date) -> set[date]:
         "received_at", "decision_at", "mediation_started_on"
     ):
         days |= {d for d in (_local(received), _local(decided), mediated) if d}
+    for visited in ReturnVisit.objects.filter(created_at__gt=since).values_list(
+        "created_at", flat=True
+    ):
+        days.add(timezone.localdate(visited))
     return days
 
 
@@ -58,7 +64,8 @@ def rollups_refresh(*, now: datetime | None = None) -> int:
     days = dirty_days(state.seen, timezone.localdate(started))
     if days:
         _count(days)
-    RollupState.objects.filter(pk=1).update(seen=started)
+    customers = User.objects.filter(role=Role.CUSTOMER).count()
+    RollupState.objects.filter(pk=1).update(seen=started, customers=customers)
     return len(days)
 
 
@@ -115,6 +122,18 @@ def _count(days: set[date]) -> None:
                 mediation_succeeded=m["succeeded"],
                 mediation_failed=m["failed"],
             )
+    visits = (
+        ReturnVisit.objects.filter(created_at__date__gte=first, created_at__date__lte=last)
+        .annotate(day=TruncDate("created_at"))
+        .values("day", "dispute__branch_id", "dispute__category", "dispute__channel")
+        .annotate(
+            n=Count("pk"), total=Sum("rating"), satisfied=Count("pk", filter=Q(rating__gte=4))
+        )
+    )
+    for v in visits:
+        if v["day"] in days:
+            key = (v["day"], v["dispute__branch_id"], v["dispute__category"], v["dispute__channel"])
+            cells[key].update(rated=v["n"], rating_total=v["total"], satisfied=v["satisfied"])
     with transaction.atomic():
         Rollup.objects.filter(day__in=days).delete()
         HandlingDays.objects.filter(day__in=days).delete()

@@ -13,9 +13,11 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mediation.access import figures_branch
 from portal.access import refuse
 from portal.audit import audit_record
 from portal.exports import csv_response, xlsx_response
@@ -23,7 +25,7 @@ from portal.transitions import may_transition
 from portal.types import AuthedRequest
 
 from .access import figures_scope, hotspot_get_for, hotspots_visible_to
-from .figures import Dashboard, Row, dashboard, parse_period
+from .figures import Dashboard, Row, dashboard, parse_period, previous
 from .hotspot_lifecycle import HotSpotStatus
 from .hotspots import (
     behind_until,
@@ -34,6 +36,7 @@ from .hotspots import (
     panels_for,
     suitability_share,
 )
+from .models import RollupState
 from .white_paper import may_ask_for
 
 
@@ -77,7 +80,7 @@ def _table(board: Dashboard, name: str) -> tuple[list[str], list[list[Any]]]:
         ]
     if name == "heat":
         header = [_("Branch")] + [f"{w:%Y-%m-%d}" for w in board.heat_weeks]
-        return header, [[row.label] + [n for n, _w, _s in cells] for row, cells in board.heat]
+        return header, [[row.label] + [c.n for c in cells] for row, cells in board.heat]
     raise Http404("table")
 
 
@@ -89,12 +92,11 @@ def dashboard_page(request: AuthedRequest) -> HttpResponseBase:
     condition, label = scope
     today = timezone.localdate()
     period = parse_period(request.GET.get("period"), today)
-    board = dashboard(condition, label, period, today)
     export, table = request.GET.get("export"), request.GET.get("table", "")
     if export:
         if export not in ("csv", "xlsx"):
             raise Http404("export")
-        header, rows = _table(board, table)
+        header, rows = _table(dashboard(condition, label, period, today), table)
         audit_record(
             actor=request.user,
             action="insight.exported",
@@ -107,33 +109,22 @@ def dashboard_page(request: AuthedRequest) -> HttpResponseBase:
             return csv_response(filename, header, rows)
         return xlsx_response(filename, table, header, rows)
     open_spots = hotspots_visible_to(request.user).exclude(status=HotSpotStatus.CLOSED).count()
-    charts = {
-        "months_chart": {
-            "labels": [r.label for r in board.months],
-            "series": [
-                {"name": _("Complaints"), "values": [r.received for r in board.months]},
-                {
-                    "name": _("Decided"),
-                    "values": [r.counts.get("decided", 0) for r in board.months],
-                },
-            ],
-        },
-        "category_chart": {
-            "labels": [r.label for r in board.by_category],
-            "series": [
-                {"name": _("Complaints"), "values": [r.received for r in board.by_category]}
-            ],
-        },
-    }
+    # The figures change only when the roll-ups are refreshed: the page's figures are kept as
+    # rendered per scope, period and refresh (the template's cache key), and computed only
+    # when that fragment is rendered again (a lazy object).
     return render(
         request,
         "insight/dashboard.html",
         {
-            "board": board,
+            "board": SimpleLazyObject(lambda: dashboard(condition, label, period, today)),
+            "period": period,
+            "before": previous(period),
+            "scope_label": label,
+            "scope_key": figures_branch(request.user),
+            "rollups_seen": RollupState.objects.filter(pk=1).values_list("seen", flat=True).first(),
             "today": today,
             "open_hotspots": open_spots,
             "may_build_white_paper": may_ask_for(request.user),
-            **charts,
         },
     )
 

@@ -25,14 +25,14 @@ from typing import TYPE_CHECKING, Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Avg, Count, Max, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import ExtractQuarter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mediation import hooks
 from mediation.lifecycle import ClosureReason, DisputeStatus
-from mediation.models import Dispute, ProductCategory, ReturnVisit
+from mediation.models import Dispute, ProductCategory
 from mediation.problems.models import ClassMember, OfferStatus, RectificationAction
 from mediation.replykit.lifecycle import ReplyStatus
 from mediation.replykit.models import Reply
@@ -64,10 +64,6 @@ def year_period(year: int, today: date) -> Period:
     if end >= today:
         end = max(date(year, 1, 1), today - timedelta(days=1))
     return Period(str(year), f"{year}年", date(year, 1, 1), end)
-
-
-def _share(part: int, whole: int) -> float | None:
-    return part / whole if whole >= MIN_CASES else None
 
 
 def _published_table(
@@ -124,6 +120,7 @@ def annual_figures(year: int, today: date) -> dict[str, Any]:
     period = year_period(year, today)
     board = dashboard(Q(), _("All branches"), period, today)
     total = board.total.counts
+    mean = board.total.mean_rating
     categories = [(str(k), str(v)) for k, v in ProductCategory.choices]
 
     quarters = [(str(q), f"Q{q}") for q in range(1, 5)]
@@ -145,11 +142,6 @@ def annual_figures(year: int, today: date) -> dict[str, Any]:
         route = WITHDRAWN if row["status"] == DisputeStatus.WITHDRAWN else row["closure_reason"]
         by_route[(row["category"], route or str(ClosureReason.OTHER))] += row["n"]
 
-    visits = ReturnVisit.objects.filter(
-        created_at__date__gte=period.start, created_at__date__lte=period.end
-    ).aggregate(n=Count("pk"), mean=Avg("rating"), satisfied=Count("pk", filter=Q(rating__gte=4)))
-    rated = visits["n"] or 0
-
     return {
         "year": year,
         "from": period.start.isoformat(),
@@ -168,9 +160,9 @@ def annual_figures(year: int, today: date) -> dict[str, Any]:
         "per_ten_million_customers": board.per_ten_million_customers,
         "compensation": _compensation(list(closed_cases.values_list("pk", flat=True))),
         "satisfaction": {
-            "rated": rated,
-            "mean": round(visits["mean"], 2) if rated >= MIN_CASES else None,
-            "satisfied_share": _share(visits["satisfied"] or 0, rated),
+            "rated": total.get("rated", 0),
+            "mean": None if mean is None else round(mean, 2),
+            "satisfied_share": board.total.satisfied_rate,
         },
         "months": [{"label": m.label, "received": m.received} for m in board.months],
         "tables": [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -62,11 +62,14 @@ def find_condition(text: str) -> Q:
 def queue(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     form, qs = _filtered_queue(request, today)
+    handler = form.cleaned_data.get("handler") if form.is_valid() else None
     return render(
         request,
         "mediation/queue.html",
         {
             "form": form,
+            # Whose caseload this is: named only if it is a member of staff's.
+            "caseload_of": dispute_access.caseload_owner(handler) if handler else None,
             **paginate(request, qs),
             "today": today,
             # Rendered in a cached fragment: built only when the fragment is (a callable).
@@ -211,11 +214,21 @@ def _filtered_queue(request: AuthedRequest, today: date) -> tuple[QueueFilterFor
             qs = qs.filter(channel=data["channel"])
         if data.get("product"):
             qs = qs.filter(product_code=data["product"].strip())
+        if data.get("contract"):
+            qs = qs.filter(contract_number=data["contract"].strip())
+        if data.get("handler"):
+            qs = qs.filter(handler_id=data["handler"])
+        # Local days as a range of moments: the (branch, received) index answers it, where
+        # received_at__date (a time-zone conversion of every row) would be filtered row by row.
         if data.get("received_from"):
-            qs = qs.filter(received_at__date__gte=data["received_from"])
+            qs = qs.filter(received_at__gte=_start_of(data["received_from"]))
         if data.get("received_to"):
-            qs = qs.filter(received_at__date__lte=data["received_to"])
+            qs = qs.filter(received_at__lt=_start_of(data["received_to"] + timedelta(days=1)))
     return form, qs
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 @login_required

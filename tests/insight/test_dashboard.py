@@ -12,6 +12,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
@@ -26,7 +27,7 @@ from mediation.insight.rollups import rollups_refresh
 from mediation.models import Consent, Dispute
 from portal.models import AuditEvent
 from tests.conftest import client_for
-from tests.factories import make_dispute
+from tests.factories import CustomerFactory, make_dispute
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +93,7 @@ def test_every_figure_equals_the_raw_rows(history):
         month = next(r for r in board.months if r.key == period.key)
         assert (month.received, month.counts["decided"]) == (raw["received"], raw["decided"])
         # The heat map adds up to the weeks' received counts.
-        assert sum(n for _row, cells in board.heat for n, _w, _s in cells) == sum(
+        assert sum(c.n for _row, cells in board.heat for c in cells) == sum(
             1
             for d in Dispute.objects.all()
             if timezone.localdate(d.received_at) >= board.heat_weeks[0]
@@ -157,14 +158,35 @@ def test_the_query_count_does_not_grow_with_the_cases(hq_staff, admin_user):
     seed_history(actor=admin_user, days=20)
     rollups_refresh()
     client.get(url)
+    cache.clear()  # the figures computed, not the rendered fragment kept from the first view
     with CaptureQueriesContext(connection) as few:
         client.get(url)
+    with CaptureQueriesContext(connection) as kept:
+        client.get(url)
+    assert len(kept) < len(few)  # until the next refresh the figures are not computed again
     Dispute.objects.filter(reference__startswith="HS-").delete()
     seed_history(actor=admin_user, days=90, seed=7)
     rollups_refresh()
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_the_page_shows_the_figures_of_the_last_refresh(hq_staff, admin_user):
+    client = client_for(hq_staff)
+    url = reverse("insight:dashboard") + "?period=" + f"{timezone.localdate():%Y}"
+
+    def received() -> int:
+        page = client.get(url).content.decode()
+        return int(re.search(r"受理投诉<strong>(\d+)</strong>", page).group(1))
+
+    seed_history(actor=admin_user, days=20)
+    rollups_refresh()
+    before = received()
+    make_dispute(CustomerFactory.create(), hq_staff.branch)
+    assert received() == before  # not counted until the roll-ups are refreshed
+    rollups_refresh()
+    assert received() == before + 1
 
 
 def _body(response) -> str:
@@ -211,3 +233,21 @@ def test_periods():
     assert parse_period("nonsense", today).key == "2026-11"
     assert parse_period("2026", today).end == date(2026, 12, 31)
     assert percentile({3: 1, 9: 1, 40: 1}, 0.5) == 9 and percentile({}, 0.5) is None
+
+
+def test_satisfaction_equals_the_return_visits(history, admin_user):
+    from mediation.models import ReturnVisit
+
+    closed = list(Dispute.objects.filter(closed_at__isnull=False).order_by("pk")[:40])
+    for n, dispute in enumerate(closed):
+        ReturnVisit.objects.create(
+            dispute=dispute, rating=1 + n % 5, channel="phone", recorded_by=admin_user
+        )
+    rollups_refresh()  # the visits' day is counted again though no case changed
+    today = timezone.localdate()
+    board = dashboard(Q(), "all", parse_period(f"{today:%Y-%m}", today), today)
+    ratings = [1 + n % 5 for n in range(len(closed))]
+    assert board.total.counts["rated"] == len(ratings) == 40
+    assert board.total.counts["rating_total"] == sum(ratings)
+    assert board.total.satisfied_rate == sum(r >= 4 for r in ratings) / len(ratings)
+    assert board.total.mean_rating == sum(ratings) / len(ratings)

@@ -1,5 +1,3 @@
-from datetime import date, timedelta
-
 from django import template
 from django.utils.translation import gettext as _
 
@@ -21,8 +19,3 @@ def change(value: float | None) -> str:
 @register.filter
 def days(value: int | None) -> str:
     return "—" if value is None else _("%(n)s days") % {"n": value}
-
-
-@register.filter
-def add_days(value: date, n: int) -> date:
-    return value + timedelta(days=int(n))
