@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,26 @@ if TYPE_CHECKING:
     from mediation.models import Clock, Consent, Dispute
     from portal.actions import Action
     from portal.models import User
+
+
+@dataclass
+class Turnaround:
+    """How fast a body outside the bank decided what it was given (a court ruling on a
+    confirmation, an arbitral award), against its target: for the management figures."""
+
+    label: str
+    target: str
+    days: list[int] = field(default_factory=list)  # from acceptance to decision, each case
+    on_target: int = 0
+
+    @property
+    def decided(self) -> int:
+        return len(self.days)
+
+    @property
+    def median_days(self) -> int | None:
+        ordered = sorted(self.days)
+        return ordered[(len(ordered) - 1) // 2] if ordered else None
 
 
 @dataclass
@@ -47,6 +68,11 @@ class _Registry:
     # dispute ids -> what each customer obtained after the bank's decision, by agreement or
     # award (a decision overturned later counts in the reply toolkit's reversal rates).
     later_amounts: list[Callable[[list[int]], dict[int, Decimal]]] = field(default_factory=list)
+    # (branch id or None for all, first day, last day) -> the turnaround of what courts and
+    # arbitral bodies decided in those days (the management figures).
+    turnarounds: list[Callable[[int | None, date, date], list[Turnaround]]] = field(
+        default_factory=list
+    )
 
 
 registry = _Registry()
@@ -124,3 +150,7 @@ def later_amounts(dispute_ids: list[int]) -> dict[int, Decimal]:
         for pk, amount in rule(dispute_ids).items():
             out[pk] = max(amount, out.get(pk, amount))
     return out
+
+
+def turnarounds(branch_id: int | None, first: date, last: date) -> list[Turnaround]:
+    return [t for rule in registry.turnarounds for t in rule(branch_id, first, last)]

@@ -34,7 +34,7 @@ class ReferralsConfig(AppConfig):
         from referrals.confirmation.application_form import confirmation_requeue_stale_forms
         from referrals.confirmation.reminders import remind_confirmation_window, remind_performance
         from referrals.notifications import EVENTS
-        from referrals.outcomes import later_amounts
+        from referrals.outcomes import later_amounts, turnarounds
         from referrals.reviews.apis import ReviewViewSet
         from referrals.reviews.home import auditor_home
         from referrals.reviews.services import review_enqueue_due, review_schedule_on_close
@@ -49,6 +49,7 @@ class ReferralsConfig(AppConfig):
         hooks.register("case_clocks", referrals_deadlines.case_clocks)
         hooks.register("class_panels", class_bundles_panel)
         hooks.register("later_amounts", later_amounts)
+        hooks.register("turnarounds", turnarounds)
         hooks.register("customer_concluded", referral_access.customer_accepted_binding_proposal)
         hooks.register("on_closed", review_schedule_on_close)
         hooks.register("on_consent_withdrawn", tell_partners_of_withdrawal)

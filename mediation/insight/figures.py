@@ -17,6 +17,8 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from mediation import hooks
+from mediation.hooks import Turnaround
 from mediation.models import Channel, ProductCategory
 from portal.models import Branch
 
@@ -171,6 +173,8 @@ class Dashboard:
     heat_weeks: list[date]
     heat: list[tuple[Row, list[HeatCell]]]
     heat_max: int
+    # Courts' and arbitral bodies' decisions in the period, against their targets.
+    turnarounds: list[Turnaround]
 
     @property
     def months_chart(self) -> dict[str, Any]:
@@ -201,7 +205,11 @@ def _sums(qs: QuerySet[Rollup], by: str | None) -> dict[str, dict[str, int]]:
     }
 
 
-def dashboard(scope: Q, scope_label: str, period: Period, today: date) -> Dashboard:
+def dashboard(
+    scope: Q, scope_label: str, period: Period, today: date, branch_id: int | None = None
+) -> Dashboard:
+    """The figures of `scope` (a condition on the roll-ups) for `period`; `branch_id` names
+    the same scope for what is not rolled up (None: every branch)."""
     before = previous(period)
     base = Rollup.objects.filter(scope)
     now = base.filter(day__gte=period.start, day__lte=period.end)
@@ -263,6 +271,7 @@ def dashboard(scope: Q, scope_label: str, period: Period, today: date) -> Dashbo
         heat_weeks=weeks,
         heat=heat,
         heat_max=heat_max,
+        turnarounds=hooks.turnarounds(branch_id, period.start, period.end),
     )
 
 

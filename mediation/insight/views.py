@@ -17,7 +17,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mediation.access import figures_branch
+from mediation.access import ALL_BRANCHES, figures_branch
 from portal.access import refuse
 from portal.audit import audit_record
 from portal.exports import csv_response, xlsx_response
@@ -90,13 +90,15 @@ def dashboard_page(request: AuthedRequest) -> HttpResponseBase:
     if scope is None:
         raise refuse(request.user, "dashboard", "insight")
     condition, label = scope
+    branch = figures_branch(request.user)
+    branch_id = None if branch == ALL_BRANCHES else branch
     today = timezone.localdate()
     period = parse_period(request.GET.get("period"), today)
     export, table = request.GET.get("export"), request.GET.get("table", "")
     if export:
         if export not in ("csv", "xlsx"):
             raise Http404("export")
-        header, rows = _table(dashboard(condition, label, period, today), table)
+        header, rows = _table(dashboard(condition, label, period, today, branch_id), table)
         audit_record(
             actor=request.user,
             action="insight.exported",
@@ -116,11 +118,13 @@ def dashboard_page(request: AuthedRequest) -> HttpResponseBase:
         request,
         "insight/dashboard.html",
         {
-            "board": SimpleLazyObject(lambda: dashboard(condition, label, period, today)),
+            "board": SimpleLazyObject(
+                lambda: dashboard(condition, label, period, today, branch_id)
+            ),
             "period": period,
             "before": previous(period),
             "scope_label": label,
-            "scope_key": figures_branch(request.user),
+            "scope_key": branch,
             "rollups_seen": RollupState.objects.filter(pk=1).values_list("seen", flat=True).first(),
             "today": today,
             "open_hotspots": open_spots,

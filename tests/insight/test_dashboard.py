@@ -178,7 +178,9 @@ def test_the_page_shows_the_figures_of_the_last_refresh(hq_staff, admin_user):
 
     def received() -> int:
         page = client.get(url).content.decode()
-        return int(re.search(r"受理投诉<strong>(\d+)</strong>", page).group(1))
+        found = re.search(r"受理投诉<strong>(\d+)</strong>", page)
+        assert found
+        return int(found.group(1))
 
     seed_history(actor=admin_user, days=20)
     rollups_refresh()

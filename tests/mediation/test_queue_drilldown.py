@@ -39,7 +39,7 @@ def test_a_case_page_links_staff_to_its_product_contract_and_handler(staff, cust
     from mediation import services as ms
     from tests.factories import StaffFactory
 
-    colleague = StaffFactory(branch=staff.branch, real_name="何军")
+    colleague = StaffFactory.create(branch=staff.branch, real_name="何军")
     one = make_dispute(customer, staff.branch, product_code="WM-01", contract_number="HT-9")
     same_product = make_dispute(customer, staff.branch, product_code="WM-01")
     other = make_dispute(customer, staff.branch, product_code="CC-02", contract_number="HT-1")
