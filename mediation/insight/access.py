@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from mediation.access import ALL_BRANCHES, figures_branch
 from portal.access import is_bank_staff, refuse
 
-from .models import HotSpot
+from .models import HotSpot, PublicOpinionItem
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -52,3 +52,24 @@ def hotspot_get_for(user: User, pk: int, *, for_update: bool = False) -> HotSpot
     if spot is None:
         raise refuse(user, "hotspot", pk)
     return spot
+
+
+def opinion_items_visible_to(user: User) -> QuerySet[PublicOpinionItem]:
+    """Head office and auditors: every item; a branch's staff: those about their branch's
+    cases; nobody else (customers and partners never see them)."""
+    branch = figures_branch(user)
+    if branch is None:
+        return PublicOpinionItem.objects.none()
+    if branch == ALL_BRANCHES:
+        return PublicOpinionItem.objects.all()
+    return PublicOpinionItem.objects.filter(disputes__branch_id=branch).distinct()
+
+
+def opinion_item_get_for(user: User, pk: int, *, for_update: bool = False) -> PublicOpinionItem:
+    qs = opinion_items_visible_to(user)
+    if for_update:
+        qs = PublicOpinionItem.objects.select_for_update().filter(pk__in=qs.values("pk"))
+    item = qs.filter(pk=pk).first()
+    if item is None:
+        raise refuse(user, "opinion", pk)
+    return item

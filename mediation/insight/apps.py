@@ -5,21 +5,24 @@ from django.utils.translation import gettext_lazy as _
 class InsightConfig(AppConfig):
     """Management insight (seed 4.5, 4.7): daily roll-ups of the disputes kept by a recurring
     job, the dashboards that read them for head office (every branch) and a branch, and the hot
-    spots a second job raises."""
+    spots a second job raises; the white paper; public-opinion items linked to the cases."""
 
     name = "mediation.insight"
     label = "insight"
     verbose_name = _("Management insight")
 
     def ready(self) -> None:
+        from mediation import hooks
         from portal import jobs, waiting
         from portal.notifications.events import register_events
 
         from .hotspots import hotspots_raise, waiting_hotspots
         from .notifications import EVENTS
+        from .opinion import case_panel as opinion_panel
         from .rollups import rollups_refresh
 
         jobs.register("insight_rollups", "management roll-ups refreshed (days)", rollups_refresh)
         jobs.register("hotspots", "hot spots raised", hotspots_raise)
         register_events(EVENTS)
         waiting.register(waiting_hotspots)
+        hooks.register("case_panels", opinion_panel)

@@ -23,6 +23,7 @@ from mediation.models import Channel, ProductCategory
 from portal.models import Branch
 
 from .models import HandlingDays, Rollup, RollupState
+from .opinion import Spread, spread
 
 # Rates over fewer cases than this are not shown (the UK ombudsman's rule for uphold rates).
 MIN_CASES = 30
@@ -175,6 +176,8 @@ class Dashboard:
     heat_max: int
     # Courts' and arbitral bodies' decisions in the period, against their targets.
     turnarounds: list[Turnaround]
+    # Public-opinion items first seen in the period (seed 4.5: the spread of negative publicity).
+    spread: Spread
 
     @property
     def months_chart(self) -> dict[str, Any]:
@@ -272,6 +275,7 @@ def dashboard(
         heat=heat,
         heat_max=heat_max,
         turnarounds=hooks.turnarounds(branch_id, period.start, period.end),
+        spread=spread(branch_id, period.start, period.end),
     )
 
 

@@ -179,3 +179,42 @@ class WhitePaper(WhitePaperLifecycle):
     @property
     def file_name(self) -> str:
         return f"投诉处理白皮书-{self.year}-v{self.version}.pdf"
+
+
+class Platform(models.TextChoices):
+    WEIBO = "weibo", _("Weibo")
+    DOUYIN = "douyin", _("Douyin (short video)")
+    WECHAT = "wechat", _("WeChat")
+    XIAOHONGSHU = "xiaohongshu", _("Xiaohongshu")
+    NEWS = "news", _("News site")
+    FORUM = "forum", _("Forum or complaint site")
+    OTHER = "other", _("Other")
+
+
+class PublicOpinionItem(models.Model):
+    """A post or short video about the bank's handling of complaints (seed 4.5: negative
+    publicity and its spread), linked to the disputes it is about. Bank-internal: never shown to
+    customers or partners."""
+
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform)
+    url = models.URLField(_("link"), max_length=500)
+    title = models.CharField(_("what it says"), max_length=200)
+    first_seen = models.DateField(_("first seen"))
+    views = models.PositiveBigIntegerField(_("views"), default=0)
+    views_on = models.DateField(_("views counted on"))
+    disputes = models.ManyToManyField(
+        "mediation.Dispute", related_name="opinion_items", verbose_name=_("disputes")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("public-opinion item")
+        verbose_name_plural = _("public-opinion items")
+        ordering = ["-first_seen", "-pk"]
+        indexes = [models.Index(fields=["first_seen"], name="opinion_first_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} {self.first_seen}: {self.title}"

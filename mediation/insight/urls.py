@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, white_paper_views
+from . import opinion_views, views, white_paper_views
 
 app_name = "insight"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.dashboard_page, name="dashboard"),
     path("hotspots/", views.hotspot_list, name="hotspots"),
     path("hotspots/<int:pk>/", views.hotspot_page, name="hotspot"),
+    path("opinion/", opinion_views.opinion_list, name="opinion"),
+    path("opinion/<int:pk>/views/", opinion_views.opinion_views, name="opinion_views"),
     path("white-paper/", white_paper_views.manage, name="white_papers"),
     path("white-paper/<int:pk>/publish/", white_paper_views.publish, name="white_paper_publish"),
     path("white-paper/<int:pk>.pdf", white_paper_views.staff_pdf, name="white_paper_pdf"),

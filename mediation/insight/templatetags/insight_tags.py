@@ -19,3 +19,10 @@ def change(value: float | None) -> str:
 @register.filter
 def days(value: int | None) -> str:
     return "—" if value is None else _("%(n)s days") % {"n": value}
+
+
+@register.filter
+def thousands(value: float | None) -> str:
+    """A count with its thousands marked (48,000) in every language, as Chinese financial
+    reports print it (Django's intcomma follows the locale, whose format groups none)."""
+    return "—" if value is None else f"{round(value):,}"
