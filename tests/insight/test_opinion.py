@@ -37,6 +37,18 @@ def _post(client, refs: str, **changes):
     return client.post(reverse("insight:opinion"), data)
 
 
+def _item(actor, title: str, refs: list[str], first_seen: date | None = None, views: int = 5):
+    return opinion_record(
+        actor=actor,
+        platform="weibo",
+        url="https://weibo.com/1",
+        title=title,
+        first_seen=first_seen or timezone.localdate(),
+        views=views,
+        references=refs,
+    )
+
+
 def test_staff_record_an_item_about_their_cases(staff, customer, other_branch):
     mine = make_dispute(customer, staff.branch)
     theirs = make_dispute(customer, other_branch)
@@ -76,10 +88,8 @@ def test_who_sees_items(staff, customer, other_branch, auditor, mediator, hq_sta
     mine = make_dispute(customer, staff.branch)
     theirs = make_dispute(customer, other_branch)
     other_staff = StaffFactory.create(branch=other_branch)
-    today = timezone.localdate()
-    kw = {"platform": "weibo", "url": "https://weibo.com/1", "first_seen": today, "views": 5}
-    a = opinion_record(actor=staff, title="甲", references=[mine.reference], **kw)
-    b = opinion_record(actor=other_staff, title="乙", references=[theirs.reference], **kw)
+    a = _item(staff, "甲", [mine.reference])
+    b = _item(other_staff, "乙", [theirs.reference])
     listed = client_for(staff).get(reverse("insight:opinion")).content.decode()
     assert "甲" in listed and "乙" not in listed
     office = client_for(hq_staff).get(reverse("insight:opinion")).content.decode()
@@ -127,39 +137,10 @@ def test_the_spread_equals_the_items(staff, customer, other_branch, hq_staff):
     mine = [make_dispute(customer, staff.branch) for _ in range(3)]
     theirs = make_dispute(CustomerFactory.create(), other_branch)
     other_staff = StaffFactory.create(branch=other_branch)
-    kw = {"platform": "weibo", "url": "https://weibo.com/2"}
-    opinion_record(
-        actor=staff,
-        title="本月一",
-        first_seen=first,
-        views=1000,
-        references=[mine[0].reference, mine[1].reference],
-        **kw,
-    )
-    opinion_record(
-        actor=staff,
-        title="本月二",
-        first_seen=first,
-        views=500,
-        references=[mine[1].reference],
-        **kw,
-    )
-    opinion_record(
-        actor=other_staff,
-        title="他行",
-        first_seen=first,
-        views=7,
-        references=[theirs.reference],
-        **kw,
-    )
-    opinion_record(
-        actor=staff,
-        title="上月",
-        first_seen=first - timedelta(days=1),
-        views=9999,
-        references=[mine[2].reference],
-        **kw,
-    )
+    _item(staff, "本月一", [mine[0].reference, mine[1].reference], first, 1000)
+    _item(staff, "本月二", [mine[1].reference], first, 500)
+    _item(other_staff, "他行", [theirs.reference], first, 7)
+    _item(staff, "上月", [mine[2].reference], first - timedelta(days=1), 9999)
     period = parse_period(f"{first:%Y-%m}", today)
     every = dashboard(Q(), "all", period, today).spread
     assert (every.items, every.views, every.cases) == (3, 1507, 3)
@@ -171,14 +152,13 @@ def test_the_spread_equals_the_items(staff, customer, other_branch, hq_staff):
 
 def test_the_list_reads_the_same_few_queries(staff, customer):
     refs = [make_dispute(customer, staff.branch).reference for _ in range(6)]
-    kw = {"platform": "news", "url": "https://news.example.cn/a", "first_seen": date(2026, 1, 5)}
-    opinion_record(actor=staff, title="一", views=1, references=refs[:2], **kw)
+    _item(staff, "一", refs[:2], date(2026, 1, 5))
     client = client_for(staff)
     client.get(reverse("insight:opinion"))
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("insight:opinion"))
     for n in range(4):
-        opinion_record(actor=staff, title=f"多{n}", views=1, references=refs[n:], **kw)
+        _item(staff, f"多{n}", refs[n:], date(2026, 1, 5))
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("insight:opinion"))
     assert len(many) == len(few)
