@@ -19,10 +19,12 @@ class InsightConfig(AppConfig):
         from .hotspots import hotspots_raise, waiting_hotspots
         from .notifications import EVENTS
         from .opinion import case_panel as opinion_panel
+        from .reports import monthly_report
         from .rollups import rollups_refresh
 
         jobs.register("insight_rollups", "management roll-ups refreshed (days)", rollups_refresh)
         jobs.register("hotspots", "hot spots raised", hotspots_raise)
+        jobs.register("insight_monthly_report", "monthly complaint report made", monthly_report)
         register_events(EVENTS)
         waiting.register(waiting_hotspots)
         hooks.register("case_panels", opinion_panel)

@@ -48,3 +48,13 @@ def render_white_paper(figures: dict[str, Any], *, version: int) -> bytes:
             {"paper": figures, "version": version, "chart": month_bars(figures["months"])},
         )
     return HTML(string=html).write_pdf(font_config=FontConfiguration()) or b""
+
+
+def render_figures(board: Any, *, made_on: Any) -> bytes:
+    """The complaint figures of a period (mediation/insight/figures.Dashboard) as a PDF."""
+    months = [{"label": r.label, "received": r.received} for r in board.months]
+    with translation.override("zh-hans"):
+        html = render_to_string(
+            "pdf/figures.html", {"board": board, "chart": month_bars(months), "made_on": made_on}
+        )
+    return HTML(string=html).write_pdf(font_config=FontConfiguration()) or b""

@@ -218,3 +218,46 @@ class PublicOpinionItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()} {self.first_seen}: {self.title}"
+
+
+class FiguresReport(models.Model):
+    """The complaint figures of one period and scope as a PDF: asked for from the dashboard,
+    or made by the monthly job for head office (and sent to it). Built by the worker."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Being built")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Build failed")
+
+    period = models.CharField(_("period"), max_length=10)  # figures.Period.key
+    branch = models.ForeignKey(
+        "portal.Branch", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )  # None: every branch
+    status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
+    pdf = models.FileField(upload_to="figures/", max_length=200, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    # None: the monthly job (head office is told when it is ready).
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # One monthly report per month (the job may run twice, or on two hosts at once).
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=models.Q(requested_by__isnull=True, branch__isnull=True),
+                name="one_monthly_report",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.branch_id or 'all'} {self.status}"
+
+    @property
+    def file_name(self) -> str:
+        return f"投诉统计-{self.period}.pdf"

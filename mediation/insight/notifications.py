@@ -16,5 +16,11 @@ EVENTS: dict[str, EventType] = {
             "Look into the cases behind it."
         ),
         roles=frozenset({Role.STAFF}),
-    )
+    ),
+    "figures_monthly_report": EventType(
+        _("Monthly complaint report"),
+        _("The complaint figures of %(period)s"),
+        _("Last month's complaint figures for every branch are ready as a PDF."),
+        roles=frozenset({Role.STAFF}),
+    ),
 }

@@ -1,4 +1,4 @@
-"""Background task that builds a version of the white paper (django.tasks)."""
+"""Background tasks of the management insight: a white paper version, a figures report."""
 
 from __future__ import annotations
 
@@ -11,3 +11,11 @@ def build_white_paper(paper_id: int) -> None:
     from .white_paper import white_paper_build
 
     white_paper_build(paper_id=paper_id)
+
+
+@task()
+def build_figures_report(report_id: int) -> None:
+    """Skips a report that is not queued."""
+    from .reports import report_build
+
+    report_build(report_id=report_id)

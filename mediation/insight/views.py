@@ -37,6 +37,7 @@ from .hotspots import (
     suitability_share,
 )
 from .models import RollupState
+from .reports import recent
 from .white_paper import may_ask_for
 
 
@@ -129,6 +130,7 @@ def dashboard_page(request: AuthedRequest) -> HttpResponseBase:
             "today": today,
             "open_hotspots": open_spots,
             "may_build_white_paper": may_ask_for(request.user),
+            "reports": recent(request.user),
         },
     )
 

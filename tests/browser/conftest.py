@@ -96,7 +96,7 @@ class Watch:
         # that as an aborted request, which is expected for the portal's download links.
         download = re.search(
             r"/(bundles/\d+/(pdf|zip)|evidence/\d+|application|acts/\d+/pdf|\d+/letter)/"
-            r"|/queue/export\.(csv|xlsx)|/white-paper/(\d+/v)?\d+\.pdf$",
+            r"|/queue/export\.(csv|xlsx)|/white-paper/(\d+/v)?\d+\.pdf$|/insight/reports/\d+\.pdf$",
             request.url,
         )
         # Chromium fetches the favicon last, at low priority, and cancels it when the page

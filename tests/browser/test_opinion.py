@@ -59,3 +59,12 @@ def test_staff_record_a_video_and_head_office_sees_the_spread(
     spread = page.locator("#kpis a", has_text="负面舆情")
     expect(spread).to_contain_text(re.compile(r"1\s*条新发现，浏览 48,000 次"))
     check_accessibility(page, f"21h-figures-spread-{width}")
+    # The figures as a PDF: made by the worker, listed under the period, downloaded.
+    page.get_by_role("button", name=re.compile("^生成.*的 PDF$")).click()
+    expect(page.locator(".messages")).to_contain_text("PDF 正在生成")
+    link = page.locator("#reports a", has_text="PDF")
+    expect(link).to_be_visible()
+    check_accessibility(page, f"21i-figures-pdf-{width}")
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename.startswith("投诉统计-")
