@@ -519,6 +519,8 @@ class QueueFilterForm(forms.Form):
     contract = forms.CharField(label=_("Contract number"), required=False, max_length=60)
     # One member of staff's caseload (a case page links here); named above the list.
     handler = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    # The branches of one province (the figures' province tiles link here); named above it.
+    province = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
     # Received between these days (the management heat map's cells link here).
     received_from = forms.DateField(
         label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})

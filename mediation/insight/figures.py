@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from mediation import hooks
@@ -154,6 +155,17 @@ class HeatCell:
 
 
 @dataclass(frozen=True)
+class Tile:
+    """A province in the tile grid (no map: a map needs an approved base map with a review
+    number): its complaints, a shade by fifths of the busiest, and its queue."""
+
+    label: str
+    n: int
+    shade: int
+    href: str
+
+
+@dataclass(frozen=True)
 class Dashboard:
     period: Period
     before: Period
@@ -176,6 +188,7 @@ class Dashboard:
     heat_max: int
     # Courts' and arbitral bodies' decisions in the period, against their targets.
     turnarounds: list[Turnaround]
+    province_tiles: list[Tile]
     # Public-opinion items first seen in the period (seed 4.5: the spread of negative publicity).
     spread: Spread
 
@@ -209,10 +222,16 @@ def _sums(qs: QuerySet[Rollup], by: str | None) -> dict[str, dict[str, int]]:
 
 
 def dashboard(
-    scope: Q, scope_label: str, period: Period, today: date, branch_id: int | None = None
+    scope: Q,
+    scope_label: str,
+    period: Period,
+    today: date,
+    branch_id: int | None = None,
+    heat_category: str = "",
 ) -> Dashboard:
     """The figures of `scope` (a condition on the roll-ups) for `period`; `branch_id` names
-    the same scope for what is not rolled up (None: every branch)."""
+    the same scope for what is not rolled up (None: every branch); `heat_category` narrows the
+    branch x week heat map to one product category (branch x category x week)."""
     before = previous(period)
     base = Rollup.objects.filter(scope)
     now = base.filter(day__gte=period.start, day__lte=period.end)
@@ -245,7 +264,12 @@ def dashboard(
             tile.counts[name] = tile.counts.get(name, 0) + row.counts.get(name, 0)
         tile.before += row.before
     months = _months(base, period)
-    weeks, heat, heat_max = _heat(base, today, {k: b.name for k, b in branches.items()})
+    weeks, heat, heat_max = _heat(
+        base.filter(category=heat_category) if heat_category else base,
+        today,
+        {k: b.name for k, b in branches.items()},
+        heat_category,
+    )
     state = RollupState.objects.filter(pk=1).first()
     customers = state.customers if state else 0
     branch_count = len(branches)
@@ -275,6 +299,7 @@ def dashboard(
         heat=heat,
         heat_max=heat_max,
         turnarounds=hooks.turnarounds(branch_id, period.start, period.end),
+        province_tiles=_tiles(list(by_province.values()), period),
         spread=spread(branch_id, period.start, period.end),
     )
 
@@ -301,8 +326,23 @@ def _months(base: QuerySet[Rollup], period: Period) -> list[Row]:
 HEAT_WEEKS = 12
 
 
+def _tiles(provinces: list[Row], period: Period) -> list[Tile]:
+    top = max((p.received for p in provinces), default=0)
+    queue = reverse("mediation:queue")
+    span = f"received_from={period.start:%Y-%m-%d}&received_to={period.end:%Y-%m-%d}"
+    return [
+        Tile(
+            p.label,
+            p.received,
+            -(-5 * p.received // top) if p.received and top else 0,
+            f"{queue}?{urlencode({'province': p.key})}&{span}",
+        )
+        for p in sorted(provinces, key=lambda p: p.label)
+    ]
+
+
 def _heat(
-    base: QuerySet[Rollup], today: date, names: dict[str, str]
+    base: QuerySet[Rollup], today: date, names: dict[str, str], category: str = ""
 ) -> tuple[list[date], list[tuple[Row, list[HeatCell]]], int]:
     """Received per branch and week, the last twelve weeks (Monday to Sunday)."""
     monday = today - timedelta(days=today.weekday())
@@ -333,6 +373,8 @@ def _heat(
         for week, first, last in spans:
             n = counts.get((b, week), 0)
             href = f"{queue}?branch={b}&received_from={first}&received_to={last}"
+            if category:
+                href += f"&category={category}"
             cells.append(HeatCell(n, week, shade(n), href, f"{name} {first}: {n}"))
         heat.append((Row(name, b), cells))
     return weeks, heat, top

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mediation.access import ALL_BRANCHES, figures_branch
+from mediation.models import ProductCategory
 from portal.access import refuse
 from portal.audit import audit_record
 from portal.exports import csv_response, xlsx_response
@@ -95,11 +96,16 @@ def dashboard_page(request: AuthedRequest) -> HttpResponseBase:
     branch_id = None if branch == ALL_BRANCHES else branch
     today = timezone.localdate()
     period = parse_period(request.GET.get("period"), today)
+    heat_category = request.GET.get("heat", "")
+    if heat_category not in ProductCategory.values:
+        heat_category = ""
     export, table = request.GET.get("export"), request.GET.get("table", "")
     if export:
         if export not in ("csv", "xlsx"):
             raise Http404("export")
-        header, rows = _table(dashboard(condition, label, period, today, branch_id), table)
+        header, rows = _table(
+            dashboard(condition, label, period, today, branch_id, heat_category), table
+        )
         audit_record(
             actor=request.user,
             action="insight.exported",
@@ -120,7 +126,7 @@ def dashboard_page(request: AuthedRequest) -> HttpResponseBase:
         "insight/dashboard.html",
         {
             "board": SimpleLazyObject(
-                lambda: dashboard(condition, label, period, today, branch_id)
+                lambda: dashboard(condition, label, period, today, branch_id, heat_category)
             ),
             "period": period,
             "before": previous(period),
@@ -131,6 +137,8 @@ def dashboard_page(request: AuthedRequest) -> HttpResponseBase:
             "open_hotspots": open_spots,
             "may_build_white_paper": may_ask_for(request.user),
             "reports": recent(request.user),
+            "heat_category": heat_category,
+            "categories": ProductCategory.choices,
         },
     )
 

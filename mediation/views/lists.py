@@ -70,6 +70,7 @@ def queue(request: AuthedRequest) -> HttpResponse:
             "form": form,
             # Whose caseload this is: named only if it is a member of staff's.
             "caseload_of": dispute_access.caseload_owner(handler) if handler else None,
+            "province": form.cleaned_data.get("province") if form.is_valid() else "",
             **paginate(request, qs),
             "today": today,
             # Rendered in a cached fragment: built only when the fragment is (a callable).
@@ -218,6 +219,8 @@ def _filtered_queue(request: AuthedRequest, today: date) -> tuple[QueueFilterFor
             qs = qs.filter(contract_number=data["contract"].strip())
         if data.get("handler"):
             qs = qs.filter(handler_id=data["handler"])
+        if data.get("province"):
+            qs = qs.filter(branch__province=data["province"])
         # Local days as a range of moments: the (branch, received) index answers it, where
         # received_at__date (a time-zone conversion of every row) would be filtered row by row.
         if data.get("received_from"):

@@ -253,3 +253,45 @@ def test_satisfaction_equals_the_return_visits(history, admin_user):
     assert board.total.counts["rating_total"] == sum(ratings)
     assert board.total.satisfied_rate == sum(r >= 4 for r in ratings) / len(ratings)
     assert board.total.mean_rating == sum(ratings) / len(ratings)
+
+
+def test_the_heat_map_narrows_to_one_product_category(history, hq_staff):
+    client = client_for(hq_staff)
+    page = client.get(reverse("insight:dashboard"), {"heat": "credit_card"}).content.decode()
+    links = re.findall(
+        r'href="(/disputes/queue/\?branch=(\d+)&amp;received_from=([\d-]+)&amp;received_to=([\d-]+)&amp;category=credit_card)"[^>]*>(\d+)<',
+        page,
+    )
+    assert links
+    for url, branch, start, end, shown in links[:3]:
+        expected = Dispute.objects.filter(
+            branch_id=branch,
+            category="credit_card",
+            received_at__date__gte=date.fromisoformat(start),
+            received_at__date__lte=date.fromisoformat(end),
+        )
+        assert expected.count() == int(shown)
+        queue = client.get(url.replace("&amp;", "&")).content.decode()
+        newest = expected.order_by("-received_at").first()
+        assert newest is not None and newest.reference in queue
+    # An unknown category is the whole map, not an error.
+    assert client.get(reverse("insight:dashboard"), {"heat": "nonsense"}).status_code == 200
+
+
+def test_a_province_tile_opens_the_queue_of_its_branches(history, hq_staff):
+    client = client_for(hq_staff)
+    key = f"{timezone.localdate() - timedelta(days=40):%Y-%m}"
+    page = client.get(reverse("insight:dashboard"), {"period": key}).content.decode()
+    tiles = page.split('id="province-tiles"')[1].split("</ul>")[0]
+    found = re.findall(r'href="([^"]+)">([^<]+)<strong>([\d,]+)</strong>', tiles)
+    assert len(found) >= 2
+    period = parse_period(key, timezone.localdate())
+    for url, province, shown in found:
+        expected = Dispute.objects.filter(
+            branch__province=province,
+            received_at__date__gte=period.start,
+            received_at__date__lte=period.end,
+        )
+        assert expected.count() == int(shown.replace(",", ""))
+        queue = client.get(url.replace("&amp;", "&")).content.decode()
+        assert 'id="province"' in queue and province in queue
