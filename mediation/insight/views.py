@@ -83,6 +83,18 @@ def _table(board: Dashboard, name: str) -> tuple[list[str], list[list[Any]]]:
     if name == "heat":
         header = [_("Branch")] + [f"{w:%Y-%m-%d}" for w in board.heat_weeks]
         return header, [[row.label] + [c.n for c in cells] for row, cells in board.heat]
+    if name == "turnaround":
+        header = [
+            _("Decision"),
+            _("Target time"),
+            _("Decided in the period"),
+            _("Within the target"),
+            _("Median days"),
+        ]
+        return header, [
+            [str(t.label), str(t.target), t.decided, t.on_target, t.median_days]
+            for t in board.turnarounds
+        ]
     raise Http404("table")
 
 

@@ -19,6 +19,7 @@ from mediation import demo as mediation_demo
 from mediation.insight.history import seed_history
 from mediation.insight.hotspots import hotspots_raise
 from mediation.insight.models import WhitePaper
+from mediation.insight.opinion import opinion_record
 from mediation.insight.rollups import rollups_refresh
 from mediation.insight.white_paper import white_paper_request
 from mediation.models import Dispute
@@ -56,6 +57,21 @@ class Command(BaseCommand):
             )
             # Five of them authorised one agent (seed 4.4: organised complaint agents).
             problems_scenario.one_agent_for(case, count=5)
+            # What was said in public about it (seed 4.5): a short video and a post, seen by
+            # head office and linked to some of the cases (demo links, example.com).
+            for platform, title, views, about in (
+                ("douyin", "“固收+”理财亏损维权视频", 186_000, case.disputes[:3]),
+                ("weibo", "代销理财亏损，银行称风险自担", 42_500, case.disputes[3:5]),
+            ):
+                opinion_record(
+                    actor=accounts.users["headoffice"],
+                    platform=platform,
+                    url=f"https://example.com/{platform}/demo",
+                    title=title,
+                    first_seen=timezone.localdate(),
+                    views=views,
+                    references=[d.reference for d in about],
+                )
             portal_demo.settle_notifications(accounts)
             self.stdout.write(f"demo: {Dispute.objects.count()} disputes created")
         else:
