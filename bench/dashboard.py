@@ -6,9 +6,10 @@ seeded once, in SQL), then:
 - refreshes the daily roll-ups from nothing (every day of the year counted again) and prints
   the time and peak memory, then a nightly refresh (yesterday and today);
 - under gunicorn -w 2 with 16 client threads on the same two cores, measures p50/p95/p99 of
-  the head office's dashboard (this month, and the whole year), a branch's dashboard, and the
-  drill-down a heat-map cell opens (the queue of one branch's week), beside a bare Django view
-  measured in the same run.
+  the head office's dashboard (this month, and the whole year), a branch's dashboard, the
+  drill-down to one business line (the heat map of one product category) and the queue a
+  heat-map cell opens (one branch's week: the staff queue, whose own budget is
+  bench/scale.py's), beside a bare Django view measured in the same run.
 
 Budget: p95 under 300 ms.
 
@@ -67,6 +68,8 @@ def endpoints() -> list[Endpoint]:
         Endpoint("head office: this month", "/insight/", head_office),
         Endpoint("head office: the year", f"/insight/?period={today.year}", head_office),
         Endpoint("a branch's dashboard", "/insight/", manager),
+        # Down to one business line (seed 4.7): the heat map of one product category.
+        Endpoint("drill-down: one business line", "/insight/?heat=wealth", head_office),
         Endpoint(
             "drill-down: a heat-map cell",
             f"/disputes/queue/?branch={branch.pk}&received_from={monday:%Y-%m-%d}"

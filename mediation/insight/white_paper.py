@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import ExtractQuarter
 from django.utils import timezone
@@ -240,11 +240,20 @@ def white_paper_request(*, actor: User, year: int) -> WhitePaper:
         )
     if year == today.year and today == date(year, 1, 1):
         raise ApplicationError(_("The year has no complete day yet."))
-    # Locks the year's versions so that two requests at once number theirs in turn.
-    latest = (
-        WhitePaper.objects.select_for_update().filter(year=year).aggregate(v=Max("version"))["v"]
-    )
-    paper = WhitePaper.objects.create(year=year, version=(latest or 0) + 1, requested_by=actor)
+    # Two asked for at once take the next numbers in turn: the second insert waits for the
+    # first to commit on the (year, version) constraint, fails, and counts again.
+    for _attempt in range(10):
+        latest = WhitePaper.objects.filter(year=year).aggregate(v=Max("version"))["v"] or 0
+        try:
+            with transaction.atomic():
+                paper = WhitePaper.objects.create(year=year, version=latest + 1, requested_by=actor)
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise ApplicationError(
+            _("Several versions of this year were asked for at once: look at the list first.")
+        )
     audit_record(
         actor=actor,
         action="white_paper.requested",

@@ -368,3 +368,14 @@ def test_this_year_counts_to_yesterday():
     assert (period.start, period.end) == (date(2026, 1, 1), date(2026, 12, 6))
     assert wp.year_period(2025, date(2026, 12, 7)).end == date(2025, 12, 31)
     assert wp.year_period(2026, date(2026, 1, 1)).end == date(2026, 1, 1) - timedelta(days=0)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
+def test_versions_asked_for_at_once_are_numbered_in_turn(hq_staff, monkeypatch):
+    from tests.mediation.test_concurrency import _race
+
+    monkeypatch.setattr(wp, "_enqueue", lambda paper_id: None)  # the build is not the point
+    results = _race(4, lambda: wp.white_paper_request(actor=hq_staff, year=2025))
+    assert results.count("ok") == 4, results
+    assert sorted(WhitePaper.objects.values_list("version", flat=True)) == [1, 2, 3, 4]
