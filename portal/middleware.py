@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -54,6 +55,8 @@ class SessionLifetime:
         user = getattr(request, "user", None)
         session = getattr(request, "session", None)
         if user is not None and user.is_authenticated and session is not None:
+            # A page asking for its unread count by itself is not someone using the portal.
+            passive = request.path == _passive_path()
             now = int(time.time())
             started = session.setdefault("signed_in_at", now)  # stamped at sign-in (below)
             seen = session.get("seen_at", now)
@@ -64,12 +67,19 @@ class SessionLifetime:
             )
             if now - seen > idle or now - started > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
+                if passive:
+                    return HttpResponse(status=286)  # htmx: stop asking
                 if not request.path.startswith("/api/"):
                     messages.info(request, _("You were signed out after a while without use."))
                     return redirect_to_login(request.get_full_path())
-            elif now - seen >= 60 or "seen_at" not in session:
+            elif not passive and (now - seen >= 60 or "seen_at" not in session):
                 session["seen_at"] = now  # written at most once a minute
         return self.get_response(request)
+
+
+@cache
+def _passive_path() -> str:
+    return reverse("notifications_count")
 
 
 def stamp_session(sender: object, request: HttpRequest, **kwargs: object) -> None:
@@ -86,8 +96,15 @@ class SecondFactorRequired:
     (portal/second_factor.py) reaches only the code page, the enrolment page, sign-out and the
     language switch; any other page sends it there, and an API call answers 403."""
 
+    # The unread count answers a half-signed-in page itself: "stop asking" (no redirect).
     OPEN_VIEWS = frozenset(
-        {"second_factor_verify", "second_factor_enrol", "logout", "set_language"}
+        {
+            "second_factor_verify",
+            "second_factor_enrol",
+            "logout",
+            "set_language",
+            "notifications_count",
+        }
     )
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

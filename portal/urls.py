@@ -55,6 +55,7 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("notifications/", views_notifications.centre, name="notifications"),
+    path("notifications/count/", views_notifications.unread_count, name="notifications_count"),
     path("notifications/<int:pk>/read/", views_notifications.read, name="notification_read"),
     path(
         "notifications/<int:pk>/invite.ics",

@@ -4,17 +4,33 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import access as portal_access
+from portal import second_factor
 from portal.models import NotificationOptOut
 from portal.notifications import mark_read
 from portal.notifications.events import EVENTS
 from portal.pagination import paginate
 from portal.types import AuthedRequest
+
+# htmx stops polling when an answer has this status (a signed-out or expired session).
+STOP_POLLING = 286
+
+
+@require_http_methods(["GET"])
+def unread_count(request: HttpRequest) -> HttpResponse:
+    """The header's unread count, asked again every minute by the page (htmx). It does not count
+    as use: polling never keeps an idle session alive (portal/middleware.SessionLifetime), and
+    once the session has ended the page is told to stop asking rather than sent to sign in."""
+    user = request.user
+    if not user.is_authenticated or not second_factor.session_verified(request):
+        return HttpResponse(status=STOP_POLLING)
+    unread = user.notifications.filter(read_at__isnull=True).count()
+    return render(request, "portal/_unread_count.html", {"unread_count": unread})
 
 
 @login_required

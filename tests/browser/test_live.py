@@ -52,3 +52,23 @@ def test_a_bundle_being_built_turns_ready_on_the_page(
     expect(table.get_by_role("link", name="PDF")).to_be_visible(timeout=10_000)
     expect(table).to_contain_text("已生成")
     assert page.locator("#bundle-table[hx-get]").count() == 0  # no more asking
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (1280, 900)])
+def test_the_unread_count_appears_without_a_reload(page: Page, watch, world, width, height):
+    """A notice arriving while the page is open shows in the header's count when the page next
+    asks (every minute; here the test asks at once), without a reload."""
+    from portal.notifications import notify
+
+    page.set_viewport_size({"width": width, "height": height})
+    sign_in(page, "staff")
+    page.goto("/")
+    expect(page.locator(".bell .badge")).to_have_count(0)
+    beside_the_browser(
+        lambda: notify(
+            "dispute_received", recipients=[world["staff"]], params={"ref": "MD-1", "due": "-"}
+        )
+    )
+    page.evaluate("htmx.trigger(document.querySelector('.bell-count'), 'refresh')")
+    expect(page.locator(".bell .badge")).to_have_text("1")
+    check_accessibility(page, f"19-unread-count-live-{width}")
