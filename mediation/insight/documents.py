@@ -14,12 +14,13 @@ from weasyprint.text.fonts import FontConfiguration
 def month_bars(months: list[dict[str, Any]], width: int = 640, height: int = 180) -> dict[str, Any]:
     """Bars of complaints received per month, scaled to the busiest month, for an inline SVG
     (the public page draws the same picture without scripts)."""
-    top = max((m["received"] for m in months), default=0) or 1
+    top = max((m["received"] or 0 for m in months), default=0) or 1
     slot = width / max(len(months), 1)
     top_gap, chart = 16, height - 30  # room for the tallest bar's figure and the month labels
     bars = []
     for i, m in enumerate(months):
-        bar = round((chart - top_gap) * m["received"] / top, 1)
+        shown = m["received"]  # None: left out (a small count), drawn as no bar and "*"
+        bar = round((chart - top_gap) * (shown or 0) / top, 1)
         bars.append(
             {
                 "x": round(i * slot + slot * 0.15, 1),
@@ -29,7 +30,7 @@ def month_bars(months: list[dict[str, Any]], width: int = 640, height: int = 180
                 "label_x": round(i * slot + slot / 2, 1),
                 "value_y": round(chart - bar - 4, 1),
                 "label": m["label"].split("年")[-1],
-                "value": m["received"],
+                "value": "*" if shown is None else shown,
             }
         )
     return {

@@ -87,3 +87,16 @@ def _cheapest_rectangle(
     assert best is not None  # two rows and two columns at least
     # Not all three were hidden (the cell would lie on their cycle): each round hides more.
     return best[1]
+
+
+def suppress_line(values: list[int], minimum: int = MIN_PUBLISHED) -> set[int]:
+    """The positions to hide in a single line of counts published with its total (the months
+    of a year): each count of 1 to `minimum` - 1, and if only one is, the next smallest count
+    too, so that the total minus the printed counts gives back no single one. (A line with a
+    single count above zero is its own total: nothing more can hide it.)"""
+    hidden = {i for i, n in enumerate(values) if 0 < n < minimum}
+    if len(hidden) == 1:
+        others = sorted((n, i) for i, n in enumerate(values) if n > 0 and i not in hidden)
+        if others:
+            hidden.add(others[0][1])
+    return hidden

@@ -43,7 +43,7 @@ from portal.transitions import run_transition
 
 from .figures import MIN_CASES, Period, dashboard
 from .models import Rollup, WhitePaper
-from .suppression import suppress
+from .suppression import suppress, suppress_line
 from .white_paper_lifecycle import WhitePaperStatus
 
 if TYPE_CHECKING:
@@ -112,7 +112,9 @@ def _compensation(closed: list[int]) -> dict[str, Any]:
     for pk, amount in hooks.later_amounts(closed).items():
         best[pk] = max(best[pk], amount)
     paid = [amount for amount in best.values() if amount > 0]
-    return {"cases": len(paid), "total": f"{sum(paid, Decimal(0)):.2f}"}
+    # Fewer than 30 paid cases would print a handful of people's amounts: left out.
+    total = f"{sum(paid, Decimal(0)):.2f}" if len(paid) >= MIN_CASES else None
+    return {"cases": len(paid), "total": total}
 
 
 def annual_figures(year: int, today: date) -> dict[str, Any]:
@@ -164,7 +166,7 @@ def annual_figures(year: int, today: date) -> dict[str, Any]:
             "mean": None if mean is None else round(mean, 2),
             "satisfied_share": board.total.satisfied_rate,
         },
-        "months": [{"label": m.label, "received": m.received} for m in board.months],
+        "months": _months(board.months),
         "tables": [
             _published_table(
                 _("Complaints received by product category and quarter"),
@@ -181,6 +183,15 @@ def annual_figures(year: int, today: date) -> dict[str, Any]:
         ],
         "rectifications": _rectifications(period),
     }
+
+
+def _months(months: list[Any]) -> list[dict[str, Any]]:
+    """The year's months with their complaints, small months left out (suppress_line)."""
+    hidden = suppress_line([m.received for m in months])
+    return [
+        {"label": m.label, "received": None if i in hidden else m.received}
+        for i, m in enumerate(months)
+    ]
 
 
 def _rectifications(period: Period) -> list[dict[str, Any]]:

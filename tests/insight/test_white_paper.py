@@ -24,7 +24,7 @@ from mediation.insight import white_paper_lifecycle
 from mediation.insight.history import seed_history
 from mediation.insight.models import WhitePaper
 from mediation.insight.rollups import rollups_refresh
-from mediation.insight.suppression import MIN_PUBLISHED, suppress
+from mediation.insight.suppression import MIN_PUBLISHED, suppress, suppress_line
 from mediation.insight.white_paper_lifecycle import WhitePaperStatus
 from mediation.lifecycle import ClosureReason, DisputeStatus
 from mediation.models import Dispute, ProductCategory
@@ -117,6 +117,13 @@ def test_no_left_out_cell_can_be_worked_out_from_the_totals():
         assert not derivable(hidden), table
 
 
+def test_a_line_of_months_leaves_out_small_ones_and_one_more():
+    assert suppress_line([35, 40, 0]) == set()
+    assert suppress_line([0, 5, 40, 50]) == {1, 2}  # alone, 5 = total - 40 - 50
+    assert suppress_line([5, 7, 100]) == {0, 1}
+    assert suppress_line([5, 0, 0]) == {0}  # its own total: nothing more hides it
+
+
 def test_a_single_line_is_refused():
     with pytest.raises(ValueError):
         suppress({("a", "x"): 5, ("a", "y"): 50})
@@ -179,9 +186,14 @@ def test_the_figures_equal_the_raw_rows(history):
                     assert n is None
         assert table["column_totals"] == [sum(raw[(k, c)] for k in categories) for c in columns]
     assert figures["tables"][1]["total"] == len(closed) > 0
+    by_month = Counter(timezone.localdate(d.received_at).month for d in received)
+    months = [m for m in figures["months"] if m["label"].startswith(f"{year}年")]
+    for m in months:
+        n = by_month[int(m["label"].split("年")[1].rstrip("月"))]
+        assert m["received"] is None if 0 < n < MIN_PUBLISHED else m["received"] in (n, None)
 
 
-def test_compensation_counts_each_case_once_at_its_largest_amount(history, hq_staff):
+def test_compensation_counts_each_case_once_at_its_largest_amount(history, hq_staff, monkeypatch):
     from mediation.replykit.lifecycle import ReplyStatus
     from mediation.replykit.models import Outcome, Reply
 
@@ -224,6 +236,9 @@ def test_compensation_counts_each_case_once_at_its_largest_amount(history, hq_st
             status=ReplyStatus.ISSUED,
             issued_at=timezone.now(),
         )
+    # One paid case would print one person's amount: the total is left out below 30 cases.
+    assert wp.annual_figures(year, today)["compensation"] == {"cases": 1, "total": None}
+    monkeypatch.setattr(wp, "MIN_CASES", 1)
     assert wp.annual_figures(year, today)["compensation"] == {"cases": 1, "total": "300.50"}
 
 
