@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -20,7 +22,7 @@ from portal.audit import audit_record
 from portal.exceptions import ApplicationError
 
 from .access import opinion_item_get_for
-from .models import PublicOpinionItem
+from .models import Platform, PublicOpinionItem
 
 if TYPE_CHECKING:
     from portal.models import User
@@ -47,6 +49,16 @@ def opinion_record(
 ) -> PublicOpinionItem:
     if not is_bank_staff(actor):
         raise refuse(actor, "opinion", "record")
+    if platform not in Platform.values:
+        raise ApplicationError(_("Choose the platform from the list."))
+    try:  # the page links to it: a web address and nothing else (no javascript: or data:)
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError as exc:
+        raise ApplicationError(_("Give the item's web address (https://...).")) from exc
+    if not title.strip() or len(title) > 200:
+        raise ApplicationError(_("Say in a few words what it says (at most 200 characters)."))
+    if views < 0:
+        raise ApplicationError(_("Views cannot be negative."))
     today = timezone.localdate()
     if first_seen > today:
         raise ApplicationError(_("The day it was first seen cannot be in the future."))

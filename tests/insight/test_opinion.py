@@ -111,6 +111,35 @@ def test_who_sees_items(staff, customer, other_branch, auditor, mediator, hq_sta
     assert PublicOpinionItem.objects.get(pk=b.pk).views == 5
 
 
+def test_the_service_refuses_what_the_form_would(staff, customer):
+    ref = make_dispute(customer, staff.branch).reference
+    for bad in (
+        {"platform": "myspace"},
+        {"url": "javascript:alert(1)"},
+        {"url": "data:text/html,x"},
+        {"title": "  "},
+        {"views": -1},
+    ):
+        arguments: dict[str, str | int] = {
+            "platform": "weibo",
+            "url": "https://weibo.com/3",
+            "title": "标题",
+            "views": 1,
+            **bad,
+        }
+        with pytest.raises(ApplicationError):
+            opinion_record(
+                actor=staff,
+                first_seen=timezone.localdate(),
+                references=[ref],
+                platform=str(arguments["platform"]),
+                url=str(arguments["url"]),
+                title=str(arguments["title"]),
+                views=int(arguments["views"]),
+            )
+    assert not PublicOpinionItem.objects.exists()
+
+
 def test_views_only_grow(staff, customer):
     ref = make_dispute(customer, staff.branch).reference
     item = opinion_record(
