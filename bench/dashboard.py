@@ -18,7 +18,6 @@ Budget: p95 under 300 ms.
 
 from __future__ import annotations
 
-import argparse
 import resource
 import sys
 import time
@@ -29,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from django.utils import timezone
 
 from bench.common import Endpoint, gunicorn, measure, report
-from bench.scale import seed, session_cookie
+from bench.scale import arguments, seed, session_cookie
 from mediation.insight.models import Rollup, RollupState
 from mediation.insight.rollups import rollups_refresh
 from mediation.models import Dispute
@@ -80,13 +79,7 @@ def endpoints() -> list[Endpoint]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--disputes", type=int, default=1_000_000)
-    parser.add_argument("--customers", type=int, default=300_000)
-    parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser = arguments()
     parser.add_argument("--no-refresh", action="store_true", help="keep the roll-ups there")
     args = parser.parse_args()
     seed(args.disputes, args.customers)

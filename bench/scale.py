@@ -285,7 +285,8 @@ print(f"did {done}; peak_kb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
 """
 
 
-def main() -> None:
+def arguments() -> argparse.ArgumentParser:
+    """What the benches on this database take (bench/dashboard.py adds its own)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--disputes", type=int, default=1_000_000)
     parser.add_argument("--customers", type=int, default=300_000)
@@ -293,6 +294,11 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    return parser
+
+
+def main() -> None:
+    parser = arguments()
     parser.add_argument("--no-jobs", action="store_true", help="skip the recurring jobs")
     args = parser.parse_args()
     seed(args.disputes, args.customers)

@@ -42,18 +42,24 @@ def turnarounds(branch_id: int | None, first: date, last: date) -> list[Turnarou
     acceptance) made between `first` and `last`, for one branch's cases or all. A few hundred
     rows a year: read as they are."""
     scope = {} if branch_id is None else {"dispute__branch_id": branch_id}
-    court = Turnaround(_("Judicial confirmation: ruling"), _("15 days from acceptance"))
-    for accepted, ruled, due in JudicialConfirmation.objects.filter(
-        ruling_on__gte=first, ruling_on__lte=last, accepted_on__isnull=False, **scope
-    ).values_list("accepted_on", "ruling_on", "decision_due"):
-        assert accepted is not None and ruled is not None  # filtered above
-        court.days.append((ruled - accepted).days)
-        court.on_target += due is None or ruled <= due
-    award = Turnaround(_("Arbitration: award"), _("45 days from acceptance"))
-    for accepted, made, due in ArbitrationCase.objects.filter(
-        award_on__gte=first, award_on__lte=last, accepted_on__isnull=False, **scope
-    ).values_list("accepted_on", "award_on", "target_due"):
-        assert accepted is not None and made is not None  # filtered above
-        award.days.append((made - accepted).days)
-        award.on_target += due is None or made <= due
-    return [court, award]
+    measured = (
+        (
+            Turnaround(_("Judicial confirmation: ruling"), _("15 days from acceptance")),
+            JudicialConfirmation.objects.all(),
+            ("accepted_on", "ruling_on", "decision_due"),
+        ),
+        (
+            Turnaround(_("Arbitration: award"), _("45 days from acceptance")),
+            ArbitrationCase.objects.all(),
+            ("accepted_on", "award_on", "target_due"),
+        ),
+    )
+    for turnaround, rows, (accepted_on, decided_on, due_on) in measured:
+        for accepted, decided, due in (
+            rows.filter(accepted_on__isnull=False, **scope)
+            .filter(**{f"{decided_on}__gte": first, f"{decided_on}__lte": last})
+            .values_list(accepted_on, decided_on, due_on)
+        ):
+            turnaround.days.append((decided - accepted).days)
+            turnaround.on_target += due is None or decided <= due
+    return [turnaround for turnaround, _rows, _fields in measured]
