@@ -326,6 +326,11 @@ def _months(base: QuerySet[Rollup], period: Period) -> list[Row]:
 HEAT_WEEKS = 12
 
 
+def shade(n: int, top: int) -> int:
+    """0 for nothing, else 1-5 by fifths of the busiest cell or tile (`top`)."""
+    return -(-5 * n // top) if n and top else 0
+
+
 def _tiles(provinces: list[Row], period: Period) -> list[Tile]:
     top = max((p.received for p in provinces), default=0)
     queue = reverse("mediation:queue")
@@ -334,7 +339,7 @@ def _tiles(provinces: list[Row], period: Period) -> list[Tile]:
         Tile(
             p.label,
             p.received,
-            -(-5 * p.received // top) if p.received and top else 0,
+            shade(p.received, top),
             f"{queue}?{urlencode({'province': p.key})}&{span}",
         )
         for p in sorted(provinces, key=lambda p: p.label)
@@ -361,9 +366,6 @@ def _heat(
     branches = sorted({b for b, _w in counts}, key=lambda b: names.get(b, b))
     top = max(counts.values(), default=0)
 
-    def shade(n: int) -> int:
-        return -(-5 * n // top) if n and top else 0  # 1-5 by fifths of the busiest cell
-
     queue = reverse("mediation:queue")
     spans = [(w, f"{w:%Y-%m-%d}", f"{w + timedelta(days=6):%Y-%m-%d}") for w in weeks]
     heat = []
@@ -375,6 +377,6 @@ def _heat(
             href = f"{queue}?branch={b}&received_from={first}&received_to={last}"
             if category:
                 href += f"&category={category}"
-            cells.append(HeatCell(n, week, shade(n), href, f"{name} {first}: {n}"))
+            cells.append(HeatCell(n, week, shade(n, top), href, f"{name} {first}: {n}"))
         heat.append((Row(name, b), cells))
     return weeks, heat, top

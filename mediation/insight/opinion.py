@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -125,14 +125,14 @@ def spread(branch_id: int | None, first: date, last: date) -> Spread:
     """Items first seen in the period (about one branch's cases, or any), their views as last
     counted, and the cases they are about."""
     items = PublicOpinionItem.objects.filter(first_seen__gte=first, first_seen__lte=last)
-    linked = Q() if branch_id is None else Q(disputes__branch_id=branch_id)
+    about: dict[str, int] = {}
     if branch_id is not None:
-        items = items.filter(linked).distinct()
+        about = {"dispute__branch_id": branch_id}
+        items = items.filter(disputes__branch_id=branch_id).distinct()
     totals = items.aggregate(n=Count("pk", distinct=True), views=Sum("views"))
     cases = (
         PublicOpinionItem.disputes.through.objects.filter(
-            publicopinionitem__in=items.values("pk"),
-            **({} if branch_id is None else {"dispute__branch_id": branch_id}),
+            publicopinionitem__in=items.values("pk"), **about
         )
         .values("dispute_id")
         .distinct()

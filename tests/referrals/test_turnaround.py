@@ -13,34 +13,23 @@ from django.utils import timezone
 from mediation.insight.figures import dashboard, parse_period
 from portal.models import OrganisationKind
 from referrals.arbitration.models import ArbitrationCase
-from referrals.confirmation.models import FormStatus, JudicialConfirmation
+from referrals.confirmation.models import JudicialConfirmation
 from referrals.outcomes import turnarounds
 from tests.conftest import client_for
 from tests.factories import BranchFactory, OrganisationFactory, upload_pdf
+from tests.referrals.test_confirmation import _confirmation_in
 
 pytestmark = pytest.mark.django_db
 
 
 def _confirmation(dispute, court, staff, accepted: date, ruled: date | None, due: date):
-    agreement = dispute.referrals.get().agreement
-    return JudicialConfirmation.objects.create(
-        dispute=dispute,
-        agreement=agreement,
-        court=court,
-        terms="t",
-        agreement_document=agreement.document,
-        effective_on=agreement.effective_on,
-        window_ends=agreement.confirmation_window_ends,
-        created_by=staff,
-        status="confirmed" if ruled else "accepted",
-        customer_consent_at=timezone.now(),
-        bank_consent_at=timezone.now(),
-        form_status=FormStatus.READY,
-        filed_on=accepted,
-        accepted_on=accepted,
-        decision_due=due,
-        ruling_on=ruled,
+    """A confirmation accepted on `accepted` (tests/referrals/test_confirmation.py's helper),
+    ruled on `ruled` against its due date `due`."""
+    confirmation = _confirmation_in("confirmed" if ruled else "accepted", dispute, court, staff)
+    JudicialConfirmation.objects.filter(pk=confirmation.pk).update(
+        filed_on=accepted, accepted_on=accepted, decision_due=due, ruling_on=ruled
     )
+    return confirmation
 
 
 def _award(dispute, staff, accepted: date, made: date):
