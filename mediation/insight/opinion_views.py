@@ -73,7 +73,7 @@ def opinion_list(request: AuthedRequest) -> HttpResponse:
                     references=parse_references(data["references"]),
                 )
             except ApplicationError as exc:  # said with the form as typed
-                form.add_error(None, str(exc))
+                form.add_error(None, exc.message)
             else:
                 messages.success(
                     request,
