@@ -1,9 +1,16 @@
 """Buttons on a case page: each action is a form posted to one URL that calls one service.
 
 A registry maps an action name to its label, form, the service call, and who sees it; the
-page renders the forms for the actions the user may take now, and `post_action` validates the
-posted form and runs the service. Refusals raised by the service become messages on the page
-(portal.middleware.ApplicationErrorMiddleware), returning the user to `back`.
+page lists the actions the user may take now, each a closed panel, and `post_action`
+validates the posted form and runs the service. Refusals raised by the service become
+messages on the page (portal.middleware.ApplicationErrorMiddleware), returning the user to
+`back`.
+
+An action's form is built and rendered when its panel is opened, not with the page: the
+panel asks the action's URL for it (htmx, `action_view`'s GET); without scripts the panel
+holds a link to the same URL, which answers with the form on a page of its own. A staff case
+page offers a dozen actions and most visits open none: their forms, choices and queries were
+half of the page's cost.
 """
 
 from __future__ import annotations
@@ -16,7 +23,8 @@ from django import forms
 from django.contrib import messages
 from django.db import models
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from portal.forms import choose_the_only_option, form_errors_to_messages
@@ -43,6 +51,12 @@ class Action[T]:
     # Where the person goes next, when not back to the page (a binding act's own page, say).
     then: Callable[[T, dict[str, Any]], str | None] | None = None
 
+    @property
+    def asks(self) -> bool:
+        """Whether the action has a form to fill in (templates read this: they would call the
+        form class itself)."""
+        return self.form is not None
+
 
 def transition_allowed[T: models.Model](name: str) -> Callable[[User, T], bool]:
     """`shown` for an action that is the lifecycle transition `name`: offered exactly when the
@@ -55,17 +69,66 @@ def transition_allowed[T: models.Model](name: str) -> Callable[[User, T], bool]:
 
 
 def shown_actions[T](
-    registry: dict[str, Action[T]], user: User, obj: T, prefix: str = ""
+    registry: dict[str, Action[T]],
+    user: User,
+    obj: T,
+    prefix: str = "",
+    eager: tuple[str, ...] = (),
 ) -> list[tuple[str, Action[T], forms.Form | None]]:
-    out = []
-    for name, action in registry.items():
-        if action.shown(user, obj):
-            form = None
-            if action.form is not None:
-                extra = action.form_kwargs(obj) if action.form_kwargs else {}
-                form = choose_the_only_option(action.form(prefix=f"{prefix}{name}", **extra))
-            out.append((name, action, form))
-    return out
+    """The actions `user` may take on `obj` now, in the registry's order. Only the forms of
+    the `eager` ones (a panel the page shows open) are built; the others come when their
+    panel is opened (`action_view`)."""
+    return [
+        (name, action, action_form(action, obj, prefix, name) if name in eager else None)
+        for name, action in registry.items()
+        if action.shown(user, obj)
+    ]
+
+
+def action_form[T](action: Action[T], obj: T, prefix: str, name: str) -> forms.Form | None:
+    """The unbound form of `action` on `obj`, a lone option chosen (None: a plain button)."""
+    if action.form is None:
+        return None
+    extra = action.form_kwargs(obj) if action.form_kwargs else {}
+    return choose_the_only_option(action.form(prefix=f"{prefix}{name}", **extra))
+
+
+def action_view[T](
+    request: AuthedRequest,
+    registry: dict[str, Action[T]],
+    name: str,
+    obj: T,
+    back: str,
+    prefix: str = "",
+    *,
+    body: str = "includes/action_body.html",
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """One action's URL. POST does it (`post_action`); GET answers with its form: the bare
+    form for a panel that asked with htmx, else a page of its own (no scripts) whose form
+    posts to the same URL and leads back to `back`. An action the person may not take now is
+    not found, as on POST."""
+    if request.method == "POST":
+        return post_action(request, registry, name, obj, back, prefix)
+    action = registry.get(name)
+    if action is None or not action.shown(request.user, obj):
+        raise Http404("action")
+    page = {
+        "name": name,
+        "action": action,
+        "form": action_form(action, obj, prefix, name),
+        "action_url": request.path,
+        "back": back,
+        "body": body,
+        "obj": obj,
+        # The case it concerns, named on the page of its own.
+        "case": getattr(obj, "dispute", None) or (obj if hasattr(obj, "reference") else None),
+        **(context or {}),
+    }
+    response = render(request, body if request.htmx else "portal/action_page.html", page)
+    # The fragment and the page share a URL: a cache must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def post_action[T](

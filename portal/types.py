@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
     from portal.models import User
 
 
@@ -14,3 +16,4 @@ class AuthedRequest(HttpRequest):
     """A request behind @login_required: `user` is a portal User, never anonymous."""
 
     user: User
+    htmx: HtmxDetails  # django_htmx.middleware.HtmxMiddleware

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import html
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -158,6 +160,20 @@ def client_for(user) -> Client:
     mark_verified(session, user)
     session.save()
     return client
+
+
+def opened(client: Client, url: str) -> str:
+    """A page as it reads with every action panel opened: the page, then each closed panel's
+    form as the panel asks for it with htmx (portal.actions.action_view)."""
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    page = response.content.decode()
+    parts = []
+    for href in re.findall(r'hx-get="([^"]+)" hx-trigger="toggle once"', page):
+        part = client.get(html.unescape(href), headers={"HX-Request": "true"})
+        assert part.status_code == 200, (href, part.status_code)
+        parts.append(part.content.decode())
+    return page + "".join(parts)
 
 
 @pytest.fixture

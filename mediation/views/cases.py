@@ -69,7 +69,7 @@ from mediation.services.representatives import representative_authorise, represe
 from mediation.services.return_visits import customer_may_rate, return_visit_record
 from mediation.timeline import dispute_timeline, next_step
 from portal import access as portal_access
-from portal.actions import Action, post_action, shown_actions, transition_allowed
+from portal.actions import Action, action_view, shown_actions, transition_allowed
 from portal.decorators import role_required
 from portal.forms import form_errors_to_messages
 from portal.models import User
@@ -259,6 +259,7 @@ ACTIONS: dict[str, Action[Dispute]] = {
             dispute_access.is_dispute_customer(u, d) and dispute_access.can_amend_dispute(u, d)
         ),
         message=gettext_lazy("Your changes were saved as a new version of your claim."),
+        form_kwargs=lambda d: {"initial": _claim_as_it_stands(d)},
     ),
     "amend_on_request": Action(
         gettext_lazy("Amend the claim on the customer's request"),
@@ -268,6 +269,7 @@ ACTIONS: dict[str, Action[Dispute]] = {
             dispute_access.can_handle_dispute(u, d) and dispute_access.can_amend_dispute(u, d)
         ),
         message=gettext_lazy("The claim's new version was saved; the customer is shown it."),
+        form_kwargs=lambda d: {"initial": _claim_as_it_stands(d)},
     ),
     "ask_mediation": Action(
         gettext_lazy("Ask the bank for mediation"),
@@ -491,16 +493,22 @@ ACTIONS: dict[str, Action[Dispute]] = {
 }
 
 
+def _claim_as_it_stands(dispute: Dispute) -> dict[str, Any]:
+    """An amendment starts from the claim as it stands."""
+    return {"amount": dispute.amount, "facts": dispute.facts, "request": dispute.request}
+
+
 def _action_forms(user: User, dispute: Dispute) -> list[tuple[str, Action[Dispute], Any]]:
-    actions = shown_actions(hooks.case_actions(ACTIONS), user, dispute)
-    for name, _action, form in actions:
-        if name in ("amend", "amend_on_request") and form is not None:
-            form.initial = {
-                "amount": dispute.amount,
-                "facts": dispute.facts,
-                "request": dispute.request,
-            }
-    return actions
+    # Opting in is what the page is for while it is offered: its panel is open, its form here.
+    return shown_actions(hooks.case_actions(ACTIONS), user, dispute, eager=("opt_in",))
+
+
+def _consent_texts() -> dict[str, str]:
+    """What the customer consents to, read above the forms that give the consent."""
+    return {
+        "mediation_consent_text": mediation_consent_text(),
+        "disclosure_consent_text": disclosure_consent_text(None),
+    }
 
 
 @login_required
@@ -544,8 +552,7 @@ def detail(request: AuthedRequest, reference: str) -> HttpResponse:
         ),
         "threshold": services.fast_lane_threshold(),
         "lane_notice_states": OPT_IN_STATES,
-        "mediation_consent_text": mediation_consent_text(),
-        "disclosure_consent_text": disclosure_consent_text(None),
+        **_consent_texts(),
         "disclosure_categories": DISCLOSURE_CATEGORIES,
         "disclosure_choice": MediationCentreForm(auto_id="id_disclosure_%s")
         if _customer_in_lane(user, dispute)
@@ -577,11 +584,20 @@ def _evidence_context(request: AuthedRequest, dispute: Dispute) -> dict[str, Any
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def dispute_action(request: AuthedRequest, reference: str, action: str) -> HttpResponse:
+    """A case action: its form (GET: the opened panel's, or a page of its own), or done (POST)."""
     dispute = dispute_access.dispute_get_for(request.user, reference)
     back = reverse("mediation:detail", args=[reference])
-    return post_action(request, hooks.case_actions(ACTIONS), action, dispute, back)
+    return action_view(
+        request,
+        hooks.case_actions(ACTIONS),
+        action,
+        dispute,
+        back,
+        body="mediation/_action_body.html",
+        context=_consent_texts() if action in ("opt_in", "ask_mediation") else None,
+    )
 
 
 @login_required

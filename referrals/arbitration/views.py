@@ -8,9 +8,9 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
-from portal.actions import Action, post_action, transition_allowed
+from portal.actions import Action, action_view, transition_allowed
 from portal.types import AuthedRequest
 from referrals.arbitration import access as arbitration_access
 from referrals.arbitration import services as arbitration_services
@@ -65,10 +65,10 @@ ARBITRATION_ACTIONS: dict[str, Action[ArbitrationCase]] = {
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def arbitration_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     case = arbitration_access.arbitration_get_for(request.user, pk)
-    return post_action(
+    return action_view(
         request,
         ARBITRATION_ACTIONS,
         action,

@@ -29,7 +29,7 @@ def bundle_table(request: AuthedRequest, reference: str) -> HttpResponse:
     """The case page's bundle table alone, for htmx to swap in while a bundle is built (it
     stops asking once none is); any other request goes to the case page."""
     dispute = dispute_access.dispute_get_for(request.user, reference)
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         return redirect(reverse("mediation:detail", args=[reference]) + "#bundles")
     bundles = bundle_access.bundles_on_dispute_visible_to(request.user, dispute)
     return render(

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mediation import access as dispute_access
 from portal import access as portal_access
-from portal.actions import Action, post_action, transition_allowed
+from portal.actions import Action, action_view, post_action, transition_allowed
 from portal.decorators import role_required
 from portal.pagination import paginate
 from portal.types import AuthedRequest
@@ -189,10 +189,10 @@ REFERRAL_ACTIONS: dict[str, Action[Referral]] = {
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def referral_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     referral = referral_access.referral_get_for(request.user, pk)
-    return post_action(
+    return action_view(
         request,
         REFERRAL_ACTIONS,
         action,
@@ -315,11 +315,11 @@ AGREEMENT_ACTIONS: dict[str, Action[AgreementDraft]] = {
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def agreement_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     draft = referral_access.agreement_draft_get_for(request.user, pk)
     back = draft.referral.dispute.get_absolute_url() + "#referral"
-    return post_action(request, AGREEMENT_ACTIONS, action, draft, back, prefix=f"ag{pk}-")
+    return action_view(request, AGREEMENT_ACTIONS, action, draft, back, prefix=f"ag{pk}-")
 
 
 PROPOSAL_WITHDRAW: dict[str, Action[MediatorProposal]] = {

@@ -13,12 +13,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from mediation import access as dispute_access
 from mediation.forms import OptionalReasonForm
 from portal import access as portal_access
-from portal.actions import Action, post_action, transition_allowed
+from portal.actions import Action, action_view, transition_allowed
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError
 from portal.forms import choose_the_only_option
@@ -202,10 +202,10 @@ CONFIRMATION_ACTIONS: dict[str, Action[JudicialConfirmation]] = {
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def confirmation_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     confirmation = confirmation_access.confirmation_get_for(request.user, pk)
-    return post_action(
+    return action_view(
         request,
         CONFIRMATION_ACTIONS,
         action,

@@ -11,10 +11,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from mediation.problems.figures import class_figures, membership
-from portal.actions import Action, post_action, shown_actions, transition_allowed
+from portal.actions import Action, action_view, post_action, shown_actions, transition_allowed
 from portal.decorators import role_required
 from portal.models import User
 from portal.pagination import paginate
@@ -244,10 +244,10 @@ def _back(review: LookbackReview) -> str:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def action(request: AuthedRequest, pk: int, name: str) -> HttpResponse:
     review = review_access.review_get_for(request.user, pk)
-    return post_action(request, REVIEW_ACTIONS, name, review, _back(review), prefix="v-")
+    return action_view(request, REVIEW_ACTIONS, name, review, _back(review), prefix="v-")
 
 
 @login_required

@@ -22,7 +22,7 @@ from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import AuditEvent, Notification
 from portal.transitions import ActionForbidden
 from tests.api.test_api import api
-from tests.conftest import client_for
+from tests.conftest import client_for, opened
 from tests.factories import make_dispute, opt_in_naming
 
 pytestmark = pytest.mark.django_db
@@ -100,8 +100,8 @@ def test_the_customers_own_amend_form_is_not_offered_to_staff_and_vice_versa(
     customer, staff, branch
 ):
     d = make_dispute(customer, branch)
-    staff_page = client_for(staff).get(d.get_absolute_url()).content.decode()
-    customer_page = client_for(customer).get(d.get_absolute_url()).content.decode()
+    staff_page = opened(client_for(staff), d.get_absolute_url())
+    customer_page = opened(client_for(customer), d.get_absolute_url())
     assert "amend_on_request-customer_request" in staff_page
     assert "amend-amount" not in staff_page
     assert "amend-amount" in customer_page and "amend_on_request" not in customer_page
@@ -244,8 +244,8 @@ def test_who_may_ask_and_who_may_decide(
 
 def test_next_step_speaks_to_its_viewer(customer, staff, branch):
     d = make_dispute(customer, branch, "60000.00")
-    customer_page = client_for(customer).get(d.get_absolute_url()).content.decode()
-    staff_page = client_for(staff).get(d.get_absolute_url()).content.decode()
+    customer_page = opened(client_for(customer), d.get_absolute_url())
+    staff_page = opened(client_for(staff), d.get_absolute_url())
     assert "银行将在 1 日内为您的案件设置标签" in customer_page
     assert "银行设置案由与紧急程度标签。" in staff_page
     assert "您的案件" not in staff_page.split('id="next-h"')[1].split("</section>")[0]

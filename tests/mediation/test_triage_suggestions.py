@@ -11,7 +11,7 @@ from django.urls import reverse
 from mediation import services
 from mediation.models import Dispute, TriageRule
 from mediation.triage import case_causes, hit_rate, urgency_hit_rate, with_hit_rates
-from tests.conftest import client_for
+from tests.conftest import client_for, opened
 from tests.factories import UserFactory, make_dispute
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("triage_table")]
@@ -57,7 +57,7 @@ def test_a_rule_names_a_cause_from_the_regulation():
 
 def test_staff_see_the_suggestion_filled_in_with_the_word_that_made_it(customer, branch, staff):
     d = file(customer, branch, "借记卡在境外被盗刷两笔。")
-    page = client_for(staff).get(d.get_absolute_url()).content.decode()
+    page = opened(client_for(staff), d.get_absolute_url())
     assert 'value="借记卡纠纷"' in page and "盗刷" in page
     assert '<datalist id="case-causes">' in page
     # The customer never sees the bank's triage.
@@ -67,7 +67,7 @@ def test_staff_see_the_suggestion_filled_in_with_the_word_that_made_it(customer,
 def test_a_suggestion_made_before_the_table_changed_names_no_word(customer, branch, staff):
     d = file(customer, branch, "借记卡在境外被盗刷两笔。")
     TriageRule.objects.filter(cause="借记卡纠纷").update(active=False)
-    page = client_for(staff).get(d.get_absolute_url()).content.decode()
+    page = opened(client_for(staff), d.get_absolute_url())
     assert 'value="借记卡纠纷"' in page  # what was suggested when it was filed
     assert "投诉中提到“盗刷”" not in page and "提出投诉时" in page
 

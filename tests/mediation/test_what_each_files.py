@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from mediation.services.evidence import evidence_upload
 from portal.exceptions import ApplicationError
-from tests.conftest import client_for
+from tests.conftest import client_for, opened
 from tests.factories import make_dispute
 from tests.factories.files import pdf_bytes
 
@@ -56,7 +56,7 @@ def test_forms_say_what_they_mean(customer, branch):
 
     d = make_dispute(customer, branch)
     client = client_for(customer)
-    page = client.get(d.get_absolute_url()).content.decode()
+    page = opened(client, d.get_absolute_url())
     assert "我同意调解</label>" in page and "我同意调解:</label>" not in page
     assert "最多 5000 字，超出部分无法输入。" in page
     assert file_kind("text/plain") == "文本文件"
@@ -87,5 +87,5 @@ def test_an_empty_choice_reads_in_chinese(customer, branch):
     d = make_dispute(customer, branch)
     page = client_for(customer).get(reverse("mediation:file")).content.decode()
     assert "- Select an option -" not in page and "— 请选择 —" in page
-    page = client_for(customer).get(d.get_absolute_url()).content.decode()
+    page = opened(client_for(customer), d.get_absolute_url())
     assert "- Select an option -" not in page

@@ -9,7 +9,7 @@ import pytest
 from django import forms
 
 from portal.forms import choose_the_only_option
-from tests.conftest import client_for
+from tests.conftest import client_for, opened
 from tests.factories import PartnerFactory, make_dispute, refer
 
 pytestmark = pytest.mark.django_db
@@ -42,8 +42,8 @@ def _mediator_select(page: str) -> str:
 def test_a_centre_with_one_mediator_has_it_chosen(customer, staff, branch, centre, mediator):
     d = make_dispute(customer, branch)
     refer(d, customer, staff, centre)
-    options = _mediator_select(client_for(mediator).get(d.get_absolute_url()).content.decode())
+    options = _mediator_select(opened(client_for(mediator), d.get_absolute_url()))
     assert 'value=""' not in options and "selected" in options
     PartnerFactory.create(organisation=centre)  # a second mediator: now a real choice
-    options = _mediator_select(client_for(mediator).get(d.get_absolute_url()).content.decode())
+    options = _mediator_select(opened(client_for(mediator), d.get_absolute_url()))
     assert 'value=""' in options

@@ -1,0 +1,108 @@
+"""Action panels: a case page lists the actions as closed panels and builds none of their forms;
+an opened panel asks the action's URL for its form (htmx), and without scripts the same URL
+answers with a page of its own (portal.actions.action_view)."""
+
+from __future__ import annotations
+
+import re
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.conftest import client_for
+from tests.factories import make_dispute, refer
+
+HX = {"HX-Request": "true"}
+
+
+def test_the_case_page_holds_links_to_the_forms_not_the_forms(customer, staff, branch):
+    d = make_dispute(customer, branch)
+    page = client_for(staff).get(d.get_absolute_url()).content.decode()
+    triage = reverse("mediation:action", args=[d.reference, "triage"])
+    assert f'hx-get="{triage}" hx-trigger="toggle once"' in page
+    assert f'<a href="{triage}">' in page  # without scripts: the form's own page
+    assert 'name="triage-cause_label"' not in page  # not built until asked for
+    # A plain button needs no form: it is there at once.
+    client_for(staff).post(triage, {"triage-cause_label": "理财纠纷", "triage-urgency": "normal"})
+    page = client_for(staff).get(d.get_absolute_url()).content.decode()
+    start = reverse("mediation:action", args=[d.reference, "start_bank_handling"])
+    assert f'<form method="post" action="{start}"' in page
+
+
+def test_an_opened_panel_gets_the_form_alone(customer, staff, branch):
+    d = make_dispute(customer, branch)
+    url = reverse("mediation:action", args=[d.reference, "triage"])
+    answer = client_for(staff).get(url, headers=HX)
+    body = answer.content.decode()
+    assert answer.status_code == 200 and "HX-Request" in answer["Vary"]
+    assert "<html" not in body and f'<form method="post" action="{url}"' in body
+    assert 'name="triage-cause_label"' in body and "csrfmiddlewaretoken" in body
+
+
+def test_without_scripts_the_form_has_a_page_of_its_own_that_does_the_action(
+    customer, staff, branch
+):
+    d = make_dispute(customer, branch)
+    client = client_for(staff)
+    url = reverse("mediation:action", args=[d.reference, "triage"])
+    page = client.get(url).content.decode()
+    assert "<html" in page and f"返回纠纷 {d.reference}" in page
+    assert 'name="triage-cause_label"' in page
+    done = client.post(
+        url, {"triage-cause_label": "理财纠纷", "triage-urgency": "normal"}, follow=True
+    )
+    assert done.redirect_chain[-1][0] == d.get_absolute_url()
+    assert "已分诊：理财纠纷 / 一般" in done.content.decode()
+
+
+def test_the_customers_consents_are_read_above_their_form(customer, branch):
+    d = make_dispute(customer, branch)
+    client = client_for(customer)
+    page = client.get(d.get_absolute_url()).content.decode()
+    # Opting in is what the page is for: its panel is open and its form is there.
+    assert re.search(r'<details class="action" open>\s*<summary>', page)
+    assert 'name="opt_in-agree_mediation"' in page
+    body = client.get(
+        reverse("mediation:action", args=[d.reference, "opt_in"]), headers=HX
+    ).content.decode()
+    assert "同意调解" in body and 'name="opt_in-agree_disclosure"' in body
+
+
+def test_an_action_not_offered_is_not_found(customer, staff, branch, other_customer):
+    d = make_dispute(customer, branch)
+    triage = reverse("mediation:action", args=[d.reference, "triage"])
+    assert client_for(customer).get(triage, headers=HX).status_code == 404  # staff's action
+    assert client_for(other_customer).get(triage).status_code == 404  # another's case
+    nothing = reverse("mediation:action", args=[d.reference, "no_such_action"])
+    assert client_for(staff).get(nothing).status_code == 404
+    # The amendment starts from the claim as it stands, for its own customer only.
+    amend = reverse("mediation:action", args=[d.reference, "amend"])
+    assert client_for(staff).get(amend).status_code == 404
+    body = client_for(customer).get(amend, headers=HX).content.decode()
+    assert d.facts in body
+
+
+def test_a_partners_action_comes_to_its_centre_only(
+    customer, staff, branch, centre, mediator, other_mediator
+):
+    d = make_dispute(customer, branch)
+    referral = refer(d, customer, staff, centre)
+    url = reverse("referrals:action", args=[referral.pk, "accept"])
+    body = client_for(mediator).get(url, headers=HX).content.decode()
+    assert 'name="r-accept-mediator"' in body
+    assert client_for(other_mediator).get(url, headers=HX).status_code == 404
+    assert client_for(customer).get(url, headers=HX).status_code == 404
+
+
+def test_the_staff_case_page_builds_no_action_form(customer, staff, branch):
+    """Building the forms (their choices read from the database) was half of a staff case
+    page's cost: the triage form's suggestions and the handlers to choose from are read when
+    their panel is opened, not with the page."""
+    d = make_dispute(customer, branch)
+    client = client_for(staff)
+    client.get(d.get_absolute_url())
+    with CaptureQueriesContext(connection) as queries:
+        client.get(d.get_absolute_url())
+    assert not [q for q in queries.captured_queries if "mediation_triagerule" in q["sql"]]
+    assert len(queries) <= 20
