@@ -6,7 +6,8 @@ the same two cores, measures p50/p95/p99 of what staff, customers and partners w
 beside a bare Django view in the same run:
 
 - the branch staff queue, the head-office queue, the head office's queue filtered by branch and
-  state, a customer's case page, the partner API list and the dispute API list;
+  state, a customer's case page (one received, one in mediation), a case in mediation as its
+  branch's staff see it, the partner API list and the dispute API list;
 - EXPLAIN of each page's main query (a sequential scan of a large table is flagged);
 - each recurring job over the whole database: time and peak memory.
 
@@ -219,6 +220,11 @@ def endpoints() -> list[Endpoint]:
             "customer's case in mediation",
             f"/disputes/{busy.reference}/",
             session_cookie(busy.customer),
+        ),
+        Endpoint(
+            "staff: a case in mediation",
+            f"/disputes/{busy.reference}/",
+            session_cookie(User.objects.get(username=f"bs-{busy.branch.code}")),
         ),
         Endpoint(
             "partner API list (referrals)",
