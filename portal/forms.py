@@ -174,6 +174,17 @@ class EnrolCodeForm(forms.Form):
 BLANK_CHOICE_LABEL = _("- Select an option -")
 
 
+class DateInput(forms.DateInput):
+    """A date picker. Its value is always ISO (2026-12-07): the only form `<input type="date">`
+    takes; a localised one (zh-Hans: 2026/12/07) was dropped by the browser, which left an
+    initial date, say the day a letter came, blank."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 def choose_the_only_option(form: forms.Form) -> forms.Form:
     """A required select with one real option asks nothing: the option is chosen and the blank
     goes (a centre with one mediator, a region with one court). Bound forms are left as posted."""

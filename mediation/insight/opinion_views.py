@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from portal.access import is_bank_staff, refuse
 from portal.exceptions import ApplicationError
+from portal.forms import DateInput
 from portal.types import AuthedRequest
 
 from .access import figures_scope, opinion_items_visible_to
@@ -36,9 +37,7 @@ class OpinionForm(forms.Form):
         max_length=200,
         help_text=gettext_lazy("In a few words, as a colleague would search for it."),
     )
-    first_seen = forms.DateField(
-        label=gettext_lazy("First seen on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    first_seen = forms.DateField(label=gettext_lazy("First seen on"), widget=DateInput())
     views = forms.IntegerField(
         label=gettext_lazy("Views so far"), min_value=0, max_value=10**12, initial=0
     )

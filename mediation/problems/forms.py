@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from mediation.forms import AmountField
+from portal.forms import DateInput
 
 from .models import ClusterReview, Eligibility, RectificationKind
 
@@ -82,7 +83,7 @@ class AdvanceForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "MD-2026-000123"}),
     )
     amount = AmountField(label=_("Amount paid (yuan)"))
-    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput())
     payment_reference = forms.CharField(
         label=_("Payment reference (optional)"), max_length=60, required=False
     )
@@ -99,9 +100,7 @@ class RectificationForm(forms.Form):
     measure = forms.CharField(
         label=_("Measure (for accountability)"), max_length=200, required=False
     )
-    due = forms.DateField(
-        label=_("Due (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due = forms.DateField(label=_("Due (optional)"), required=False, widget=DateInput())
 
 
 class DoneForm(forms.Form):

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mediation.forms import AmountField
+from portal.forms import DateInput
 from portal.models import OrganisationKind, PartnerOrganisation
 from referrals.models import AwardKind
 
@@ -16,9 +17,7 @@ class ArbitrationStartForm(forms.Form):
     commission = forms.ModelChoiceField(
         label=_("Arbitration commission"), queryset=PartnerOrganisation.objects.none()
     )
-    signed_on = forms.DateField(
-        label=_("Arbitration agreement signed on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    signed_on = forms.DateField(label=_("Arbitration agreement signed on"), widget=DateInput())
     file = forms.FileField(label=_("The written arbitration agreement"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -29,17 +28,17 @@ class ArbitrationStartForm(forms.Form):
 
 
 class DateForm(forms.Form):
-    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Date"), widget=DateInput())
 
 
 class ArbitrationAcceptForm(forms.Form):
-    day = forms.DateField(label=_("Accepted on"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Accepted on"), widget=DateInput())
     case_number = forms.CharField(label=_("Commission case number"), max_length=60)
 
 
 class ArbitrationDecisionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Decision"), choices=AwardKind.choices)
-    day = forms.DateField(label=_("Made on"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Made on"), widget=DateInput())
     summary = forms.CharField(
         label=_("Summary"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -49,7 +48,7 @@ class ArbitrationDecisionForm(forms.Form):
 class LitigationForm(forms.Form):
     court_name = forms.CharField(label=_("Court"), max_length=120)
     case_number = forms.CharField(label=_("Case number"), max_length=60)
-    filed_on = forms.DateField(label=_("Filed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    filed_on = forms.DateField(label=_("Filed on"), widget=DateInput())
     note = forms.CharField(
         label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

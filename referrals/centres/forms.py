@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mediation.forms import AmountField
+from portal.forms import DateInput
 from portal.models import OrganisationKind, User
 from referrals.centres.lifecycle import ReferralStatus
 from referrals.models import Bundle, Referral, SessionMode
@@ -98,12 +99,10 @@ class AgreementForm(forms.Form):
     terms = forms.CharField(
         label=_("Terms"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    performance_due = forms.DateField(
-        label=_("Performance deadline"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    performance_due = forms.DateField(label=_("Performance deadline"), widget=DateInput())
     effective_on = forms.DateField(
         label=_("Took effect on (signed by all and sealed)"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
 
 
@@ -112,9 +111,7 @@ class AgreementDraftForm(forms.Form):
     terms = forms.CharField(
         label=_("Terms"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    performance_due = forms.DateField(
-        label=_("Performance deadline"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    performance_due = forms.DateField(label=_("Performance deadline"), widget=DateInput())
 
 
 class ProposalForm(AgreementDraftForm):

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mediation.forms import AmountField
+from portal.forms import DateInput
 from portal.models import OrganisationKind, PartnerOrganisation
 from referrals.confirmation.lifecycle import NotAcceptedReason, RejectionGround
 
@@ -34,7 +35,7 @@ class ConfirmationStartForm(forms.Form):
 
 
 class ConfirmationAcceptForm(forms.Form):
-    day = forms.DateField(label=_("Accepted on"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Accepted on"), widget=DateInput())
     case_number = forms.CharField(
         label=_("Case number (调确字)"), max_length=60, help_text=_("e.g. （2026）沪0115民特123号")
     )
@@ -51,12 +52,8 @@ class NotAcceptForm(forms.Form):
 
 class RulingForm(forms.Form):
     ruling_number = forms.CharField(label=_("Ruling number"), max_length=60)
-    ruling_on = forms.DateField(
-        label=_("Ruling made on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    received_on = forms.DateField(
-        label=_("Ruling received on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    ruling_on = forms.DateField(label=_("Ruling made on"), widget=DateInput())
+    received_on = forms.DateField(label=_("Ruling received on"), widget=DateInput())
     file = forms.FileField(label=_("The ruling (PDF or image)"), required=False)
 
 
@@ -74,12 +71,10 @@ class AmendAgreementForm(forms.Form):
     terms = forms.CharField(
         label=_("Terms"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    effective_on = forms.DateField(
-        label=_("Took effect on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    effective_on = forms.DateField(label=_("Took effect on"), widget=DateInput())
 
 
 class PerformanceForm(forms.Form):
-    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput())
     amount = AmountField(label=_("Amount paid (yuan)"))
     file = forms.FileField(label=_("Proof of payment"))

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mediation.problems.figures import class_figures, membership
 from portal.actions import Action, action_view, post_action, shown_actions, transition_allowed
 from portal.decorators import role_required
+from portal.forms import DateInput
 from portal.models import User
 from portal.pagination import paginate
 from portal.types import AuthedRequest
@@ -104,7 +105,7 @@ class ActionForm(forms.Form):
         label=_("What must be put right"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
     owner = forms.CharField(label=_("Owner"), max_length=100)
-    due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label=_("Due on"), widget=DateInput())
 
 
 def _mine_in(*states: str) -> Any:

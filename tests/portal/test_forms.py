@@ -47,3 +47,17 @@ def test_a_centre_with_one_mediator_has_it_chosen(customer, staff, branch, centr
     PartnerFactory.create(organisation=centre)  # a second mediator: now a real choice
     options = _mediator_select(opened(client_for(mediator), d.get_absolute_url()))
     assert 'value=""' in options
+
+
+def test_a_date_picker_holds_its_date_in_the_only_form_browsers_take():
+    """`<input type="date">` takes ISO dates only: the localised 2026/12/07 was dropped by the
+    browser, leaving the day a letter came blank and the form refused as incomplete."""
+    from datetime import date
+
+    from django.utils import translation
+
+    from mediation.forms import StaffIntakeForm
+
+    with translation.override("zh-hans"):
+        rendered = str(StaffIntakeForm(initial={"received_on": date(2026, 12, 7)})["received_on"])
+    assert 'type="date"' in rendered and 'value="2026-12-07"' in rendered
