@@ -335,6 +335,21 @@ def saved_filter_get_for(user: User, pk: int) -> SavedFilter:
     )
 
 
+def letter_scan_get_for(user: User, pk: int) -> models.LetterScan:
+    """A scanned letter, for staff of the branch it was scanned for (head office: any), or a
+    logged 404. Its text is a customer's letter: nobody else reads it."""
+    return visible_or_404(
+        user,
+        models.LetterScan.objects.select_related("evidence__dispute"),
+        "letter_scan",
+        pk,
+        lambda scan: (
+            is_head_office_staff(user) or (is_bank_staff(user) and scan.branch_id == user.branch_id)
+        ),
+        pk=pk,
+    )
+
+
 # Object permissions, so templates and admin can ask `user.has_perm(...)` with the same rules.
 rules.add_perm("mediation.view_dispute", rules.predicate(can_view_dispute))
 rules.add_perm("mediation.add_evidence", rules.predicate(can_upload_evidence))

@@ -26,6 +26,7 @@ from mediation.models import (
     Urgency,
 )
 from mediation.triage import case_causes, complaint_text, suggest
+from portal.forms import DateInput
 from portal.models import Branch, OrganisationKind, PartnerOrganisation, User
 from portal.ratelimit import normalise_login
 from portal.validators import validate_mainland_mobile, validate_resident_id
@@ -110,9 +111,7 @@ class StaffIntakeForm(DisputeIntakeForm):
         label=_("Received by"),
         choices=[(c.value, c.label) for c in Channel if c != Channel.WEB],
     )
-    received_on = forms.DateField(
-        label=_("Date received"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    received_on = forms.DateField(label=_("Date received"), widget=DateInput())
     customer_name = forms.CharField(label=_("Customer's real name"), max_length=50)
     customer_mobile = forms.CharField(
         label=_("Customer's mobile number"), max_length=11, validators=[validate_mainland_mobile]
@@ -138,9 +137,18 @@ class StaffIntakeForm(DisputeIntakeForm):
     regulator_reply_due = forms.DateField(
         label=_("Report to the regulator by"),
         help_text=_("The date the transfer letter sets for the bank's report."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         required=False,
     )
+    # The scanned letter the case is recorded from (its first exhibit), if any.
+    scan = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Staff fill this form about someone else: the customer's form speaks to "you".
+        self.fields["branch"].label = _("Branch that sold the product or handles the account")
+        self.fields["facts"].label = _("What happened, as the customer tells it")
+        self.fields["request"].label = _("What the customer asks the bank to do")
 
     def clean_customer_id_number(self) -> str:
         value = self.cleaned_data["customer_id_number"].strip().upper()
@@ -522,12 +530,8 @@ class QueueFilterForm(forms.Form):
     # The branches of one province (the figures' province tiles link here); named above it.
     province = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
     # Received between these days (the management heat map's cells link here).
-    received_from = forms.DateField(
-        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    received_to = forms.DateField(
-        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    received_from = forms.DateField(label=_("Received from"), required=False, widget=DateInput())
+    received_to = forms.DateField(label=_("Received to"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, all_branches: bool = True, **kwargs: Any) -> None:
         """A branch's staff see their own branch only: no branch filter offering others."""
@@ -565,6 +569,16 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
+class LetterScanForm(forms.Form):
+    """A customer's letter, scanned at intake: read by the worker, then recorded by staff."""
+
+    scan = forms.FileField(
+        label=_("Scanned letter (PDF, JPEG or PNG)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+        error_messages={"required": _("Choose the scanned letter to upload.")},
+    )
+
+
 class EvidenceForm(forms.Form):
     file = MultipleFileField(
         label=_("Files (PDF, JPEG or PNG; several at once if you like)"),
@@ -580,7 +594,7 @@ class EvidenceForm(forms.Form):
     document_date = forms.DateField(
         label=_("Date of the document"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     description = forms.CharField(
         label=_("Description"),

@@ -876,3 +876,42 @@ class DisputeDraft(models.Model):
 
     def __str__(self) -> str:
         return f"draft of {self.customer_id}"
+
+
+class LetterScan(models.Model):
+    """A customer's paper letter, scanned by staff at phone-or-letter intake (the bank
+    document, 4.7: letters turned into structured data). The worker reads its text
+    (mediation/letters.py, Tesseract); staff correct it in the intake form, and the scan
+    becomes the recorded case's first exhibit. A scan never used for a case goes with the
+    retention job after SCAN_KEPT_DAYS (mediation/services/letters.py)."""
+
+    class Status(models.TextChoices):
+        READING = "reading", _("Being read")
+        READ = "read", _("Read")
+        FAILED = "failed", _("Could not be read")
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    branch = models.ForeignKey("portal.Branch", on_delete=models.PROTECT, related_name="+")
+    original_name = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    page_count = models.PositiveIntegerField(default=1)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.READING)
+    text = models.TextField(_("text read"), blank=True)
+    failure = models.CharField(_("why it could not be read"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # Once a case is recorded from it: the case and its exhibit.
+    evidence = models.OneToOneField(
+        EvidenceItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("scanned letter")
+
+    def __str__(self) -> str:
+        return f"scan {self.pk}"

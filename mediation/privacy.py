@@ -1,7 +1,8 @@
 """The person's disputes in their copy of their data, what stops their account's deletion,
 and the retention job that removes a closed case's personal data (portal/privacy.py).
 
-Retention: a draft of a dispute never filed goes DRAFT_KEPT_DAYS after it was last saved.
+Retention: a draft of a dispute never filed goes DRAFT_KEPT_DAYS after it was last saved; a
+scanned letter no case was recorded from, SCAN_KEPT_DAYS after scanning.
 PERSONAL_DATA_RETENTION_DAYS after a case is closed or withdrawn, unless it is under
 a legal hold, its facts, request, account number, the bank's texts about it, its evidence
 (files included), consent details and the customer's comments are removed; the row stays, with
@@ -35,6 +36,7 @@ from mediation.models import (
 )
 from mediation.services.consents import DISCLOSURE_CATEGORIES
 from mediation.services.drafts import DRAFT_KEPT_DAYS
+from mediation.services.letters import letter_scans_expire
 from portal.audit import audit_record
 from portal.models import Branch, Role, User
 from portal.privacy import Section, delete_files_on_commit, erase_account, record
@@ -197,6 +199,7 @@ def retention_run(now: Any = None) -> int:
         done += sum(dispute_pseudonymise(dispute_id=pk) for pk in ids)
     stale = now - timedelta(days=DRAFT_KEPT_DAYS)
     done += DisputeDraft.objects.filter(updated_at__lt=stale).delete()[0]
+    done += letter_scans_expire(now)
     cutoff = now - timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
     idle = (
         User.objects.filter(role=Role.CUSTOMER, erased_at__isnull=True)

@@ -429,6 +429,13 @@ BUNDLE_MAX_SECONDS = env.int("BUNDLE_MAX_SECONDS", default=300)
 # A build still running (or a bundle still queued) after this long was left by a worker that
 # died: the recurring job requeues it (at most three attempts). Keep it above BUNDLE_MAX_SECONDS.
 BUNDLE_STALE_AFTER_SECONDS = env.int("BUNDLE_STALE_AFTER_SECONDS", default=900)
+# Scanned letters at phone-or-letter intake are read by Tesseract with its simplified-Chinese
+# data (Debian's tesseract-ocr and tesseract-ocr-chi-sim, installed by scripts/setup): the
+# first pages of a scan, each read within the time given.
+OCR_COMMAND = env.str("OCR_COMMAND", default="tesseract")
+OCR_LANGUAGES = env.str("OCR_LANGUAGES", default="chi_sim+eng")
+OCR_MAX_PAGES = env.int("OCR_MAX_PAGES", default=5)
+OCR_PAGE_SECONDS = env.int("OCR_PAGE_SECONDS", default=60)
 # The task worker's address-space ceiling (manage.py run_worker): an allocation beyond it
 # fails with MemoryError inside the task, which fails cleanly, instead of the machine swapping.
 WORKER_MEMORY_LIMIT_BYTES = env.int("WORKER_MEMORY_LIMIT_BYTES", default=3 * 1024 * 1024 * 1024)

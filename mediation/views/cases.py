@@ -13,13 +13,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mediation import access as dispute_access
 from mediation import hooks, repeats, services
@@ -30,6 +30,7 @@ from mediation.forms import (
     DisputeDraftForm,
     DisputeIntakeForm,
     ExtendForm,
+    LetterScanForm,
     LinkRepeatForm,
     MediationAskForm,
     MediationCentreForm,
@@ -47,17 +48,20 @@ from mediation.forms import (
     StaffIntakeForm,
     TriageForm,
 )
+from mediation.letters import letter_fields
 from mediation.lifecycle import OPT_IN_STATES, DisputeStatus
 from mediation.models import (
+    Channel,
     Dispute,
     DisputeDraft,
+    LetterScan,
     MediationRequest,
     Product,
     ProductCategory,
     ReturnVisit,
     Urgency,
 )
-from mediation.services import drafts
+from mediation.services import drafts, letters
 from mediation.services.complaint_review import review_request_make
 from mediation.services.consents import (
     DISCLOSURE_CATEGORIES,
@@ -71,6 +75,7 @@ from mediation.timeline import dispute_timeline, next_step
 from portal import access as portal_access
 from portal.actions import Action, action_view, shown_actions, transition_allowed
 from portal.decorators import role_required
+from portal.exceptions import ApplicationError
 from portal.forms import form_errors_to_messages
 from portal.models import User
 from portal.services import user_get_or_create_customer
@@ -151,48 +156,118 @@ def file_dispute(request: AuthedRequest) -> HttpResponse:
 @role_required("staff")
 @require_http_methods(["GET", "POST"])
 def record_dispute(request: AuthedRequest) -> HttpResponse:
-    form = StaffIntakeForm(
-        request.POST or None,
-        initial={
-            "intake_token": uuid.uuid4(),
-            "received_on": timezone.localdate(),
-            "branch": request.user.branch_id,
-        },
-    )
+    """A dispute received by phone or letter, recorded by staff; from a scanned letter
+    (`?scan=`), its text read by the worker fills the form first, and the scan becomes the
+    case's first exhibit."""
+    scan = _scan_asked_for(request)
+    initial: dict[str, Any] = {
+        "intake_token": uuid.uuid4(),
+        "received_on": timezone.localdate(),
+        "branch": request.user.branch_id,
+    }
+    if scan is not None:
+        found = letter_fields(scan.text)
+        initial.update(
+            scan=scan.pk,
+            channel=Channel.LETTER,
+            received_on=timezone.localdate(scan.created_at),
+            facts=found.facts,
+            request=found.request,
+            customer_name=found.customer_name,
+            customer_mobile=found.customer_mobile,
+        )
+    form = StaffIntakeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         staff: User = request.user
         if not portal_access.is_head_office_staff(staff) and data["branch"].pk != staff.branch_id:
             form.add_error("branch", _("You can record disputes for your own branch only."))
         else:
-            customer = user_get_or_create_customer(
-                real_name=data["customer_name"],
-                mobile=data["customer_mobile"],
-                id_number=data["customer_id_number"],
-                created_by=staff,
-            )
-            received_at = timezone.make_aware(datetime.combine(data["received_on"], time(9)))
-            dispute = services.dispute_submit(
-                customer=customer,
-                branch=data["branch"],
-                category=data["category"],
-                amount=data["amount"],
-                facts=data["facts"],
-                request=data["request"],
-                account_number=data["account_number"],
-                channel=data["channel"],
-                recorded_by=staff,
-                received_at=received_at,
-                intake_token=data["intake_token"],
-                regulator_reference=data["regulator_reference"],
-                product_code=data["product_code"],
-                product_name=data["product_name"],
-                contract_number=data["contract_number"],
-                regulator_reply_due=data["regulator_reply_due"],
-            )
+            dispute = _record(staff, data)
             messages.success(request, _("Dispute %(ref)s recorded.") % {"ref": dispute.reference})
+            if data["scan"]:
+                try:
+                    letters.letter_scan_attach(
+                        actor=staff, scan_id=data["scan"], reference=dispute.reference
+                    )
+                except ApplicationError as refused:
+                    # The case stands; the scan stays on its own page to be added by hand.
+                    messages.warning(
+                        request,
+                        _("The scanned letter was not added to the case: %(why)s")
+                        % {"why": refused.message},
+                    )
             return redirect("mediation:detail", reference=dispute.reference)
-    return render(request, "mediation/record.html", {"form": form})
+    return render(
+        request,
+        "mediation/record.html",
+        {"form": form, "scan": scan, "scan_form": LetterScanForm()},
+    )
+
+
+def _scan_asked_for(request: AuthedRequest) -> LetterScan | None:
+    """The scanned letter a recording starts from (the query's or the posted form's)."""
+    raw = request.POST.get("scan") or request.GET.get("scan")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404("scan")
+    return dispute_access.letter_scan_get_for(request.user, int(raw))
+
+
+def _record(staff: User, data: dict[str, Any]) -> Dispute:
+    customer = user_get_or_create_customer(
+        real_name=data["customer_name"],
+        mobile=data["customer_mobile"],
+        id_number=data["customer_id_number"],
+        created_by=staff,
+    )
+    received_at = timezone.make_aware(datetime.combine(data["received_on"], time(9)))
+    return services.dispute_submit(
+        customer=customer,
+        branch=data["branch"],
+        category=data["category"],
+        amount=data["amount"],
+        facts=data["facts"],
+        request=data["request"],
+        account_number=data["account_number"],
+        channel=data["channel"],
+        recorded_by=staff,
+        received_at=received_at,
+        intake_token=data["intake_token"],
+        regulator_reference=data["regulator_reference"],
+        product_code=data["product_code"],
+        product_name=data["product_name"],
+        contract_number=data["contract_number"],
+        regulator_reply_due=data["regulator_reply_due"],
+    )
+
+
+@login_required
+@role_required("staff")
+@require_POST
+def letter_scan_upload(request: AuthedRequest) -> HttpResponse:
+    """A scanned letter (PDF or image) kept and handed to the worker to read."""
+    request.error_redirect = reverse("mediation:record")  # type: ignore[attr-defined]
+    form = LetterScanForm(request.POST, request.FILES)
+    if not form.is_valid():
+        form_errors_to_messages(request, form)
+        return redirect("mediation:record")
+    upload = form.cleaned_data["scan"]
+    scan = letters.letter_scan_upload(
+        actor=request.user, upload=upload, original_name=upload.name, declared_size=upload.size
+    )
+    return redirect("mediation:letter_scan", pk=scan.pk)
+
+
+@login_required
+@role_required("staff")
+@require_GET
+def letter_scan(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A scanned letter while the worker reads it (the page asks again every two seconds
+    with htmx; without scripts, a link), then what was read and the way on to record it."""
+    scan = dispute_access.letter_scan_get_for(request.user, pk)
+    return render(request, "mediation/letter_scan.html", {"scan": scan})
 
 
 # ---- actions ------------------------------------------------------------------------------
