@@ -420,6 +420,25 @@ class NotificationOptOut(models.Model):
         return f"{self.user_id} {self.event}"
 
 
+class NotificationChannelChoice(models.Model):
+    """How a person wants one event beyond the portal: by email (sent unless switched off) or by
+    text message (sent only if switched on). No row: the channel's own default
+    (portal/notifications/channels.py). A legal notice always goes by email."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="channel_choices")
+    event = models.CharField(max_length=60)
+    channel = models.CharField(max_length=20)
+    wanted = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "event", "channel"], name="one_channel_choice")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.event} {self.channel} {self.wanted}"
+
+
 class ApiToken(models.Model):
     """An API token, stored hashed. A partner organisation's token acts as that
     organisation's service account (so the same access rules apply); a personal token is for a

@@ -42,6 +42,7 @@ from portal.models import (
     AuditEvent,
     DataExport,
     Notification,
+    NotificationChannelChoice,
     NotificationOptOut,
     Role,
     User,
@@ -287,6 +288,7 @@ def erase_account(*, user: User, by: User | None) -> None:
     user.data_exports.all().delete()
     Notification.objects.filter(recipient=user).delete()
     NotificationOptOut.objects.filter(user=user).delete()
+    NotificationChannelChoice.objects.filter(user=user).delete()
     ApiToken.objects.filter(user=user).delete()
     Authenticator.objects.filter(user_id=user.pk).delete()
     user.username = f"erased-{user.pk}"

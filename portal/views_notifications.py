@@ -11,9 +11,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import access as portal_access
 from portal import second_factor
-from portal.models import NotificationOptOut
 from portal.notifications import mark_read
-from portal.notifications.events import EVENTS
+from portal.notifications.channels import CHANNELS
+from portal.notifications.preferences import preferences_for, preferences_save
 from portal.pagination import paginate
 from portal.types import AuthedRequest
 
@@ -74,20 +74,13 @@ def read_all(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def preferences(request: AuthedRequest) -> HttpResponse:
-    """Switch events off; legal notices are always sent."""
-    optional = {
-        key: kind
-        for key, kind in EVENTS.items()
-        if not kind.legal and (kind.roles is None or request.user.role in kind.roles)
-    }
+    """Per event: in the portal (legal notices always), by email, by text message."""
     if request.method == "POST":
-        wanted_off = {key for key in optional if request.POST.get(key) != "on"}
-        NotificationOptOut.objects.filter(user=request.user).exclude(event__in=wanted_off).delete()
-        for key in wanted_off:
-            NotificationOptOut.objects.get_or_create(user=request.user, event=key)
+        preferences_save(user=request.user, ticked=set(request.POST))
         messages.success(request, _("Your preferences were saved."))
         return redirect("notification_preferences")
-    off = set(request.user.opt_outs.values_list("event", flat=True))
-    rows = [(key, kind.label, key not in off) for key, kind in optional.items()]
-    legal = [kind.label for kind in EVENTS.values() if kind.legal]
-    return render(request, "portal/notification_preferences.html", {"rows": rows, "legal": legal})
+    return render(
+        request,
+        "portal/notification_preferences.html",
+        {"rows": preferences_for(request.user), "channels": CHANNELS},
+    )

@@ -19,9 +19,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from portal import outbox
-from portal.models import Delivery, Notification, NotificationOptOut, User
-from portal.notifications.channels import CHANNELS, channel_named
-from portal.notifications.events import EVENTS
+from portal.models import (
+    Delivery,
+    Notification,
+    NotificationChannelChoice,
+    NotificationOptOut,
+    User,
+)
+from portal.notifications.channels import CHANNELS, Channel, channel_named
+from portal.notifications.events import EVENTS, EventType
 
 log = logging.getLogger("portal.notifications")
 
@@ -55,6 +61,12 @@ def notify(
             )
         )
         people = {pk: u for pk, u in people.items() if pk not in opted_out}
+    chosen = {
+        (user_id, channel): wanted
+        for user_id, channel, wanted in NotificationChannelChoice.objects.filter(
+            event=event, user_id__in=people
+        ).values_list("user_id", "channel", "wanted")
+    }
     created: list[Notification] = []
     for user in people.values():
         try:
@@ -74,7 +86,7 @@ def notify(
                 )
                 for channel in CHANNELS:
                     address = channel.address(user)
-                    if address:
+                    if address and wanted_by(user, channel, kind, chosen):
                         delivery = Delivery.objects.create(
                             notification=notification, channel=channel.name, address=address
                         )
@@ -83,6 +95,16 @@ def notify(
             continue  # already notified for this deadline and threshold
         created.append(notification)
     return created
+
+
+def wanted_by(
+    user: User, channel: Channel, kind: EventType, chosen: dict[tuple[int, str], bool]
+) -> bool:
+    """Whether `user` gets this event through `channel`: as they chose, else the channel's
+    default; a legal notice always by email (it cannot be switched off)."""
+    if kind.legal and channel.name == "email":
+        return True
+    return chosen.get((user.pk, channel.name), channel.default)
 
 
 def notify_after_commit(event: str, **kwargs: Any) -> None:

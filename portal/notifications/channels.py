@@ -1,5 +1,6 @@
-"""Outside channels. A channel knows a person's address and sends one delivery; an SMS gateway
-is added by writing one more class and listing it in CHANNELS, without touching the events."""
+"""Outside channels. A channel knows a person's address and sends one delivery; another is added
+by writing one more class and listing it in CHANNELS, without touching the events. Each person
+chooses per event (NotificationChannelChoice); `default` is what they get without choosing."""
 
 from __future__ import annotations
 
@@ -8,12 +9,19 @@ from typing import Protocol
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from portal.models import Delivery, User
+from portal.sms import sms_send
 
 
 class Channel(Protocol):
     name: str
+    label: StrOrPromise
+    default: bool
 
     def address(self, user: User) -> str | None: ...
 
@@ -25,6 +33,8 @@ class EmailChannel:
     production, a file or console backend in development)."""
 
     name = "email"
+    label: StrOrPromise = gettext_lazy("By email")
+    default = True
 
     def address(self, user: User) -> str | None:
         return user.email or None
@@ -49,7 +59,29 @@ class EmailChannel:
         message.send()
 
 
-CHANNELS: list[Channel] = [EmailChannel()]
+class SmsChannel:
+    """A text message to the person's verified mobile (portal/sms.py's backend): the notice's
+    title, its case reference and the link, never the body (a phone's lock screen shows it).
+    Off unless the person switches it on for an event."""
+
+    name = "sms"
+    label: StrOrPromise = gettext_lazy("By text message")
+    default = False
+
+    def address(self, user: User) -> str | None:
+        return user.mobile if user.mobile and user.mobile_verified_at else None
+
+    def send(self, delivery: Delivery) -> None:
+        n = delivery.notification
+        with translation.override("zh-hans"):
+            text = _("%(title)s. Details: %(link)s") % {
+                "title": n.title,
+                "link": f"{settings.PORTAL_BASE_URL}{n.url or '/notifications/'}",
+            }
+        sms_send(delivery.address, text)
+
+
+CHANNELS: list[Channel] = [EmailChannel(), SmsChannel()]
 
 
 def channel_named(name: str) -> Channel:
