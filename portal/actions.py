@@ -113,17 +113,40 @@ def action_view[T](
     action = registry.get(name)
     if action is None or not action.shown(request.user, obj):
         raise Http404("action")
+    return form_view(
+        request,
+        label=action.label,
+        body=body,
+        back=back,
+        case=getattr(obj, "dispute", None) or (obj if hasattr(obj, "reference") else None),
+        context={
+            "name": name,
+            "action": action,
+            "form": action_form(action, obj, prefix, name),
+            "obj": obj,
+            **(context or {}),
+        },
+    )
+
+
+def form_view(
+    request: AuthedRequest,
+    *,
+    label: Any,
+    body: str,
+    back: str,
+    case: Any = None,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """A panel's form, asked for when the panel is opened: `body` alone for htmx, else on a
+    page of its own titled `label`, leading back to `back` (the case page)."""
     page = {
-        "name": name,
-        "action": action,
-        "form": action_form(action, obj, prefix, name),
+        "label": label,
         "action_url": request.path,
         "back": back,
         "body": body,
-        "obj": obj,
-        # The case it concerns, named on the page of its own.
-        "case": getattr(obj, "dispute", None) or (obj if hasattr(obj, "reference") else None),
-        **(context or {}),
+        "case": case,
+        **context,
     }
     response = render(request, body if request.htmx else "portal/action_page.html", page)
     # The fragment and the page share a URL: a cache must keep them apart.

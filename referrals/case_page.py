@@ -31,7 +31,6 @@ from referrals.arbitration.forms import ArbitrationStartForm, LitigationForm
 from referrals.arbitration.lifecycle import ArbitrationStatus
 from referrals.arbitration.views import ARBITRATION_ACTIONS
 from referrals.bundles import access as bundle_access
-from referrals.bundles.forms import BundleRequestForm
 from referrals.bundles.models import being_built
 from referrals.centres import access as referral_access
 from referrals.centres import services as referral_services
@@ -268,7 +267,8 @@ def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
         "litigations": list(dispute.litigations.all()) if present["litigations"] else [],
         "bundles": bundles,
         "bundles_building": being_built(bundles),
-        "bundle_form": BundleRequestForm(dispute=dispute, prefix="bundle") if may_bundle else None,
+        # The request form comes when its panel is opened (bundles' `request_bundle` GET).
+        "may_bundle": may_bundle,
         "today": timezone.localdate(),
     }
 

@@ -11,7 +11,7 @@ from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from mediation import access as dispute_access
 from mediation.checklist import evidence_checklist
@@ -19,6 +19,7 @@ from mediation.forms import EvidenceForm
 from mediation.models import Dispute
 from mediation.services.evidence import evidence_log_download, evidence_upload
 from portal import access as portal_access
+from portal.actions import form_view
 from portal.exceptions import ApplicationError
 from portal.forms import form_errors_to_messages
 from portal.types import AuthedRequest
@@ -34,20 +35,35 @@ def evidence_context(request: AuthedRequest, dispute: Dispute) -> dict[str, Any]
         "checklist": evidence_checklist(dispute.category, evidence)
         if dispute_access.is_dispute_customer(request.user, dispute) and dispute.is_open
         else [],
-        "evidence_form": EvidenceForm(
-            prefix="evidence",
-            categories=dispute_access.evidence_categories_for(request.user, dispute),
-        )
-        if dispute_access.can_upload_evidence(request.user, dispute)
-        else None,
+        # The upload form comes when its panel is opened (`upload`'s GET).
+        "may_upload": dispute_access.can_upload_evidence(request.user, dispute),
     }
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def upload(request: AuthedRequest, reference: str) -> HttpResponse:
+    """GET: the upload form, as the opened panel asks for it (or on its own page without
+    scripts); POST: the files, each checked and stored on its own."""
     request.error_redirect = reverse("mediation:detail", args=[reference])  # type: ignore[attr-defined]
     dispute = dispute_access.dispute_get_for(request.user, reference)
+    if request.method == "GET":
+        if not dispute_access.can_upload_evidence(request.user, dispute):
+            raise portal_access.refuse(request.user, "evidence_upload", reference)
+        return form_view(
+            request,
+            label=_("Upload evidence"),
+            body="mediation/_evidence_upload.html",
+            back=dispute.get_absolute_url(),
+            case=dispute,
+            context={
+                "dispute": dispute,
+                "form": EvidenceForm(
+                    prefix="evidence",
+                    categories=dispute_access.evidence_categories_for(request.user, dispute),
+                ),
+            },
+        )
     form = EvidenceForm(
         request.POST,
         request.FILES,

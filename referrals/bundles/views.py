@@ -8,11 +8,12 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mediation import access as dispute_access
 from mediation.problems import access as class_access
 from portal.access import refuse
+from portal.actions import form_view
 from portal.forms import form_errors_to_messages
 from portal.types import AuthedRequest
 from referrals.bundles import access as bundle_access
@@ -40,10 +41,26 @@ def bundle_table(request: AuthedRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def request_bundle(request: AuthedRequest, reference: str) -> HttpResponse:
+    """GET: the form for a new bundle version, as the case page's opened panel asks for it
+    (or on its own page without scripts); POST: the bundle asked of the worker."""
     dispute = dispute_access.dispute_get_for(request.user, reference)
     request.error_redirect = reverse("mediation:detail", args=[reference])  # type: ignore[attr-defined]
+    if request.method == "GET":
+        if not bundle_access.can_request_bundle(request.user, dispute):
+            raise refuse(request.user, "bundle_request", reference)
+        return form_view(
+            request,
+            label=_("Prepare a new bundle version"),
+            body="referrals/_bundle_request.html",
+            back=dispute.get_absolute_url() + "#bundles",
+            case=dispute,
+            context={
+                "dispute": dispute,
+                "form": BundleRequestForm(dispute=dispute, prefix="bundle"),
+            },
+        )
     form = BundleRequestForm(request.POST, dispute=dispute, prefix="bundle")
     if not form.is_valid():
         form_errors_to_messages(request, form)

@@ -443,4 +443,10 @@ def test_the_progress_script_is_answered_with_the_case_address(customer, dispute
     )
     assert answer.status_code == 200 and answer.json() == {"next": dispute.get_absolute_url()}
     page = client.get(dispute.get_absolute_url()).content.decode()
-    assert "证据“合同”已上传。" in page and "data-upload-progress" in page
+    assert "证据“合同”已上传。" in page and "portal/upload.js" in page
+    # The form comes with its panel (htmx), marked for the script.
+    upload_form = client.get(
+        reverse("mediation:evidence_upload", args=[dispute.reference]),
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert "data-upload-progress" in upload_form and "<html" not in upload_form

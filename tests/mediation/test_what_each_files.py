@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_customer_files_their_own_documents_only(customer, staff, branch):
     d = make_dispute(customer, branch)
-    mine = client_for(customer).get(d.get_absolute_url()).content.decode()
+    mine = opened(client_for(customer), d.get_absolute_url())
     form = mine.split('id="id_evidence-category"')[1].split("</select>")[0]
     assert 'value="contract"' in form and 'value="identity"' in form
     for theirs in ("bank_identity", "ruling", "mediation_proof"):
@@ -35,7 +35,7 @@ def test_a_customer_files_their_own_documents_only(customer, staff, branch):
             category="ruling",
         )
     assert refused.value.code == "category"
-    staff_page = client_for(staff).get(d.get_absolute_url()).content.decode()
+    staff_page = opened(client_for(staff), d.get_absolute_url())
     assert 'value="bank_identity"' in staff_page
 
 

@@ -106,3 +106,24 @@ def test_the_staff_case_page_builds_no_action_form(customer, staff, branch):
         client.get(d.get_absolute_url())
     assert not [q for q in queries.captured_queries if "mediation_triagerule" in q["sql"]]
     assert len(queries) <= 20
+
+
+def test_the_upload_and_bundle_forms_come_with_their_panels(
+    customer, staff, other_customer, branch
+):
+    d = make_dispute(customer, branch)
+    upload = reverse("mediation:evidence_upload", args=[d.reference])
+    bundle = reverse("bundles:request", args=[d.reference])
+    staff_page = client_for(staff).get(d.get_absolute_url()).content.decode()
+    for url in (upload, bundle):
+        assert f'hx-get="{url}" hx-trigger="toggle once"' in staff_page
+    assert 'name="evidence-category"' not in staff_page
+    assert 'name="bundle-purpose"' not in staff_page
+    body = client_for(staff).get(bundle, headers=HX).content.decode()
+    assert f'action="{bundle}"' in body and "<html" not in body
+    page = client_for(staff).get(upload).content.decode()  # without scripts: its own page
+    assert "<html" in page and f"返回纠纷 {d.reference}" in page
+    assert 'name="evidence-file"' in page
+    # Who may not upload or bundle is not shown the form.
+    assert client_for(other_customer).get(upload, headers=HX).status_code == 404
+    assert client_for(customer).get(bundle, headers=HX).status_code == 404
