@@ -108,25 +108,31 @@ def action_view[T](
     form for a panel that asked with htmx, else a page of its own (no scripts) whose form
     posts to the same URL and leads back to `back`. An action the person may not take now is
     not found, as on POST."""
-    if request.method == "POST":
-        return post_action(request, registry, name, obj, back, prefix)
     action = registry.get(name)
-    if action is None or not action.shown(request.user, obj):
+    if action is None:
         raise Http404("action")
-    return form_view(
-        request,
-        label=action.label,
-        body=body,
-        back=back,
-        case=getattr(obj, "dispute", None) or (obj if hasattr(obj, "reference") else None),
-        context={
-            "name": name,
-            "action": action,
-            "form": action_form(action, obj, prefix, name),
-            "obj": obj,
-            **(context or {}),
-        },
-    )
+
+    def page(form: forms.Form | None) -> HttpResponse:
+        return form_view(
+            request,
+            label=action.label,
+            body=body,
+            back=back,
+            case=getattr(obj, "dispute", None) or (obj if hasattr(obj, "reference") else None),
+            context={"name": name, "action": action, "form": form, "obj": obj, **(context or {})},
+        )
+
+    if request.method == "POST":
+        # A form that does not pass comes back on the action's own page, as typed, each
+        # error beside its field: nothing the person wrote is lost.
+        # (Only to whom the action is offered: its form may list choices, the branch's staff.)
+        offered = action.shown(request.user, obj)
+        return post_action(
+            request, registry, name, obj, back, prefix, refused=page if offered else None
+        )
+    if not action.shown(request.user, obj):
+        raise Http404("action")
+    return page(action_form(action, obj, prefix, name))
 
 
 def form_view(
@@ -161,7 +167,10 @@ def post_action[T](
     obj: T,
     back: str,
     prefix: str = "",
+    refused: Callable[[forms.Form], HttpResponse] | None = None,
 ) -> HttpResponse:
+    """Do the action from its posted form. A form that does not pass: `refused(form)` answers
+    (the form again with its errors), else its errors become messages on `back`."""
     action = registry.get(name)
     if action is None:
         raise Http404("action")
@@ -171,6 +180,8 @@ def post_action[T](
         extra = action.form_kwargs(obj) if action.form_kwargs else {}
         form = action.form(request.POST, request.FILES, prefix=f"{prefix}{name}", **extra)
         if not form.is_valid():
+            if refused is not None:
+                return refused(form)
             form_errors_to_messages(request, form)
             return redirect(back)
         cleaned = form.cleaned_data

@@ -76,7 +76,9 @@ def test_staff_amend_only_on_the_customers_recorded_request(customer, staff, bra
         },
         follow=True,
     ).content.decode()
-    assert "客户提出这项修改的记录: 该字段是必填项" in page
+    # The form again on the action's own page, as typed, the error beside its field.
+    assert 'id="id_amend_on_request-customer_request_error"' in page and "该字段是必填项" in page
+    assert 'value="31000"' in page
     assert Dispute.objects.get(pk=d.pk).amount == Decimal("30000.00")
 
     client.post(

@@ -127,3 +127,19 @@ def test_the_upload_and_bundle_forms_come_with_their_panels(
     # Who may not upload or bundle is not shown the form.
     assert client_for(other_customer).get(upload, headers=HX).status_code == 404
     assert client_for(customer).get(bundle, headers=HX).status_code == 404
+
+
+def test_a_form_that_does_not_pass_comes_back_as_typed(customer, staff, branch, other_customer):
+    d = make_dispute(customer, branch)
+    url = reverse("mediation:action", args=[d.reference, "withdraw"])
+    typed = {"withdraw-reason": ""}  # a reason is needed
+    answer = client_for(staff).post(url, typed)
+    page = answer.content.decode()
+    assert answer.status_code == 200 and "<html" in page and "该字段是必填项" in page
+    assert f'<form method="post" action="{url}"' in page
+    d.refresh_from_db()
+    assert d.is_open
+    # Posted by someone it is not offered to: no form back (it may list choices), a message.
+    assign = reverse("mediation:action", args=[d.reference, "assign"])
+    refused = client_for(customer).post(assign, {"assign-handler": "x"})
+    assert refused.status_code == 302 and refused["Location"] == d.get_absolute_url()
