@@ -335,7 +335,9 @@ def saved_filter_get_for(user: User, pk: int) -> SavedFilter:
     )
 
 
-def letter_scan_get_for(user: User, pk: int) -> models.LetterScan:
+def letter_scan_get_for(
+    user: User, pk: int, *, for_update: bool = False
+) -> models.LetterScan:
     """A scanned letter, for staff of the branch it was scanned for (head office: any), or a
     logged 404. Its text is a customer's letter: nobody else reads it."""
     return visible_or_404(
@@ -346,6 +348,7 @@ def letter_scan_get_for(user: User, pk: int) -> models.LetterScan:
         lambda scan: (
             is_head_office_staff(user) or (is_bank_staff(user) and scan.branch_id == user.branch_id)
         ),
+        for_update=for_update,
         pk=pk,
     )
 

@@ -97,15 +97,13 @@ def letter_scan_attach(*, actor: User, scan_id: int, reference: str) -> Evidence
     """Make the scan the first exhibit of the case recorded from it (the same form posted
     twice gives the same exhibit). The scan is locked meanwhile: one exhibit per scan."""
     with transaction.atomic():
-        scan = dispute_access.letter_scan_get_for(actor, scan_id)
-        scan = LetterScan.objects.select_for_update().get(pk=scan.pk)
-        if scan.evidence_id is not None:
-            existing = EvidenceItem.objects.select_related("dispute").get(pk=scan.evidence_id)
-            if existing.dispute.reference == reference:
-                return existing
+        scan = dispute_access.letter_scan_get_for(actor, scan_id, for_update=True)
+        if scan.evidence is not None:
+            if scan.evidence.dispute.reference == reference:
+                return scan.evidence
             raise ApplicationError(
                 _("This scan is already the first exhibit of %(ref)s.")
-                % {"ref": existing.dispute.reference}
+                % {"ref": scan.evidence.dispute.reference}
             )
         with scan.file.open("rb") as stored:
             item = evidence_upload(
