@@ -26,8 +26,8 @@ from portal.models import (
     NotificationOptOut,
     User,
 )
-from portal.notifications.channels import CHANNELS, Channel, channel_named
-from portal.notifications.events import EVENTS, EventType
+from portal.notifications.channels import CHANNELS, channel_named, wanted
+from portal.notifications.events import EVENTS
 
 log = logging.getLogger("portal.notifications")
 
@@ -62,8 +62,8 @@ def notify(
         )
         people = {pk: u for pk, u in people.items() if pk not in opted_out}
     chosen = {
-        (user_id, channel): wanted
-        for user_id, channel, wanted in NotificationChannelChoice.objects.filter(
+        (user_id, channel): choice
+        for user_id, channel, choice in NotificationChannelChoice.objects.filter(
             event=event, user_id__in=people
         ).values_list("user_id", "channel", "wanted")
     }
@@ -86,7 +86,7 @@ def notify(
                 )
                 for channel in CHANNELS:
                     address = channel.address(user)
-                    if address and wanted_by(user, channel, kind, chosen):
+                    if address and wanted(kind, channel, chosen.get((user.pk, channel.name))):
                         delivery = Delivery.objects.create(
                             notification=notification, channel=channel.name, address=address
                         )
@@ -95,16 +95,6 @@ def notify(
             continue  # already notified for this deadline and threshold
         created.append(notification)
     return created
-
-
-def wanted_by(
-    user: User, channel: Channel, kind: EventType, chosen: dict[tuple[int, str], bool]
-) -> bool:
-    """Whether `user` gets this event through `channel`: as they chose, else the channel's
-    default; a legal notice always by email (it cannot be switched off)."""
-    if kind.legal and channel.name == "email":
-        return True
-    return chosen.get((user.pk, channel.name), channel.default)
 
 
 def notify_after_commit(event: str, **kwargs: Any) -> None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from portal.models import Delivery, User
+from portal.notifications.events import EventType
 from portal.sms import sms_send
 
 
@@ -82,6 +83,19 @@ class SmsChannel:
 
 
 CHANNELS: list[Channel] = [EmailChannel(), SmsChannel()]
+
+
+def always_sent(kind: EventType, channel: Channel) -> bool:
+    """A legal notice always goes by email: nobody can switch that off."""
+    return kind.legal and channel.name == "email"
+
+
+def wanted(kind: EventType, channel: Channel, choice: bool | None) -> bool:
+    """Whether an event goes through `channel` for someone whose stored choice is `choice`
+    (None: they made none, the channel's default holds)."""
+    if always_sent(kind, channel):
+        return True
+    return channel.default if choice is None else choice
 
 
 def channel_named(name: str) -> Channel:

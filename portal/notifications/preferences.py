@@ -10,7 +10,7 @@ from django.db import transaction
 from django_stubs_ext import StrOrPromise
 
 from portal.models import NotificationChannelChoice, NotificationOptOut, User
-from portal.notifications.channels import CHANNELS, Channel
+from portal.notifications.channels import CHANNELS, always_sent, wanted
 from portal.notifications.events import EVENTS, EventType
 
 
@@ -41,15 +41,11 @@ def events_for(user: User) -> dict[str, EventType]:
     }
 
 
-def _fixed(kind: EventType, channel: Channel) -> bool:
-    return kind.legal and channel.name == "email"
-
-
 def preferences_for(user: User) -> list[PreferenceRow]:
     off = set(user.opt_outs.values_list("event", flat=True))
     chosen = {
-        (event, channel): wanted
-        for event, channel, wanted in user.channel_choices.values_list("event", "channel", "wanted")
+        (event, channel): choice
+        for event, channel, choice in user.channel_choices.values_list("event", "channel", "wanted")
     }
     reachable = {c.name: bool(c.address(user)) for c in CHANNELS}
     return [
@@ -62,9 +58,9 @@ def preferences_for(user: User) -> list[PreferenceRow]:
                 ChannelCell(
                     name=c.name,
                     label=c.label,
-                    on=_fixed(kind, c) or chosen.get((key, c.name), c.default),
+                    on=wanted(kind, c, chosen.get((key, c.name))),
                     reachable=reachable[c.name],
-                    fixed=_fixed(kind, c),
+                    fixed=always_sent(kind, c),
                 )
                 for c in CHANNELS
             ],
@@ -87,8 +83,8 @@ def preferences_save(*, user: User, ticked: set[str]) -> None:
         )
         NotificationChannelChoice.objects.filter(user=user).delete()
         NotificationChannelChoice.objects.bulk_create(
-            NotificationChannelChoice(user=user, event=key, channel=c.name, wanted=wanted)
+            NotificationChannelChoice(user=user, event=key, channel=c.name, wanted=ticks)
             for key, kind in events.items()
             for c in CHANNELS
-            if not _fixed(kind, c) and (wanted := f"{key}:{c.name}" in ticked) != c.default
+            if not always_sent(kind, c) and (ticks := f"{key}:{c.name}" in ticked) != c.default
         )
