@@ -16,11 +16,18 @@ from django.utils.translation import gettext as _
 
 from mediation import access as dispute_access
 from mediation.models import EvidenceCategory, EvidenceItem
-from mediation.uploads import clean_upload, read_limited, safe_display_name
+from mediation.uploads import CleanFile, clean_upload, read_limited, safe_display_name
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError, UploadTooLarge
 from portal.models import User
 from portal.transitions import ActionForbidden
+
+
+def store_clean_file(folder: str, clean: CleanFile) -> str:
+    """Store a checked upload under a generated name (`folder`/year/month/random), never the
+    name it came with; the caller deletes it if its row is not written."""
+    name = f"{folder}/{timezone.localtime():%Y/%m}/{uuid.uuid4().hex}{clean.extension}"
+    return default_storage.save(name, ContentFile(clean.content))
 
 
 def evidence_upload(
@@ -49,9 +56,7 @@ def evidence_upload(
         )
     data = read_limited(upload, declared_size)
     clean = clean_upload(data)  # raises UploadRejected with a clear message
-    now = timezone.localtime()
-    name = f"evidence/{now:%Y/%m}/{uuid.uuid4().hex}{clean.extension}"
-    stored_name = default_storage.save(name, ContentFile(clean.content))
+    stored_name = store_clean_file("evidence", clean)
     try:
         with transaction.atomic():
             dispute = dispute_access.dispute_get_for(actor, reference, for_update=True)

@@ -3,12 +3,10 @@ recorded case's first exhibit (mediation/letters.py reads them)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 from functools import partial
 from typing import IO
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +15,7 @@ from django.utils.translation import gettext as _
 from mediation import access as dispute_access
 from mediation.letters import UnreadableScan, read_text
 from mediation.models import EvidenceCategory, EvidenceItem, LetterScan
-from mediation.services.evidence import evidence_upload
+from mediation.services.evidence import evidence_upload, store_clean_file
 from mediation.uploads import clean_upload, read_limited, safe_display_name
 from portal import access as portal_access
 from portal.audit import audit_record
@@ -39,10 +37,7 @@ def letter_scan_upload(
     if not portal_access.is_bank_staff(actor) or actor.branch_id is None:
         raise ActionForbidden(_("Only a branch's staff record letters."))
     clean = clean_upload(read_limited(upload, declared_size))  # UploadRejected: said as is
-    stored = default_storage.save(
-        f"letters/{timezone.localtime():%Y/%m}/{uuid.uuid4().hex}{clean.extension}",
-        ContentFile(clean.content),
-    )
+    stored = store_clean_file("letters", clean)
     try:
         with transaction.atomic():
             scan = LetterScan.objects.create(
