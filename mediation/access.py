@@ -335,9 +335,7 @@ def saved_filter_get_for(user: User, pk: int) -> SavedFilter:
     )
 
 
-def letter_scan_get_for(
-    user: User, pk: int, *, for_update: bool = False
-) -> models.LetterScan:
+def letter_scan_get_for(user: User, pk: int, *, for_update: bool = False) -> models.LetterScan:
     """A scanned letter, for staff of the branch it was scanned for (head office: any), or a
     logged 404. Its text is a customer's letter: nobody else reads it."""
     return visible_or_404(
