@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from django.contrib.messages import constants as message_constants
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -306,6 +307,8 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 # Messages live in the session, on the server: one may carry a token key or a webhook secret
 # shown once, which must not travel in a (signed but readable) cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Message levels named as the design system's alerts name them (alert-danger, not alert-error).
+MESSAGE_TAGS = {message_constants.ERROR: "danger"}
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG

@@ -34,3 +34,30 @@ def in_capitals(value: Decimal) -> str:
     from portal.binding import rmb_upper
 
     return rmb_upper(Decimal(str(value)))
+
+
+# The design system's class for each kind of widget (static/vendor/bootstrap): text, date, file
+# and number boxes are form controls; a choice list is a form select; a lone checkbox is a
+# form check. Radio and checkbox lists keep their own markup (their classes would land on the
+# wrapper too) and take their layout from portal.css.
+CONTROL_CLASSES = {
+    "checkbox": "form-check-input",
+    "select": "form-select",
+    "selectmultiple": "form-select",
+    "radioselect": "",
+    "checkboxselectmultiple": "",
+}
+
+
+@register.filter
+def control(field: Any) -> str:
+    """A bound field's widget with the design system's class, marked invalid when it has
+    errors (Bootstrap's red border beside the message that says why)."""
+    classes = [
+        field.field.widget.attrs.get("class", ""),
+        CONTROL_CLASSES.get(field.widget_type, "form-control"),
+    ]
+    if field.errors and field.widget_type not in ("radioselect", "checkboxselectmultiple"):
+        classes.append("is-invalid")
+    css = " ".join(c for c in classes if c)
+    return field.as_widget(attrs={"class": css} if css else None)
