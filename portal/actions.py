@@ -11,6 +11,10 @@ panel asks the action's URL for it (htmx, `action_view`'s GET); without scripts 
 holds a link to the same URL, which answers with the form on a page of its own. A staff case
 page offers a dozen actions and most visits open none: their forms, choices and queries were
 half of the page's cost.
+
+With scripts the opened form is sent by htmx too: a form that does not pass comes back in its
+panel with each error beside its field; one that passes leads back to the page without a
+reload (`portal.htmx.leave_to`). Without scripts it posts and redirects as any form.
 """
 
 from __future__ import annotations
@@ -23,11 +27,12 @@ from django import forms
 from django.contrib import messages
 from django.db import models
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from portal.forms import choose_the_only_option, form_errors_to_messages
+from portal.htmx import leave_to
 from portal.models import User
 from portal.transitions import may_transition
 from portal.types import AuthedRequest
@@ -183,11 +188,11 @@ def post_action[T](
             if refused is not None:
                 return refused(form)
             form_errors_to_messages(request, form)
-            return redirect(back)
+            return leave_to(request, back)
         cleaned = form.cleaned_data
     action.run(request, obj, cleaned)
     messages.success(request, done_message(action, obj, cleaned))
-    return redirect((action.then(obj, cleaned) if action.then else None) or back)
+    return leave_to(request, (action.then(obj, cleaned) if action.then else None) or back)
 
 
 def done_message[T](action: Action[T], obj: T, cleaned: dict[str, Any]) -> str:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from portal import refusals
 from portal.exceptions import normalise_exception
+from portal.htmx import leave_to
 from portal.ratelimit import is_trusted_proxy
 
 
@@ -174,7 +175,7 @@ class ApplicationErrorMiddleware:
             refusals.note(request.user, "action.refused", error.code, request.path)
         if request.method == "POST":
             messages.error(request, error.message)
-            return HttpResponseRedirect(self._back(request))
+            return leave_to(request, self._back(request))
         return render(request, "400.html", {"message": error.message}, status=error.http_status)
 
     @staticmethod

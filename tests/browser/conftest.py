@@ -85,7 +85,7 @@ class Watch:
 
     def _console(self, message) -> None:
         if message.type == "error":
-            self.problems.append(f"console: {message.text}")
+            self.problems.append(f"console: {message.text} @ {message.location}")
 
     def _response(self, response) -> None:
         if response.status >= 400:

@@ -4,6 +4,8 @@ done from there. Screenshots in test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -28,9 +30,18 @@ def test_an_opened_panel_brings_its_form(page: Page, watch, world, width, height
     page.go_back()
     panel = open_action(page, "分诊")
     check_accessibility(page, f"19w-action-panel-{width}")
+    # Sent by htmx: a form that does not pass comes back in its panel, the error beside it,
+    # and one that passes is done without reloading the page (the page's marker survives).
+    page.evaluate("window.stayed = true")
+    panel.get_by_label("案由").fill("")
+    panel.get_by_role("button", name="分诊").click()
+    expect(panel.locator(".invalid-feedback")).to_contain_text("该字段是必填项")
     panel.get_by_label("案由").fill("理财纠纷")
     panel.get_by_role("button", name="分诊").click()
     expect(page.locator(".messages")).to_contain_text("已分诊：理财纠纷")
+    expect(page).to_have_url(re.compile(re.escape(dispute.get_absolute_url()) + "$"))
+    assert page.evaluate("window.stayed === true"), "the page was reloaded"
+    check_accessibility(page, f"19w-action-done-inline-{width}")
 
 
 @pytest.mark.parametrize("width,height", [(390, 844), (1280, 900)])

@@ -111,6 +111,9 @@ def open_action(page: Page, label: str) -> Locator:
     The page is first let finish loading (its deferred scripts run): a key pressed while it is
     still being parsed could reach a summary the parser has not finished (a CI run lost one)."""
     page.wait_for_load_state("domcontentloaded")
+    # An action just done is sent by htmx and its page swapped in when answered: a panel opened
+    # before that would be swapped away (htmx marks an element with htmx-request meanwhile).
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
     summary = page.locator("summary", has_text=label).first
     summary.focus()
     page.keyboard.press("Enter")
@@ -369,6 +372,7 @@ def test_mediator_journey(page: Page, watch, world, tmp_path):
     expect(page.get_by_text("已受理：调解中").first).to_be_visible()
     panel = open_action(page, "利益冲突声明")
     panel.get_by_role("button", name="利益冲突声明").click()
+    expect(page.locator(".messages")).to_contain_text("利益冲突声明：已完成")
     panel = open_action(page, "安排调解会议")
     when = (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT10:00")
     panel.get_by_label("时间:").fill(when)

@@ -4,6 +4,7 @@ answers with a page of its own (portal.actions.action_view)."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from django.db import connection
@@ -143,3 +144,61 @@ def test_a_form_that_does_not_pass_comes_back_as_typed(customer, staff, branch, 
     assign = reverse("mediation:action", args=[d.reference, "assign"])
     refused = client_for(customer).post(assign, {"assign-handler": "x"})
     assert refused.status_code == 302 and refused["Location"] == d.get_absolute_url()
+
+
+def _location(answer) -> dict:
+    assert answer.status_code == 200 and "Location" not in answer
+    return json.loads(answer["HX-Location"])
+
+
+def test_a_form_sent_by_htmx_is_done_without_a_reload(customer, staff, branch):
+    """Done: the answer names the page to go back to and the part of it to put in place of the
+    current one (htmx fetches it; the address bar follows); the message waits there."""
+    d = make_dispute(customer, branch)
+    client = client_for(staff)
+    url = reverse("mediation:action", args=[d.reference, "triage"])
+    form = client.get(url, headers=HX).content.decode()
+    assert f'hx-post="{url}" hx-target="this" hx-swap="outerHTML"' in form
+    assert 'data-failed="' in form  # what the form says if the portal cannot answer
+    answer = client.post(
+        url, {"triage-cause_label": "理财纠纷", "triage-urgency": "normal"}, headers=HX
+    )
+    assert _location(answer) == {
+        "path": d.get_absolute_url(),
+        "target": "#main",
+        "select": "#main",
+        "swap": "outerHTML show:window:top",
+    }
+    page = client.get(d.get_absolute_url()).content.decode()
+    assert 'id="main"' in page and "已分诊：理财纠纷 / 一般" in page
+    d.refresh_from_db()
+    assert d.cause_label == "理财纠纷"
+
+
+def test_a_form_sent_by_htmx_that_does_not_pass_comes_back_into_its_panel(customer, staff, branch):
+    d = make_dispute(customer, branch)
+    url = reverse("mediation:action", args=[d.reference, "withdraw"])
+    answer = client_for(staff).post(url, {"withdraw-reason": ""}, headers=HX)
+    body = answer.content.decode()
+    assert answer.status_code == 200 and "HX-Location" not in answer
+    assert "<html" not in body and body.lstrip().startswith("<form")  # the form, swapped for itself
+    assert "该字段是必填项" in body and "is-invalid" in body
+    d.refresh_from_db()
+    assert d.is_open
+
+
+def test_a_service_refusal_of_a_form_sent_by_htmx_is_said_on_the_page(customer, staff, branch):
+    """The service refuses (the step is not open from this state): no half-done change, and the
+    page the person goes back to says why, as without scripts."""
+    d = make_dispute(customer, branch)
+    client = client_for(staff)
+    client.post(
+        reverse("mediation:action", args=[d.reference, "triage"]),
+        {"triage-cause_label": "理财纠纷", "triage-urgency": "normal"},
+    )
+    close = reverse("mediation:action", args=[d.reference, "start_bank_handling"])
+    assert client.post(close, headers=HX).status_code == 200
+    again = client.post(close, headers=HX)  # a second click, from a page not yet refreshed
+    assert _location(again)["path"] == d.get_absolute_url()
+    page = client.get(d.get_absolute_url()).content.decode()
+    assert 'class="alert alert-danger message danger"' in page
