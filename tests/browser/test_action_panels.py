@@ -69,3 +69,22 @@ def test_without_scripts_the_form_opens_on_its_own_page(
         expect(page).to_have_url(f"{browser_context_args['base_url']}{dispute.get_absolute_url()}")
     finally:
         context.close()
+
+
+def test_a_limited_box_counts_as_it_is_typed_in_a_form_that_came_later(page: Page, watch, world):
+    """The limit is written under the box (read without scripts); with scripts the count
+    follows the typing, in an action's form fetched when its panel opened."""
+    dispute = make_dispute(CustomerFactory.create(real_name="王芳"), world["branch"])
+    sign_in(page, "staff")
+    page.goto(dispute.get_absolute_url())
+    panel = open_action(page, "撤回纠纷")
+    counter = panel.locator(".count")
+    expect(panel).to_contain_text("最多 2000 字，超出部分无法输入。")
+    expect(counter).to_have_text("已输入 0 / 2000 字")
+    panel.get_by_label("理由").fill("客户来电表示已与网点协商解决")
+    expect(counter).to_have_text("已输入 14 / 2000 字")
+    # Refused (no reason given), the form comes back into its panel and counts again.
+    panel.get_by_label("理由").fill("")
+    panel.get_by_role("button", name="撤回纠纷").click()
+    expect(panel.locator(".invalid-feedback")).to_be_visible()
+    expect(panel.locator(".count")).to_have_text("已输入 0 / 2000 字")
