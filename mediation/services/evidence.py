@@ -43,6 +43,44 @@ def evidence_upload(
     document_date: date | None = None,
 ) -> EvidenceItem:
     """Upload an exhibit. A refused file leaves nothing behind: no row, no stored file."""
+    clean, stored_name = evidence_prepare(
+        actor=actor,
+        reference=reference,
+        upload=upload,
+        declared_size=declared_size,
+        title=title,
+        category=category,
+    )
+    try:
+        return evidence_record(
+            actor=actor,
+            reference=reference,
+            clean=clean,
+            stored_name=stored_name,
+            original_name=original_name,
+            title=title,
+            category=category,
+            description=description,
+            document_date=document_date,
+        )
+    except BaseException:
+        default_storage.delete(stored_name)
+        raise
+
+
+def evidence_prepare(
+    *,
+    actor: User,
+    reference: str,
+    upload: IO[bytes],
+    declared_size: int | None,
+    title: str,
+    category: str,
+) -> tuple[CleanFile, str]:
+    """The first half of an upload, with no transaction open: the person may add this
+    exhibit, the file is read (bounded), checked, neutralised and stored under a generated
+    name (with object storage, network I/O). The caller records it (`evidence_record`) or
+    deletes the stored name."""
     if category not in EvidenceCategory.values:
         raise ApplicationError(_("Choose a category."))
     if not title.strip():
@@ -56,48 +94,61 @@ def evidence_upload(
         )
     data = read_limited(upload, declared_size)
     clean = clean_upload(data)  # raises UploadRejected with a clear message
-    stored_name = store_clean_file("evidence", clean)
-    try:
-        with transaction.atomic():
-            dispute = dispute_access.dispute_get_for(actor, reference, for_update=True)
-            used = dispute.evidence.aggregate(total=Sum("size"))["total"] or 0
-            limit = settings.UPLOAD_MAX_DISPUTE_BYTES
-            if used + clean.size > limit:
-                raise UploadTooLarge(
-                    _("This case already holds %(used)s MB of evidence; the limit is %(limit)s MB.")
-                    % {"used": round(used / 1048576, 1), "limit": limit // 1048576}
-                )
-            _check_customer_storage(dispute.customer, clean.size)
-            item = EvidenceItem.objects.create(
-                dispute=dispute,
-                uploaded_by=actor,
-                title=title.strip()[:120],
-                description=description.strip(),
-                document_date=document_date,
-                category=category,
-                original_name=safe_display_name(original_name),
-                file=stored_name,
-                content_type=clean.content_type,
-                size=clean.size,
-                sha256=clean.sha256,
-                page_count=clean.page_count,
-                sanitised="; ".join(clean.removed),
+    return clean, store_clean_file("evidence", clean)
+
+
+def evidence_record(
+    *,
+    actor: User,
+    reference: str,
+    clean: CleanFile,
+    stored_name: str,
+    original_name: str,
+    title: str,
+    category: str,
+    description: str = "",
+    document_date: date | None = None,
+) -> EvidenceItem:
+    """The second half: the exhibit's row and audit event for a file `evidence_prepare`
+    stored, in one short transaction under the case's lock (the case's and the customer's
+    storage limits are checked there, so two uploads at once cannot both pass them)."""
+    with transaction.atomic():
+        dispute = dispute_access.dispute_get_for(actor, reference, for_update=True)
+        used = dispute.evidence.aggregate(total=Sum("size"))["total"] or 0
+        limit = settings.UPLOAD_MAX_DISPUTE_BYTES
+        if used + clean.size > limit:
+            raise UploadTooLarge(
+                _("This case already holds %(used)s MB of evidence; the limit is %(limit)s MB.")
+                % {"used": round(used / 1048576, 1), "limit": limit // 1048576}
             )
-            audit_record(
-                actor=actor,
-                action="evidence.uploaded",
-                target=item,
-                case_ref=dispute.reference,
-                data={
-                    "sha256": clean.sha256,
-                    "size": clean.size,
-                    "type": clean.content_type,
-                    "removed": clean.removed,
-                },
-            )
-    except BaseException:
-        default_storage.delete(stored_name)
-        raise
+        _check_customer_storage(dispute.customer, clean.size)
+        item = EvidenceItem.objects.create(
+            dispute=dispute,
+            uploaded_by=actor,
+            title=title.strip()[:120],
+            description=description.strip(),
+            document_date=document_date,
+            category=category,
+            original_name=safe_display_name(original_name),
+            file=stored_name,
+            content_type=clean.content_type,
+            size=clean.size,
+            sha256=clean.sha256,
+            page_count=clean.page_count,
+            sanitised="; ".join(clean.removed),
+        )
+        audit_record(
+            actor=actor,
+            action="evidence.uploaded",
+            target=item,
+            case_ref=dispute.reference,
+            data={
+                "sha256": clean.sha256,
+                "size": clean.size,
+                "type": clean.content_type,
+                "removed": clean.removed,
+            },
+        )
     return item
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from mediation import access as dispute_access
 from mediation.letters import UnreadableScan, read_text
 from mediation.models import EvidenceCategory, EvidenceItem, LetterScan
-from mediation.services.evidence import evidence_upload, store_clean_file
+from mediation.services.evidence import evidence_prepare, evidence_record, store_clean_file
 from mediation.uploads import clean_upload, read_limited, safe_display_name
 from portal import access as portal_access
 from portal.audit import audit_record
@@ -90,37 +90,63 @@ def letter_scan_read(*, scan_id: int) -> None:
 
 def letter_scan_attach(*, actor: User, scan_id: int, reference: str) -> EvidenceItem:
     """Make the scan the first exhibit of the case recorded from it (the same form posted
-    twice gives the same exhibit). The scan is locked meanwhile: one exhibit per scan."""
-    with transaction.atomic():
-        scan = dispute_access.letter_scan_get_for(actor, scan_id, for_update=True)
-        if scan.evidence is not None:
-            if scan.evidence.dispute.reference == reference:
-                return scan.evidence
-            raise ApplicationError(
-                _("This scan is already the first exhibit of %(ref)s.")
-                % {"ref": scan.evidence.dispute.reference}
-            )
-        with scan.file.open("rb") as stored:
-            item = evidence_upload(
-                actor=actor,
-                reference=reference,
-                upload=stored,
-                original_name=scan.original_name,
-                declared_size=scan.size,
-                title=_("The customer's letter (scan)"),
-                category=EvidenceCategory.CORRESPONDENCE,
-                document_date=timezone.localdate(scan.created_at),
-            )
-        scan.evidence = item
-        scan.save(update_fields=["evidence"])
-        audit_record(
+    twice gives the same exhibit). The exhibit's file is checked and stored before any lock
+    is taken (with object storage, network I/O); then, the scan locked, the exhibit is
+    recorded and the scan linked to it: one exhibit per scan."""
+    scan = dispute_access.letter_scan_get_for(actor, scan_id)
+    if scan.evidence is not None:
+        return _exhibit_of(scan, reference)
+    title = _("The customer's letter (scan)")
+    with scan.file.open("rb") as stored:
+        clean, stored_name = evidence_prepare(
             actor=actor,
-            action="letter.filed",
-            target=scan,
-            case_ref=reference,
-            data={"evidence": item.pk, "sha256": scan.sha256},
+            reference=reference,
+            upload=stored,
+            declared_size=scan.size,
+            title=title,
+            category=EvidenceCategory.CORRESPONDENCE,
         )
-    return item
+    try:
+        with transaction.atomic():
+            scan = dispute_access.letter_scan_get_for(actor, scan_id, for_update=True)
+            if scan.evidence is None:
+                item = evidence_record(
+                    actor=actor,
+                    reference=reference,
+                    clean=clean,
+                    stored_name=stored_name,
+                    original_name=scan.original_name,
+                    title=title,
+                    category=EvidenceCategory.CORRESPONDENCE,
+                    document_date=timezone.localdate(scan.created_at),
+                )
+                scan.evidence = item
+                scan.save(update_fields=["evidence"])
+                audit_record(
+                    actor=actor,
+                    action="letter.filed",
+                    target=scan,
+                    case_ref=reference,
+                    data={"evidence": item.pk, "sha256": scan.sha256},
+                )
+                return item
+    except BaseException:
+        default_storage.delete(stored_name)
+        raise
+    # Linked meanwhile (the same form posted twice at once): that exhibit stands, this copy goes.
+    default_storage.delete(stored_name)
+    return _exhibit_of(scan, reference)
+
+
+def _exhibit_of(scan: LetterScan, reference: str) -> EvidenceItem:
+    """The exhibit a scan already is: the same case's answers the same; another's refuses."""
+    assert scan.evidence is not None
+    if scan.evidence.dispute.reference == reference:
+        return scan.evidence
+    raise ApplicationError(
+        _("This scan is already the first exhibit of %(ref)s.")
+        % {"ref": scan.evidence.dispute.reference}
+    )
 
 
 def letter_scans_expire(now: datetime) -> int:

@@ -170,6 +170,76 @@ def test_a_scan_used_for_one_case_is_not_the_exhibit_of_another(
     assert not second.evidence.exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_scans_exhibit_is_stored_before_any_lock(staff, branch, monkeypatch):
+    """Storing a file is network I/O with object storage: never inside a transaction."""
+    from django.db import connection
+
+    from mediation.services import evidence as evidence_services
+    from mediation.services.letters import letter_scan_attach
+    from tests.factories import make_dispute
+
+    upload(client_for(staff), scan_of(LETTER), "letter.png", _no_capture)
+    scan = LetterScan.objects.get()
+    case = make_dispute(CustomerFactory.create(), branch)
+    stored_in_transaction = []
+    real_store = evidence_services.store_clean_file
+
+    def store(folder, clean):
+        stored_in_transaction.append(connection.in_atomic_block)
+        return real_store(folder, clean)
+
+    monkeypatch.setattr(evidence_services, "store_clean_file", store)
+    item = letter_scan_attach(actor=staff, scan_id=scan.pk, reference=case.reference)
+    assert stored_in_transaction == [False]
+    assert item.dispute == case and default_storage.exists(item.file.name)
+
+
+def test_a_scan_linked_meanwhile_keeps_that_exhibit_and_drops_the_copy(
+    staff, branch, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Two posts of the same form at once: the second to take the scan's lock finds it linked,
+    answers with that exhibit and deletes the copy it stored."""
+    from mediation.services import letters as letter_services
+    from tests.factories import make_dispute
+
+    upload(client_for(staff), scan_of(LETTER), "letter.png", django_capture_on_commit_callbacks)
+    scan = LetterScan.objects.get()
+    case = make_dispute(CustomerFactory.create(), branch)
+    real_prepare = letter_services.evidence_prepare
+    copies: list[str] = []
+    first: list = []
+    other_started = False
+
+    def prepare(**kwargs):
+        nonlocal other_started
+        clean, name = real_prepare(**kwargs)
+        copies.append(name)
+        if not other_started:  # the other post gets in between, once
+            other_started = True
+            first.append(
+                letter_services.letter_scan_attach(
+                    actor=staff, scan_id=scan.pk, reference=case.reference
+                )
+            )
+        return clean, name
+
+    monkeypatch.setattr(letter_services, "evidence_prepare", prepare)
+    item = letter_services.letter_scan_attach(
+        actor=staff, scan_id=scan.pk, reference=case.reference
+    )
+    assert item == first[0] and case.evidence.count() == 1
+    assert len(copies) == 2 and default_storage.exists(item.file.name)
+    assert [default_storage.exists(n) for n in copies] == [False, True]  # the late copy went
+
+
+def _no_capture(execute=True):
+    """Without a test transaction, work after commit runs at commit: nothing to capture."""
+    from contextlib import nullcontext
+
+    return nullcontext()
+
+
 def test_an_unused_scan_goes_after_thirty_days(staff, django_capture_on_commit_callbacks):
     upload(client_for(staff), scan_of(LETTER), "letter.png", django_capture_on_commit_callbacks)
     scan = LetterScan.objects.get()
