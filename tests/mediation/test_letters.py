@@ -192,7 +192,7 @@ def test_the_scans_exhibit_is_stored_before_any_lock(staff, branch, monkeypatch)
     monkeypatch.setattr(evidence_services, "store_clean_file", store)
     item = letter_scan_attach(actor=staff, scan_id=scan.pk, reference=case.reference)
     assert stored_in_transaction == [False]
-    assert item.dispute == case and default_storage.exists(item.file.name)
+    assert item.dispute == case and default_storage.exists(str(item.file.name))
 
 
 def test_a_scan_linked_meanwhile_keeps_that_exhibit_and_drops_the_copy(
@@ -229,7 +229,7 @@ def test_a_scan_linked_meanwhile_keeps_that_exhibit_and_drops_the_copy(
         actor=staff, scan_id=scan.pk, reference=case.reference
     )
     assert item == first[0] and case.evidence.count() == 1
-    assert len(copies) == 2 and default_storage.exists(item.file.name)
+    assert len(copies) == 2 and default_storage.exists(str(item.file.name))
     assert [default_storage.exists(n) for n in copies] == [False, True]  # the late copy went
 
 
