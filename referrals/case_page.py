@@ -9,10 +9,8 @@ comes from the domains' access modules. Partner session notes show to the centre
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from django.db import models
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -21,6 +19,7 @@ from mediation import hooks
 from mediation.forms import MediationCentreForm
 from mediation.lifecycle import DisputeStatus
 from mediation.models import Dispute, ProductCategory
+from mediation.selectors import case_holds
 from mediation.views.cases import disclosure_url
 from portal.actions import Action, shown_actions
 from portal.models import BindingAct, User
@@ -155,21 +154,15 @@ DISPUTE_ACTIONS: dict[str, Action[Dispute]] = {
 
 
 def _present(dispute: Dispute) -> dict[str, bool]:
-    """Which panels have anything on this case, in one query: most cases never reach an
-    outside body, and five empty queries were a third of their case page (bench/scale.py)."""
-    kinds: dict[str, type[models.Model]] = {
-        "referrals": Referral,
-        "arbitrations": ArbitrationCase,
-        "confirmations": JudicialConfirmation,
-        "litigations": LitigationRecord,
-        "bundles": Bundle,
-    }
-    exists = {
-        f"has_{name}": Exists(model._default_manager.filter(dispute=OuterRef("pk")))
-        for name, model in kinds.items()
-    }
-    row = cast(dict[str, bool], Dispute.objects.filter(pk=dispute.pk).values(**exists).get())
-    return {name: row[f"has_{name}"] for name in kinds}
+    """Which panels have anything on this case: most cases never reach an outside body."""
+    return case_holds(
+        dispute,
+        referrals=Referral,
+        arbitrations=ArbitrationCase,
+        confirmations=JudicialConfirmation,
+        litigations=LitigationRecord,
+        bundles=Bundle,
+    )
 
 
 def _drafts(user: User, referral: Referral) -> list[tuple[Any, Any]]:

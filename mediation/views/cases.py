@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -58,9 +59,12 @@ from mediation.models import (
     MediationRequest,
     Product,
     ProductCategory,
+    Representative,
     ReturnVisit,
+    ReviewRequest,
     Urgency,
 )
+from mediation.selectors import case_holds
 from mediation.services import drafts, letters
 from mediation.services.complaint_review import review_request_make
 from mediation.services.consents import (
@@ -594,6 +598,20 @@ def detail(request: AuthedRequest, reference: str) -> HttpResponse:
     consents = dispute.consents.select_related("recipient").order_by("granted_at")
     is_customer = dispute_access.is_dispute_customer(user, dispute)
     banks_side = dispute_access.reads_the_banks_notes(user)
+    # The customer and the bank's side see the case's agents and requests (the bank's side its
+    # repeats too): only the lists that hold anything are read. (Every case has its claim as
+    # filed, version 1.)
+    holds = (
+        case_holds(
+            dispute,
+            representatives=Representative,
+            review_requests=ReviewRequest,
+            mediation_requests=MediationRequest,
+            repeats=Dispute.objects.filter(repeat_of=OuterRef("pk")),
+        )
+        if is_customer or banks_side
+        else {}
+    )
     context = {
         "dispute": dispute,
         "today": today,
@@ -614,17 +632,17 @@ def detail(request: AuthedRequest, reference: str) -> HttpResponse:
         # they act for.
         "representatives": (
             list(dispute.representatives.select_related("agent", "power_of_attorney"))
-            if is_customer or banks_side
+            if holds.get("representatives")
             else []
         ),
         "acting_for": dispute.customer if dispute_access.is_agent(user, dispute) else None,
         "is_principal": dispute_access.is_principal(user, dispute),
-        "review_requests": (
-            list(dispute.review_requests.all()) if is_customer or banks_side else []
-        ),
-        "mediation_requests": (
-            list(dispute.mediation_requests.all()) if is_customer or banks_side else []
-        ),
+        "review_requests": list(dispute.review_requests.all())
+        if holds.get("review_requests")
+        else [],
+        "mediation_requests": list(dispute.mediation_requests.all())
+        if holds.get("mediation_requests")
+        else [],
         "threshold": services.fast_lane_threshold(),
         "lane_notice_states": OPT_IN_STATES,
         **_consent_texts(),
@@ -639,7 +657,7 @@ def detail(request: AuthedRequest, reference: str) -> HttpResponse:
         # made at once, the customer once staff confirmed it.
         "repeat_of": dispute.repeat_of if dispute_access.sees_repeat_link(user, dispute) else None,
         "repeats": list(dispute.repeats.only("reference", "received_at", "channel"))
-        if banks_side
+        if banks_side and holds.get("repeats")
         else [],
         "product": (
             Product.objects.filter(code=dispute.product_code).first()

@@ -109,6 +109,29 @@ def test_the_staff_case_page_builds_no_action_form(customer, staff, branch):
     assert len(queries) <= 20
 
 
+def test_a_case_page_reads_only_the_lists_that_hold_anything(customer, staff, branch):
+    """One query asks which of the case's lists hold rows (mediation.selectors.case_holds);
+    a fresh case's agents, review requests and repeats are not read."""
+    d = make_dispute(customer, branch)
+    for viewer in (staff, customer):
+        with CaptureQueriesContext(connection) as queries:
+            page = client_for(viewer).get(d.get_absolute_url())
+        assert page.status_code == 200
+        reads = [  # the one question, "SELECT EXISTS(...) AS has_..., ...", aside
+            q["sql"].split(" WHERE ")[0]
+            for q in queries.captured_queries
+            if q["sql"].startswith("SELECT ") and not q["sql"].startswith("SELECT EXISTS(")
+        ]
+        for table in ("mediation_representative", "mediation_reviewrequest"):
+            assert not [r for r in reads if f'FROM "{table}"' in r], table
+        repeats = [
+            q
+            for q in queries.captured_queries
+            if '"repeat_of_id" = ' in q["sql"] and not q["sql"].startswith("SELECT EXISTS(")
+        ]
+        assert not repeats
+
+
 def test_the_upload_and_bundle_forms_come_with_their_panels(
     customer, staff, other_customer, branch
 ):
