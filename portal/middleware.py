@@ -155,6 +155,28 @@ class NoStoreForPeople:
         return response
 
 
+class HtmxRedirectsThePage:
+    """A redirect answering htmx (an action's form sent from its panel, a panel asking for its
+    form) takes the whole page there, not the part that asked: an ended session's sign-in page
+    or the second-factor check would otherwise appear inside the panel (htmx's request follows
+    a redirect by itself). The portal's answer to a form done is an HX-Location already
+    (portal.htmx.leave_to); this is for every other redirect."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if getattr(request, "htmx", False) and 300 <= response.status_code < 400:
+            location = response.get("Location")
+            if location:
+                # The same response (its cookies kept), as htmx reads a redirect of the page.
+                del response["Location"]
+                response["HX-Redirect"] = location
+                response.status_code = 200
+        return response
+
+
 class ApplicationErrorMiddleware:
     """A view may set `request.error_redirect` to the page its form was posted from; else the
     same-site referer is used, else the home page."""

@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # request.htmx: a page's part asked for by htmx (live bundle status) is answered alone.
     "django_htmx.middleware.HtmxMiddleware",
+    # A redirect answering htmx (an ended session's sign-in page) takes the whole page.
+    "portal.middleware.HtmxRedirectsThePage",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",

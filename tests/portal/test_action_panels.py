@@ -225,3 +225,24 @@ def test_a_service_refusal_of_a_form_sent_by_htmx_is_said_on_the_page(customer, 
     assert _location(again)["path"] == d.get_absolute_url()
     page = client.get(d.get_absolute_url()).content.decode()
     assert 'class="alert alert-danger message danger"' in page
+
+
+def test_a_redirect_answering_htmx_takes_the_whole_page(customer, staff, branch):
+    """A session that ended: the panel's form, or the form sent from it, leads the page to the
+    sign-in page (not the sign-in page inside the panel); without scripts, the redirect."""
+    from django.test import Client
+
+    d = make_dispute(customer, branch)
+    url = reverse("mediation:action", args=[d.reference, "triage"])
+    signed_out = Client()
+    for answer in (
+        signed_out.get(url, headers=HX),
+        signed_out.post(url, {"triage-cause_label": "x"}, headers=HX),
+    ):
+        assert answer.status_code == 200 and "Location" not in answer
+        assert answer["HX-Redirect"].startswith(reverse("login") + "?next=")
+        assert answer.content == b""
+    plain = signed_out.get(url)
+    assert plain.status_code == 302 and "HX-Redirect" not in plain
+    d.refresh_from_db()
+    assert not d.cause_label
