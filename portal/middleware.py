@@ -156,11 +156,13 @@ class NoStoreForPeople:
 
 
 class HtmxRedirectsThePage:
-    """A redirect answering htmx (an action's form sent from its panel, a panel asking for its
-    form) takes the whole page there, not the part that asked: an ended session's sign-in page
-    or the second-factor check would otherwise appear inside the panel (htmx's request follows
-    a redirect by itself). The portal's answer to a form done is an HX-Location already
-    (portal.htmx.leave_to); this is for every other redirect."""
+    """A redirect answering htmx takes the whole page, not the part that asked: an ended
+    session's sign-in page or the second-factor check would otherwise appear inside a panel
+    (htmx's request follows a redirect by itself). A form sent from a panel goes where the
+    redirect says (after signing in, to the action's own page); a part the page asked for
+    by itself (a panel's form, a bundle's status) reloads the page, which then leads to the
+    sign-in page and back to the page, never to the part alone. The portal's answer to a form
+    done is an HX-Location already (portal.htmx.leave_to); this is for every other redirect."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -172,7 +174,10 @@ class HtmxRedirectsThePage:
             if location:
                 # The same response (its cookies kept), as htmx reads a redirect of the page.
                 del response["Location"]
-                response["HX-Redirect"] = location
+                if request.method == "GET":
+                    response["HX-Refresh"] = "true"
+                else:
+                    response["HX-Redirect"] = location
                 response.status_code = 200
         return response
 

@@ -228,20 +228,21 @@ def test_a_service_refusal_of_a_form_sent_by_htmx_is_said_on_the_page(customer, 
 
 
 def test_a_redirect_answering_htmx_takes_the_whole_page(customer, staff, branch):
-    """A session that ended: the panel's form, or the form sent from it, leads the page to the
-    sign-in page (not the sign-in page inside the panel); without scripts, the redirect."""
+    """A session that ended: the form sent from a panel leads the page to the sign-in page
+    (then to the action's own page), not the sign-in page inside the panel; a panel asking for
+    its form reloads the page (which leads to the sign-in page and back to the case, never to
+    the form alone); without scripts, the redirect."""
     from django.test import Client
 
     d = make_dispute(customer, branch)
     url = reverse("mediation:action", args=[d.reference, "triage"])
     signed_out = Client()
-    for answer in (
-        signed_out.get(url, headers=HX),
-        signed_out.post(url, {"triage-cause_label": "x"}, headers=HX),
-    ):
-        assert answer.status_code == 200 and "Location" not in answer
-        assert answer["HX-Redirect"].startswith(reverse("login") + "?next=")
-        assert answer.content == b""
+    sent = signed_out.post(url, {"triage-cause_label": "x"}, headers=HX)
+    assert sent.status_code == 200 and "Location" not in sent and sent.content == b""
+    assert sent["HX-Redirect"] == f"{reverse('login')}?next={url}"
+    asked = signed_out.get(url, headers=HX)
+    assert asked.status_code == 200 and "Location" not in asked and asked.content == b""
+    assert asked["HX-Refresh"] == "true" and "HX-Redirect" not in asked
     plain = signed_out.get(url)
     assert plain.status_code == 302 and "HX-Redirect" not in plain
     d.refresh_from_db()
