@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import IO
 
@@ -25,9 +27,20 @@ from portal.transitions import ActionForbidden
 
 def store_clean_file(folder: str, clean: CleanFile) -> str:
     """Store a checked upload under a generated name (`folder`/year/month/random), never the
-    name it came with; the caller deletes it if its row is not written."""
+    name it came with; the caller writes its row within `discarded_on_failure`."""
     name = f"{folder}/{timezone.localtime():%Y/%m}/{uuid.uuid4().hex}{clean.extension}"
     return default_storage.save(name, ContentFile(clean.content))
+
+
+@contextmanager
+def discarded_on_failure(stored_name: str) -> Iterator[str]:
+    """The block that writes a stored file's row: if it raises (a limit, a refusal, a commit
+    that fails), the file is deleted, so a refused upload leaves nothing behind."""
+    try:
+        yield stored_name
+    except BaseException:
+        default_storage.delete(stored_name)
+        raise
 
 
 def evidence_upload(
@@ -51,7 +64,7 @@ def evidence_upload(
         title=title,
         category=category,
     )
-    try:
+    with discarded_on_failure(stored_name):
         return evidence_record(
             actor=actor,
             reference=reference,
@@ -63,9 +76,6 @@ def evidence_upload(
             description=description,
             document_date=document_date,
         )
-    except BaseException:
-        default_storage.delete(stored_name)
-        raise
 
 
 def evidence_prepare(

@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 from mediation import access as dispute_access
 from mediation.letters import UnreadableScan, read_text
 from mediation.models import EvidenceCategory, EvidenceItem, LetterScan
-from mediation.services.evidence import evidence_prepare, evidence_record, store_clean_file
+from mediation.services.evidence import (
+    discarded_on_failure,
+    evidence_prepare,
+    evidence_record,
+    store_clean_file,
+)
 from mediation.uploads import clean_upload, read_limited, safe_display_name
 from portal import access as portal_access
 from portal.audit import audit_record
@@ -37,30 +42,25 @@ def letter_scan_upload(
     if not portal_access.is_bank_staff(actor) or actor.branch_id is None:
         raise ActionForbidden(_("Only a branch's staff record letters."))
     clean = clean_upload(read_limited(upload, declared_size))  # UploadRejected: said as is
-    stored = store_clean_file("letters", clean)
-    try:
-        with transaction.atomic():
-            scan = LetterScan.objects.create(
-                uploaded_by=actor,
-                branch_id=actor.branch_id,
-                original_name=safe_display_name(original_name),
-                file=stored,
-                content_type=clean.content_type,
-                size=clean.size,
-                sha256=clean.sha256,
-                page_count=clean.page_count,
-            )
-            audit_record(
-                actor=actor,
-                action="letter.scanned",
-                target=scan,
-                case_ref="",
-                data={"sha256": clean.sha256, "size": clean.size, "type": clean.content_type},
-            )
-            transaction.on_commit(partial(_enqueue_read, scan.pk))
-    except BaseException:
-        default_storage.delete(stored)
-        raise
+    with discarded_on_failure(store_clean_file("letters", clean)) as stored, transaction.atomic():
+        scan = LetterScan.objects.create(
+            uploaded_by=actor,
+            branch_id=actor.branch_id,
+            original_name=safe_display_name(original_name),
+            file=stored,
+            content_type=clean.content_type,
+            size=clean.size,
+            sha256=clean.sha256,
+            page_count=clean.page_count,
+        )
+        audit_record(
+            actor=actor,
+            action="letter.scanned",
+            target=scan,
+            case_ref="",
+            data={"sha256": clean.sha256, "size": clean.size, "type": clean.content_type},
+        )
+        transaction.on_commit(partial(_enqueue_read, scan.pk))
     return scan
 
 
@@ -106,33 +106,29 @@ def letter_scan_attach(*, actor: User, scan_id: int, reference: str) -> Evidence
             title=title,
             category=EvidenceCategory.CORRESPONDENCE,
         )
-    try:
-        with transaction.atomic():
-            scan = dispute_access.letter_scan_get_for(actor, scan_id, for_update=True)
-            if scan.evidence is None:
-                item = evidence_record(
-                    actor=actor,
-                    reference=reference,
-                    clean=clean,
-                    stored_name=stored_name,
-                    original_name=scan.original_name,
-                    title=title,
-                    category=EvidenceCategory.CORRESPONDENCE,
-                    document_date=timezone.localdate(scan.created_at),
-                )
-                scan.evidence = item
-                scan.save(update_fields=["evidence"])
-                audit_record(
-                    actor=actor,
-                    action="letter.filed",
-                    target=scan,
-                    case_ref=reference,
-                    data={"evidence": item.pk, "sha256": scan.sha256},
-                )
-                return item
-    except BaseException:
-        default_storage.delete(stored_name)
-        raise
+    with discarded_on_failure(stored_name), transaction.atomic():
+        scan = dispute_access.letter_scan_get_for(actor, scan_id, for_update=True)
+        if scan.evidence is None:
+            item = evidence_record(
+                actor=actor,
+                reference=reference,
+                clean=clean,
+                stored_name=stored_name,
+                original_name=scan.original_name,
+                title=title,
+                category=EvidenceCategory.CORRESPONDENCE,
+                document_date=timezone.localdate(scan.created_at),
+            )
+            scan.evidence = item
+            scan.save(update_fields=["evidence"])
+            audit_record(
+                actor=actor,
+                action="letter.filed",
+                target=scan,
+                case_ref=reference,
+                data={"evidence": item.pk, "sha256": scan.sha256},
+            )
+            return item
     # Linked meanwhile (the same form posted twice at once): that exhibit stands, this copy goes.
     default_storage.delete(stored_name)
     return _exhibit_of(scan, reference)

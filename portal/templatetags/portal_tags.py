@@ -53,11 +53,9 @@ CONTROL_CLASSES = {
 def control(field: Any) -> str:
     """A bound field's widget with the design system's class, marked invalid when it has
     errors (Bootstrap's red border beside the message that says why)."""
-    classes = [
-        field.field.widget.attrs.get("class", ""),
-        CONTROL_CLASSES.get(field.widget_type, "form-control"),
-    ]
-    if field.errors and field.widget_type not in ("radioselect", "checkboxselectmultiple"):
+    own = CONTROL_CLASSES.get(field.widget_type, "form-control")
+    classes = [field.field.widget.attrs.get("class", ""), own]
+    if field.errors and own:  # a radio or checkbox list takes no class, nor this mark
         classes.append("is-invalid")
     css = " ".join(c for c in classes if c)
     return field.as_widget(attrs={"class": css} if css else None)
