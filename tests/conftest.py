@@ -51,6 +51,28 @@ def _empty_cache():
 
 
 @pytest.fixture
+def stored_files(db, monkeypatch) -> list[tuple[str, int]]:
+    """Each evidence file a service stores, as (its name, how many transactions were open
+    around the test's own when it was stored): storing is network I/O with object storage and
+    is never done under a lock, so the depth is 0."""
+    from django.db import connection
+
+    from mediation.services import evidence
+
+    outer = len(connection.atomic_blocks)
+    real_store = evidence.store_clean_file
+    stored: list[tuple[str, int]] = []
+
+    def store(folder, clean):
+        name = real_store(folder, clean)
+        stored.append((name, len(connection.atomic_blocks) - outer))
+        return name
+
+    monkeypatch.setattr(evidence, "store_clean_file", store)
+    return stored
+
+
+@pytest.fixture
 def triage_table(db):
     """The triage rule table as its migration first fills it (mediation 0019). A transactional
     test's flush empties tables that migrations filled, so tests that read it ask for it."""

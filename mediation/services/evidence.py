@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from typing import IO
 
@@ -43,6 +44,73 @@ def discarded_on_failure(stored_name: str) -> Iterator[str]:
         raise
 
 
+@dataclass(frozen=True)
+class StagedExhibit:
+    """An exhibit whose file is checked and stored and whose row is not written yet:
+    `record()` writes it, inside the caller's transaction (under the caller's locks)."""
+
+    actor: User
+    reference: str
+    clean: CleanFile
+    stored_name: str
+    original_name: str
+    title: str
+    category: str
+
+    def record(self, *, description: str = "", document_date: date | None = None) -> EvidenceItem:
+        return evidence_record(
+            actor=self.actor,
+            reference=self.reference,
+            clean=self.clean,
+            stored_name=self.stored_name,
+            original_name=self.original_name,
+            title=self.title,
+            category=self.category,
+            description=description,
+            document_date=document_date,
+        )
+
+
+@contextmanager
+def exhibit_staged(
+    *,
+    actor: User,
+    reference: str,
+    upload: IO[bytes],
+    original_name: str,
+    declared_size: int | None,
+    title: str,
+    category: str,
+) -> Iterator[StagedExhibit]:
+    """For a service that files an exhibit with its own record (an arbitration agreement, a
+    ruling, a power of attorney): the file is checked and stored before the service opens its
+    transaction (with object storage, network I/O, never under a lock); the block records it
+    (`record()`) in that transaction, and if the block raises, the stored file is deleted.
+
+        with exhibit_staged(...) as exhibit, transaction.atomic():
+            ...lock and check...
+            document = exhibit.record()
+    """
+    clean, stored_name = evidence_prepare(
+        actor=actor,
+        reference=reference,
+        upload=upload,
+        declared_size=declared_size,
+        title=title,
+        category=category,
+    )
+    with discarded_on_failure(stored_name):
+        yield StagedExhibit(
+            actor=actor,
+            reference=reference,
+            clean=clean,
+            stored_name=stored_name,
+            original_name=original_name,
+            title=title,
+            category=category,
+        )
+
+
 def evidence_upload(
     *,
     actor: User,
@@ -56,26 +124,16 @@ def evidence_upload(
     document_date: date | None = None,
 ) -> EvidenceItem:
     """Upload an exhibit. A refused file leaves nothing behind: no row, no stored file."""
-    clean, stored_name = evidence_prepare(
+    with exhibit_staged(
         actor=actor,
         reference=reference,
         upload=upload,
+        original_name=original_name,
         declared_size=declared_size,
         title=title,
         category=category,
-    )
-    with discarded_on_failure(stored_name):
-        return evidence_record(
-            actor=actor,
-            reference=reference,
-            clean=clean,
-            stored_name=stored_name,
-            original_name=original_name,
-            title=title,
-            category=category,
-            description=description,
-            document_date=document_date,
-        )
+    ) as exhibit:
+        return exhibit.record(description=description, document_date=document_date)
 
 
 def evidence_prepare(

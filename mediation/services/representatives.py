@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from mediation import access as dispute_access
 from mediation.models import Dispute, EvidenceCategory, Representative
 from mediation.notify import branch_staff
-from mediation.services.evidence import evidence_upload
+from mediation.services.evidence import exhibit_staged
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import Role, User
@@ -28,7 +28,6 @@ def _principal_lock(actor: User, reference: str) -> Dispute:
     return dispute
 
 
-@transaction.atomic
 def representative_authorise(
     *,
     actor: User,
@@ -40,15 +39,52 @@ def representative_authorise(
     size: int | None,
 ) -> Representative:
     """The agent is a person with their own account and a verified mobile number (the portal
-    knows who acts); the power of attorney goes into the case's evidence."""
-    dispute = _principal_lock(actor, reference)
+    knows who acts); the power of attorney goes into the case's evidence (stored before the
+    case is locked; the rules are read before it and again under the lock)."""
+    agent = _agent_to_authorise(
+        actor, dispute_access.dispute_get_for(actor, reference), agent_mobile, relation
+    )
+    with (
+        exhibit_staged(
+            actor=actor,
+            reference=reference,
+            upload=upload,
+            original_name=file_name,
+            declared_size=size,
+            title=_("Power of attorney: %(name)s") % {"name": agent.display_name},
+            category=EvidenceCategory.POWER_OF_ATTORNEY,
+        ) as exhibit,
+        transaction.atomic(),
+    ):
+        dispute = dispute_access.dispute_get_for(actor, reference, for_update=True)
+        agent = _agent_to_authorise(actor, dispute, agent_mobile, relation)
+        representative = Representative.objects.create(
+            dispute=dispute, agent=agent, relation=relation, power_of_attorney=exhibit.record()
+        )
+        audit_record(
+            actor=actor,
+            action="representative.authorised",
+            target=representative,
+            case_ref=reference,
+            data={"agent": agent.username, "relation": relation},
+        )
+        _tell(dispute, representative, "representative_authorised")
+        return representative
+
+
+def _agent_to_authorise(actor: User, dispute: Dispute, agent_mobile: str, relation: str) -> User:
+    """The person this customer may make their agent on this case, or the refusal."""
+    if not dispute_access.is_principal(actor, dispute):
+        raise ActionForbidden(_("Only the customer authorises or revokes an agent."))
     if not dispute.is_open:
         raise TransitionRefused(_("An agent is authorised while the case is open."))
     if relation not in Representative.Relation.values:
         raise ApplicationError(_("Choose the agent's relation to you."))
-    mobile = agent_mobile.strip()
     agent = User.objects.filter(
-        role=Role.CUSTOMER, is_active=True, mobile=mobile, mobile_verified_at__isnull=False
+        role=Role.CUSTOMER,
+        is_active=True,
+        mobile=agent_mobile.strip(),
+        mobile_verified_at__isnull=False,
     ).first()
     if agent is None:
         raise ApplicationError(
@@ -62,27 +98,7 @@ def representative_authorise(
         raise ApplicationError(_("You act on your own case already."), code="agent_is_customer")
     if dispute.representatives.filter(agent=agent, revoked_at__isnull=True).exists():
         raise TransitionRefused(_("This person is already your agent on this case."))
-    proof = evidence_upload(
-        actor=actor,
-        reference=reference,
-        upload=upload,
-        original_name=file_name,
-        declared_size=size,
-        title=_("Power of attorney: %(name)s") % {"name": agent.display_name},
-        category=EvidenceCategory.POWER_OF_ATTORNEY,
-    )
-    representative = Representative.objects.create(
-        dispute=dispute, agent=agent, relation=relation, power_of_attorney=proof
-    )
-    audit_record(
-        actor=actor,
-        action="representative.authorised",
-        target=representative,
-        case_ref=reference,
-        data={"agent": agent.username, "relation": relation},
-    )
-    _tell(dispute, representative, "representative_authorised")
-    return representative
+    return agent
 
 
 @transaction.atomic

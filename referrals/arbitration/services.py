@@ -16,7 +16,7 @@ from mediation.lifecycle import DisputeStatus
 from mediation.models import Dispute, ProductCategory
 from mediation.notify import parties
 from mediation.services import disputes as dispute_services
-from mediation.services.evidence import evidence_upload
+from mediation.services.evidence import exhibit_staged
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import OrganisationKind, PartnerOrganisation, User
@@ -61,7 +61,6 @@ def _transition_and_tell(
     )
 
 
-@transaction.atomic
 def arbitration_start(
     *,
     actor: User,
@@ -74,8 +73,46 @@ def arbitration_start(
 ) -> ArbitrationCase:
     """Record the written arbitration agreement (Arbitration Law arts. 4, 16: needed, and it
     may be signed after the dispute arose). The fast route is for suitability disputes over
-    wealth-management products."""
-    dispute = dispute_access.dispute_get_for(actor, reference, for_update=True)
+    wealth-management products. The rules are read before the agreement's file is stored (a
+    clear refusal, nothing stored) and again under the case's lock."""
+    _start_commission(
+        actor, dispute_access.dispute_get_for(actor, reference), commission_id, agreement_signed_on
+    )
+    with (
+        exhibit_staged(
+            actor=actor,
+            reference=reference,
+            upload=upload,
+            original_name=file_name,
+            declared_size=size,
+            title=_("Written arbitration agreement"),
+            category="contract",
+        ) as exhibit,
+        transaction.atomic(),
+    ):
+        dispute = dispute_access.dispute_get_for(actor, reference, for_update=True)
+        commission = _start_commission(actor, dispute, commission_id, agreement_signed_on)
+        case = ArbitrationCase.objects.create(
+            dispute=dispute,
+            commission=commission,
+            agreement_signed_on=agreement_signed_on,
+            agreement_document=exhibit.record(),
+            created_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="arbitration.agreement_recorded",
+            target=case,
+            case_ref=reference,
+            data={"commission": commission.name},
+        )
+        return case
+
+
+def _start_commission(
+    actor: User, dispute: Dispute, commission_id: int, agreement_signed_on: date
+) -> PartnerOrganisation:
+    """The commission arbitration may start with on this case, or the refusal."""
     if not dispute_access.can_handle_dispute(actor, dispute):
         raise ActionForbidden(_("Only bank staff handling this case can start arbitration."))
     if dispute.category != ProductCategory.WEALTH_MANAGEMENT:
@@ -97,30 +134,7 @@ def arbitration_start(
     )
     if commission is None:
         raise ApplicationError(_("Choose one of the listed arbitration commissions."))
-    document = evidence_upload(
-        actor=actor,
-        reference=reference,
-        upload=upload,
-        original_name=file_name,
-        declared_size=size,
-        title=_("Written arbitration agreement"),
-        category="contract",
-    )
-    case = ArbitrationCase.objects.create(
-        dispute=dispute,
-        commission=commission,
-        agreement_signed_on=agreement_signed_on,
-        agreement_document=document,
-        created_by=actor,
-    )
-    audit_record(
-        actor=actor,
-        action="arbitration.agreement_recorded",
-        target=case,
-        case_ref=reference,
-        data={"commission": commission.name},
-    )
-    return case
+    return commission
 
 
 def _lock(actor: User, case_id: int) -> ArbitrationCase:

@@ -19,7 +19,7 @@ from mediation import access as dispute_access
 from mediation.models import EvidenceItem
 from mediation.notify import branch_staff, parties
 from mediation.services import disputes as dispute_services
-from mediation.services.evidence import evidence_upload
+from mediation.services.evidence import exhibit_staged
 from portal import access as portal_access
 from portal import binding
 from portal.audit import audit_record
@@ -64,7 +64,6 @@ def _agreement_window(effective_on: date) -> date:
     return JUDICIAL_CONFIRMATION_WINDOW.end(effective_on)
 
 
-@transaction.atomic
 def agreement_record(
     *,
     actor: User,
@@ -79,8 +78,43 @@ def agreement_record(
 ) -> MediationAgreement:
     """The signed agreement takes effect when both parties and the mediator have signed and
     the centre has sealed it (人民调解法 arts. 29-30); its date starts the 30-day window to ask
-    a court to confirm it."""
-    referral = referral_lock(actor, referral_id)
+    a court to confirm it. The rules are read before the signed copy is stored and again
+    under the referral's lock."""
+    referral = referral_access.referral_get_for(actor, referral_id)
+    _check_agreement(actor, referral, amount, terms, performance_due, effective_on)
+    with (
+        exhibit_staged(
+            actor=actor,
+            reference=referral.dispute.reference,
+            upload=upload,
+            original_name=file_name,
+            declared_size=size,
+            title=_("Signed mediation agreement"),
+            category="agreement",
+        ) as exhibit,
+        transaction.atomic(),
+    ):
+        referral = referral_lock(actor, referral_id)
+        _check_agreement(actor, referral, amount, terms, performance_due, effective_on)
+        return _conclude(
+            actor,
+            referral,
+            document=exhibit.record(),
+            amount=amount,
+            terms=terms,
+            performance_due=performance_due,
+            effective_on=effective_on,
+        )
+
+
+def _check_agreement(
+    actor: User,
+    referral: Referral,
+    amount: Decimal,
+    terms: str,
+    performance_due: date,
+    effective_on: date,
+) -> None:
     if not referral_access.can_record_referral_outcome(actor, referral):
         raise ActionForbidden(_("Only the centre (or the bank for a paper file) records this."))
     if referral.status != ReferralStatus.ACCEPTED:
@@ -97,24 +131,6 @@ def agreement_record(
         raise ApplicationError(_("The performance deadline is before the agreement's date."))
     if amount < 0 or not terms.strip():
         raise ApplicationError(_("Give the amount the bank pays and the terms."))
-    document = evidence_upload(
-        actor=actor,
-        reference=referral.dispute.reference,
-        upload=upload,
-        original_name=file_name,
-        declared_size=size,
-        title=_("Signed mediation agreement"),
-        category="agreement",
-    )
-    return _conclude(
-        actor,
-        referral,
-        document=document,
-        amount=amount,
-        terms=terms,
-        performance_due=performance_due,
-        effective_on=effective_on,
-    )
 
 
 def _conclude(

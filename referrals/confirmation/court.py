@@ -6,6 +6,8 @@ rejection (art. 358), each recorded by the court's members or, for a paper file,
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import IO
 
@@ -13,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mediation.services.evidence import evidence_upload
+from mediation.services.evidence import StagedExhibit, exhibit_staged
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import User
@@ -24,7 +26,7 @@ from portal.periods import (
     ENFORCEMENT_APPLICATION,
     OBJECTION_TO_RULING,
 )
-from portal.transitions import ActionForbidden, run_transition
+from portal.transitions import ActionForbidden, check_transition, run_transition
 from referrals.confirmation import access as confirmation_access
 from referrals.confirmation.lifecycle import ConfirmationStatus, NotAcceptedReason, RejectionGround
 from referrals.confirmation.services import confirmation_lock, confirmation_tell
@@ -104,9 +106,11 @@ def confirmation_not_accept(
     return c
 
 
-def _ruling(
+@contextmanager
+def _ruling_staged(
     actor: User,
-    c: JudicialConfirmation,
+    confirmation_id: int,
+    transition: str,
     *,
     ruling_number: str,
     ruling_on: date,
@@ -114,32 +118,55 @@ def _ruling(
     upload: IO[bytes] | None,
     file_name: str,
     size: int | None,
-) -> None:
+) -> Iterator[StagedExhibit | None]:
+    """The ruling's document (if one is uploaded), checked and stored before the application
+    is locked; the rules are read first, so a refusal stores nothing."""
+    c = confirmation_access.confirmation_get_for(actor, confirmation_id)
+    _check_ruling(ruling_number, ruling_on, received_on)
+    check_transition(c, transition, actor=actor)
+    if upload is None:
+        yield None
+        return
+    with exhibit_staged(
+        actor=actor,
+        reference=c.dispute.reference,
+        upload=upload,
+        original_name=file_name,
+        declared_size=size,
+        title=_("Court ruling %(n)s") % {"n": ruling_number.strip()},
+        category="ruling",
+    ) as exhibit:
+        yield exhibit
+
+
+def _check_ruling(ruling_number: str, ruling_on: date, received_on: date) -> None:
     if not ruling_number.strip():
         raise ApplicationError(_("Give the ruling's number."))
     if received_on < ruling_on or received_on > timezone.localdate():
         raise ApplicationError(
             _("The ruling is received on or after its date, and not in the future.")
         )
+
+
+def _ruling(
+    c: JudicialConfirmation,
+    *,
+    ruling_number: str,
+    ruling_on: date,
+    received_on: date,
+    document: StagedExhibit | None,
+) -> None:
+    _check_ruling(ruling_number, ruling_on, received_on)
     c.ruling_number, c.ruling_on, c.ruling_received_on = (
         ruling_number.strip(),
         ruling_on,
         received_on,
     )
     c.objection_until = OBJECTION_TO_RULING.end(received_on)
-    if upload is not None:
-        c.ruling_document = evidence_upload(
-            actor=actor,
-            reference=c.dispute.reference,
-            upload=upload,
-            original_name=file_name,
-            declared_size=size,
-            title=_("Court ruling %(n)s") % {"n": c.ruling_number},
-            category="ruling",
-        )
+    if document is not None:
+        c.ruling_document = document.record()
 
 
-@transaction.atomic
 def confirmation_confirm(
     *,
     actor: User,
@@ -151,27 +178,24 @@ def confirmation_confirm(
     file_name: str = "",
     size: int | None = None,
 ) -> JudicialConfirmation:
-    c = confirmation_lock(actor, confirmation_id)
+    def enforcement(c: JudicialConfirmation) -> None:
+        c.enforcement_until = ENFORCEMENT_APPLICATION.end(c.agreement.performance_due)
 
-    def prepare(conf: JudicialConfirmation) -> None:
-        _ruling(
-            actor,
-            conf,
-            ruling_number=ruling_number,
-            ruling_on=ruling_on,
-            received_on=received_on,
-            upload=upload,
-            file_name=file_name,
-            size=size,
-        )
-        conf.enforcement_until = ENFORCEMENT_APPLICATION.end(conf.agreement.performance_due)
-
-    run_transition(c, "confirm", actor=actor, before=prepare)
-    confirmation_tell(c, "court_ruling", number=c.ruling_number, outcome=_("agreement confirmed"))
-    return c
+    return _record_ruling(
+        actor,
+        confirmation_id,
+        "confirm",
+        ruling_number=ruling_number,
+        ruling_on=ruling_on,
+        received_on=received_on,
+        upload=upload,
+        file_name=file_name,
+        size=size,
+        fields=enforcement,
+        outcome=_("agreement confirmed"),
+    )
 
 
-@transaction.atomic
 def confirmation_reject(
     *,
     actor: User,
@@ -185,23 +209,72 @@ def confirmation_reject(
     file_name: str = "",
     size: int | None = None,
 ) -> JudicialConfirmation:
-    c = confirmation_lock(actor, confirmation_id)
     if ground not in RejectionGround.values:
         raise ApplicationError(_("Choose the ground (CPL interpretation art. 358)."))
 
-    def prepare(conf: JudicialConfirmation) -> None:
-        _ruling(
+    def grounds(c: JudicialConfirmation) -> None:
+        c.rejection_ground, c.note = ground, note.strip()
+
+    return _record_ruling(
+        actor,
+        confirmation_id,
+        "reject",
+        ruling_number=ruling_number,
+        ruling_on=ruling_on,
+        received_on=received_on,
+        upload=upload,
+        file_name=file_name,
+        size=size,
+        fields=grounds,
+        outcome=_("application rejected"),
+        reason=note,
+    )
+
+
+def _record_ruling(
+    actor: User,
+    confirmation_id: int,
+    transition: str,
+    *,
+    ruling_number: str,
+    ruling_on: date,
+    received_on: date,
+    upload: IO[bytes] | None,
+    file_name: str,
+    size: int | None,
+    fields: Callable[[JudicialConfirmation], None],
+    outcome: str,
+    reason: str = "",
+) -> JudicialConfirmation:
+    """A ruling, confirming or rejecting: its document stored before the application is
+    locked, then the transition with the ruling's fields and the outcome's (`fields`), and the
+    parties told."""
+    with (
+        _ruling_staged(
             actor,
-            conf,
+            confirmation_id,
+            transition,
             ruling_number=ruling_number,
             ruling_on=ruling_on,
             received_on=received_on,
             upload=upload,
             file_name=file_name,
             size=size,
-        )
-        conf.rejection_ground, conf.note = ground, note.strip()
+        ) as document,
+        transaction.atomic(),
+    ):
+        c = confirmation_lock(actor, confirmation_id)
 
-    run_transition(c, "reject", actor=actor, before=prepare, reason=note)
-    confirmation_tell(c, "court_ruling", number=c.ruling_number, outcome=_("application rejected"))
-    return c
+        def prepare(conf: JudicialConfirmation) -> None:
+            _ruling(
+                conf,
+                ruling_number=ruling_number,
+                ruling_on=ruling_on,
+                received_on=received_on,
+                document=document,
+            )
+            fields(conf)
+
+        run_transition(c, transition, actor=actor, before=prepare, reason=reason)
+        confirmation_tell(c, "court_ruling", number=c.ruling_number, outcome=outcome)
+        return c

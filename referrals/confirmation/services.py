@@ -18,7 +18,7 @@ from mediation.lifecycle import DisputeStatus
 from mediation.models import Dispute
 from mediation.notify import branch_staff, parties
 from mediation.services import disputes as dispute_services
-from mediation.services.evidence import evidence_upload
+from mediation.services.evidence import exhibit_staged
 from portal import binding
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError, TransitionRefused
@@ -28,7 +28,7 @@ from portal.periods import (
     CONFIRMATION_ACCEPTANCE,
     JUDICIAL_CONFIRMATION_WINDOW,
 )
-from portal.transitions import ActionForbidden, run_transition
+from portal.transitions import ActionForbidden, check_transition, run_transition
 from referrals.confirmation import access as confirmation_access
 from referrals.confirmation.lifecycle import ConfirmationStatus
 from referrals.models import JudicialConfirmation, MediationAgreement
@@ -309,7 +309,6 @@ def confirmation_withdraw(
     return c
 
 
-@transaction.atomic
 def confirmation_amend_agreement(
     *,
     actor: User,
@@ -323,43 +322,61 @@ def confirmation_amend_agreement(
 ) -> JudicialConfirmation:
     """After a rejection the parties may amend the agreement and apply again (CPL art. 206):
     the rejected application closes and a new one starts, with its own 30-day window from the
-    amended agreement's effective date. Returns the new application."""
-    c = confirmation_lock(actor, confirmation_id)
-    ref = c.dispute.reference
+    amended agreement's effective date. Returns the new application. The rules are read before
+    the amended agreement's file is stored and again under the application's lock."""
+    c = confirmation_access.confirmation_get_for(actor, confirmation_id)
+    _check_amendment(actor, c, upload=upload, terms=terms, effective_on=effective_on)
+    assert upload is not None and effective_on is not None
+    with (
+        exhibit_staged(
+            actor=actor,
+            reference=c.dispute.reference,
+            upload=upload,
+            original_name=file_name,
+            declared_size=size,
+            title=_("Amended mediation agreement"),
+            category="agreement",
+        ) as exhibit,
+        transaction.atomic(),
+    ):
+        c = confirmation_lock(actor, confirmation_id)
+        _check_amendment(actor, c, upload=upload, terms=terms, effective_on=effective_on)
+        run_transition(c, "amend_agreement", actor=actor, reason=reason)
+        new = JudicialConfirmation.objects.create(
+            dispute=c.dispute,
+            agreement=c.agreement,
+            previous=c,
+            court=c.court,
+            agreement_document=exhibit.record(),
+            terms=terms.strip(),
+            effective_on=effective_on,
+            window_ends=JUDICIAL_CONFIRMATION_WINDOW.end(effective_on),
+            filed_by_agent=c.filed_by_agent,
+            created_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="confirmation.started",
+            target=new,
+            case_ref=c.dispute.reference,
+            data={"court": c.court.name, "amended_from": c.pk},
+        )
+        return new
+
+
+def _check_amendment(
+    actor: User,
+    c: JudicialConfirmation,
+    *,
+    upload: IO[bytes] | None,
+    terms: str,
+    effective_on: date | None,
+) -> None:
     if upload is None or not terms.strip() or effective_on is None:
         raise ApplicationError(_("Upload the amended agreement, its terms and its date."))
     if effective_on > timezone.localdate():
         raise ApplicationError(_("The agreement cannot take effect in the future."))
-    run_transition(c, "amend_agreement", actor=actor, reason=reason)
-    document = evidence_upload(
-        actor=actor,
-        reference=ref,
-        upload=upload,
-        original_name=file_name,
-        declared_size=size,
-        title=_("Amended mediation agreement"),
-        category="agreement",
-    )
-    new = JudicialConfirmation.objects.create(
-        dispute=c.dispute,
-        agreement=c.agreement,
-        previous=c,
-        court=c.court,
-        agreement_document=document,
-        terms=terms.strip(),
-        effective_on=effective_on,
-        window_ends=JUDICIAL_CONFIRMATION_WINDOW.end(effective_on),
-        filed_by_agent=c.filed_by_agent,
-        created_by=actor,
-    )
-    audit_record(
-        actor=actor,
-        action="confirmation.started",
-        target=new,
-        case_ref=ref,
-        data={"court": c.court.name, "amended_from": c.pk},
-    )
-    return new
+    check_transition(c, "amend_agreement", actor=actor)
 
 
 @transaction.atomic
@@ -390,7 +407,6 @@ def confirmation_sue(
     return c
 
 
-@transaction.atomic
 def performance_record(
     *,
     actor: User,
@@ -401,8 +417,39 @@ def performance_record(
     file_name: str,
     size: int | None,
 ) -> JudicialConfirmation:
-    """The bank records that it paid what the confirmed agreement requires, with proof."""
-    c = confirmation_lock(actor, confirmation_id)
+    """The bank records that it paid what the confirmed agreement requires, with proof (its
+    file stored before the application is locked; the rules read before and under the lock)."""
+    c = confirmation_access.confirmation_get_for(actor, confirmation_id)
+    _check_payment(actor, c, paid_on=paid_on, amount=amount)
+    with (
+        exhibit_staged(
+            actor=actor,
+            reference=c.dispute.reference,
+            upload=upload,
+            original_name=file_name,
+            declared_size=size,
+            title=_("Proof of payment"),
+            category="payment_proof",
+        ) as exhibit,
+        transaction.atomic(),
+    ):
+        c = confirmation_lock(actor, confirmation_id)
+        _check_payment(actor, c, paid_on=paid_on, amount=amount)
+        c.payment_proof = exhibit.record()
+        c.paid_on, c.paid_amount = paid_on, amount
+        c.save(update_fields=["paid_on", "paid_amount", "payment_proof", "updated_at"])
+        c.transition_saved()  # the performance clock stops
+        audit_record(
+            actor=actor,
+            action="confirmation.performed",
+            target=c,
+            case_ref=c.dispute.reference,
+            data={"amount": str(amount), "paid_on": str(paid_on)},
+        )
+        return c
+
+
+def _check_payment(actor: User, c: JudicialConfirmation, *, paid_on: date, amount: Decimal) -> None:
     if not dispute_access.can_handle_dispute(actor, c.dispute):
         raise ActionForbidden(_("Only bank staff handling this case record the payment."))
     if c.status != ConfirmationStatus.CONFIRMED:
@@ -416,23 +463,3 @@ def performance_record(
             _("The amount paid is less than the agreed %(a)s yuan.")
             % {"a": f"{c.agreement.amount:,.2f}"}
         )
-    c.payment_proof = evidence_upload(
-        actor=actor,
-        reference=c.dispute.reference,
-        upload=upload,
-        original_name=file_name,
-        declared_size=size,
-        title=_("Proof of payment"),
-        category="payment_proof",
-    )
-    c.paid_on, c.paid_amount = paid_on, amount
-    c.save(update_fields=["paid_on", "paid_amount", "payment_proof", "updated_at"])
-    c.transition_saved()  # the performance clock stops
-    audit_record(
-        actor=actor,
-        action="confirmation.performed",
-        target=c,
-        case_ref=c.dispute.reference,
-        data={"amount": str(amount), "paid_on": str(paid_on)},
-    )
-    return c

@@ -41,7 +41,7 @@ def authorise(customer, dispute, agent, relation="lawyer"):
 
 
 def test_the_customer_authorises_through_the_page_and_the_agent_acts_for_them(
-    customer, staff, branch, agent, django_capture_on_commit_callbacks
+    customer, staff, branch, agent, django_capture_on_commit_callbacks, stored_files
 ):
     case = make_dispute(customer, branch, "20000.00")
     other_case = make_dispute(customer, branch, "9000.00")
@@ -59,6 +59,7 @@ def test_the_customer_authorises_through_the_page_and_the_agent_acts_for_them(
     assert answer.status_code == 302
     representative = Representative.objects.get(dispute=case, agent=agent)
     assert representative.power_of_attorney.category == "power_of_attorney"
+    assert stored_files == [(representative.power_of_attorney.file.name, 0)]
     assert Notification.objects.filter(recipient=agent, event="representative_authorised")
     assert Notification.objects.filter(recipient=staff, event="representative_authorised")
 

@@ -298,7 +298,7 @@ def test_other_customer_cannot_answer(in_mediation, mediator, other_customer):
     assert client_for(other_customer).post(url).status_code == 404
 
 
-def test_agreement_starts_the_confirmation_window(in_mediation, mediator):
+def test_agreement_starts_the_confirmation_window(in_mediation, mediator, stored_files):
     Referral.objects.filter(pk=in_mediation.pk).update(
         sent_at=datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
     )
@@ -315,6 +315,7 @@ def test_agreement_starts_the_confirmation_window(in_mediation, mediator):
     )
     assert agreement.confirmation_window_ends == date(2026, 2, 24)  # Spring Festival
     assert agreement.document is not None and agreement.document.category == "agreement"
+    assert stored_files == [(agreement.document.file.name, 0)]  # no transaction open
     in_mediation.refresh_from_db()
     assert in_mediation.status == "agreement"
     assert in_mediation.dispute.status == DisputeStatus.AGREEMENT_REACHED
@@ -380,7 +381,9 @@ def commission(db):
     )
 
 
-def test_arbitration_from_failed_mediation(in_mediation, mediator, staff, commission, customer):
+def test_arbitration_from_failed_mediation(
+    in_mediation, mediator, staff, commission, customer, stored_files
+):
     referral_services.referral_fail(actor=mediator, referral_id=in_mediation.pk, reason="分歧")
     ref = in_mediation.dispute.reference
     case = arbitration_services.arbitration_start(
@@ -392,6 +395,7 @@ def test_arbitration_from_failed_mediation(in_mediation, mediator, staff, commis
         file_name="仲裁协议.pdf",
         size=None,
     )
+    assert stored_files == [(case.agreement_document.file.name, 0)]  # no transaction open
     arbitration_services.arbitration_file(actor=staff, case_id=case.pk, filed_on=date(2026, 9, 28))
     case.refresh_from_db()
     assert case.acceptance_due == date(2026, 10, 8)  # 3 Oct falls in National Day
@@ -442,6 +446,43 @@ def test_arbitration_route_is_for_wealth_suitability(customer, staff, branch, co
             file_name="a.pdf",
             size=None,
         )
+
+
+def test_a_case_moved_on_while_its_agreement_is_stored_keeps_nothing(
+    customer, staff, branch, commission, monkeypatch
+):
+    """The agreement's file is stored before the case is locked, so the rules are read again
+    under the lock: a case moved on meanwhile (here: to court) refuses, and the stored file is
+    deleted with no exhibit written."""
+    from django.core.files.storage import default_storage
+
+    from mediation.models import Dispute
+    from mediation.services import evidence
+
+    dispute = make_dispute(customer, branch, category="wealth")
+    ms.dispute_triage(actor=staff, reference=dispute.reference, cause_label="x", urgency="normal")
+    ms.dispute_start_bank_handling(actor=staff, reference=dispute.reference)
+    real_store = evidence.store_clean_file
+    stored: list[str] = []
+
+    def store_while_the_case_moves_on(folder, clean):
+        stored.append(real_store(folder, clean))
+        Dispute.objects.filter(pk=dispute.pk).update(status=DisputeStatus.IN_LITIGATION)
+        return stored[-1]
+
+    monkeypatch.setattr(evidence, "store_clean_file", store_while_the_case_moves_on)
+    with pytest.raises(TransitionRefused, match="仲裁须在银行处理阶段"):
+        arbitration_services.arbitration_start(
+            actor=staff,
+            reference=dispute.reference,
+            commission_id=commission.pk,
+            agreement_signed_on=date(2026, 9, 1),
+            upload=io.BytesIO(pdf_bytes()),
+            file_name="a.pdf",
+            size=None,
+        )
+    assert len(stored) == 1 and not default_storage.exists(stored[0])
+    assert not dispute.evidence.exists() and not dispute.arbitrations.exists()
 
 
 def test_other_commission_and_mediators_cannot_act(customer, staff, branch, commission, mediator):
