@@ -112,6 +112,18 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # the API's own work (bench/api.py). Health checks drop a connection the server closed.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DATABASE_PREPARED_STATEMENTS", default=True
+):
+    # Parameters bound by the server, and each statement a connection runs more than five
+    # times parsed and planned once (psycopg's automatic preparation, which Django leaves off
+    # unless asked): a case page's twenty small queries spent half their time in PostgreSQL's
+    # parsing and planning (bench/scale.py).
+    # Off (DATABASE_PREPARED_STATEMENTS=false) behind a pooler that cannot keep them, such as
+    # PgBouncer in transaction mode before 1.21.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL, a busy timeout and IMMEDIATE transactions let the web process, the task worker
     # and the scheduled jobs share the file: a deferred transaction that upgrades from reading
