@@ -10,7 +10,7 @@ case, no customer concludes by acceptance, closing schedules nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -54,8 +54,14 @@ class _Registry:
     on_closed: list[Callable[[Dispute, User], None]] = field(default_factory=list)
     # A consent was withdrawn (in its transaction): partners that received the case are told.
     on_consent_withdrawn: list[Callable[[Consent], None]] = field(default_factory=list)
-    # (user, dispute) -> context for the case page's panels (referrals, bundles, court...).
-    case_panels: list[Callable[[User, Dispute], dict[str, Any]]] = field(default_factory=list)
+    # (name, a model with a `dispute`, or a queryset correlated with OuterRef("pk")): the lists
+    # a case page's panels read, asked in the page's one query of which lists hold anything.
+    case_lists: list[tuple[str, Any]] = field(default_factory=list)
+    # (user, dispute, which lists hold anything) -> context for the case page's panels
+    # (referrals, bundles, court...).
+    case_panels: list[Callable[[User, Dispute, Mapping[str, bool]], dict[str, Any]]] = field(
+        default_factory=list
+    )
     # (user, class of problems) -> context for the class page's panels (its batch of bundles).
     class_panels: list[Callable[[User, Any], dict[str, Any]]] = field(default_factory=list)
     # A closed case's personal data is removed (mediation/privacy.py), in its transaction:
@@ -115,10 +121,17 @@ def case_clocks(dispute: Dispute) -> list[Clock]:
     return [clock for rule in registry.case_clocks for clock in rule(dispute)]
 
 
-def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
+def case_lists() -> dict[str, Any]:
+    """The lists the registered panels read, for `mediation.selectors.case_holds`."""
+    return dict(registry.case_lists)
+
+
+def case_panels(user: User, dispute: Dispute, holds: Mapping[str, bool]) -> dict[str, Any]:
+    """Each registered panel's context; `holds` says which of `case_lists()` hold anything
+    (a panel reads only those)."""
     context: dict[str, Any] = {}
     for panel in registry.case_panels:
-        context.update(panel(user, dispute))
+        context.update(panel(user, dispute, holds))
     return context
 
 

@@ -9,6 +9,7 @@ comes from the domains' access modules. Partner session notes show to the centre
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils import timezone
@@ -19,7 +20,6 @@ from mediation import hooks
 from mediation.forms import MediationCentreForm
 from mediation.lifecycle import DisputeStatus
 from mediation.models import Dispute, ProductCategory
-from mediation.selectors import case_holds
 from mediation.views.cases import disclosure_url
 from portal.actions import Action, shown_actions
 from portal.models import BindingAct, User
@@ -153,16 +153,14 @@ DISPUTE_ACTIONS: dict[str, Action[Dispute]] = {
 }
 
 
-def _present(dispute: Dispute) -> dict[str, bool]:
-    """Which panels have anything on this case: most cases never reach an outside body."""
-    return case_holds(
-        dispute,
-        referrals=Referral,
-        arbitrations=ArbitrationCase,
-        confirmations=JudicialConfirmation,
-        litigations=LitigationRecord,
-        bundles=Bundle,
-    )
+# The outside bodies' lists, asked with the case page's own (most cases never reach one).
+CASE_LISTS = (
+    ("referrals", Referral),
+    ("arbitrations", ArbitrationCase),
+    ("confirmations", JudicialConfirmation),
+    ("litigations", LitigationRecord),
+    ("bundles", Bundle),
+)
 
 
 def _drafts(user: User, referral: Referral) -> list[tuple[Any, Any]]:
@@ -173,9 +171,9 @@ def _drafts(user: User, referral: Referral) -> list[tuple[Any, Any]]:
     return [(d, shown_actions(AGREEMENT_ACTIONS, user, d, prefix=f"ag{d.pk}-")) for d in drafts]
 
 
-def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
-    """What the referral, arbitration, confirmation, litigation and bundle panels show."""
-    present = _present(dispute)
+def case_panels(user: User, dispute: Dispute, holds: Mapping[str, bool]) -> dict[str, Any]:
+    """What the referral, arbitration, confirmation, litigation and bundle panels show (each
+    list read only if `holds` says it has anything)."""
     referrals = (
         [
             r
@@ -184,7 +182,7 @@ def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
             ).prefetch_related("sessions", "extensions", "proposals", "agreement_drafts")
             if referral_access.can_view_referral(user, r)
         ]
-        if present["referrals"]
+        if holds["referrals"]
         else []
     )
     is_customer = dispute_access.is_dispute_customer(user, dispute)
@@ -224,7 +222,7 @@ def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
             )
             if arbitration_access.can_view_arbitration(user, case)
         ]
-        if present["arbitrations"]
+        if holds["arbitrations"]
         else []
     )
     confirmations = (
@@ -239,7 +237,7 @@ def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
             for c in dispute.confirmations.select_related("court", "agreement", "ruling_document")
             if confirmation_access.can_view_confirmation(user, c)
         ]
-        if present["confirmations"]
+        if holds["confirmations"]
         else []
     )
     may_bundle = bundle_access.can_request_bundle(user, dispute)
@@ -249,15 +247,13 @@ def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
         if is_customer and referrals
         else []
     )
-    bundles = (
-        bundle_access.bundles_on_dispute_visible_to(user, dispute) if present["bundles"] else []
-    )
+    bundles = bundle_access.bundles_on_dispute_visible_to(user, dispute) if holds["bundles"] else []
     return {
         "my_acts": my_acts,
         "confirmation_panels": confirmations,
         "referral_panels": panels,
         "arbitration_panels": arbitrations,
-        "litigations": list(dispute.litigations.all()) if present["litigations"] else [],
+        "litigations": list(dispute.litigations.all()) if holds["litigations"] else [],
         "bundles": bundles,
         "bundles_building": being_built(bundles),
         # The request form comes when its panel is opened (bundles' `request_bundle` GET).
@@ -267,5 +263,6 @@ def case_panels(user: User, dispute: Dispute) -> dict[str, Any]:
 
 
 def register() -> None:
+    hooks.register("case_lists", *CASE_LISTS)
     hooks.register("case_panels", case_panels)
     hooks.register("case_actions", ("resume_handling", DISPUTE_ACTIONS))

@@ -18,6 +18,7 @@ class InsightConfig(AppConfig):
 
         from .hotspots import hotspots_raise, waiting_hotspots
         from .notifications import EVENTS
+        from .opinion import CASE_LIST as OPINION_LIST
         from .opinion import case_panel as opinion_panel
         from .reports import monthly_report
         from .rollups import rollups_refresh
@@ -27,4 +28,5 @@ class InsightConfig(AppConfig):
         jobs.register("insight_monthly_report", "monthly complaint report made", monthly_report)
         register_events(EVENTS)
         waiting.register(waiting_hotspots)
+        hooks.register("case_lists", OPINION_LIST)
         hooks.register("case_panels", opinion_panel)

@@ -5,6 +5,7 @@ record them; the views are counted again as they grow. Bank-internal throughout.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -141,7 +142,11 @@ def spread(branch_id: int | None, first: date, last: date) -> Spread:
     return Spread(items=totals["n"] or 0, views=totals["views"] or 0, cases=cases)
 
 
-def case_panel(user: User, dispute: Any) -> dict[str, Any]:
+# For the case page's one query of which lists hold anything.
+CASE_LIST = ("opinion_items", PublicOpinionItem.objects.filter(disputes=OuterRef("pk")))
+
+
+def case_panel(user: User, dispute: Any, holds: Mapping[str, bool]) -> dict[str, Any]:
     """On a case page, for the bank's side: what is said about this case in public."""
     from portal.access import is_bank_side
 
@@ -149,7 +154,7 @@ def case_panel(user: User, dispute: Any) -> dict[str, Any]:
         return {}
     return {
         "opinion": {
-            "items": list(dispute.opinion_items.all()),
+            "items": list(dispute.opinion_items.all()) if holds["opinion_items"] else [],
             "may_record": is_bank_staff(user),
         }
     }

@@ -18,10 +18,11 @@ class ProblemsConfig(AppConfig):
         from portal.notifications.events import register_events
 
         from .notifications import EVENTS
-        from .offers import case_panel, waiting_offers
+        from .offers import CASE_LIST, case_panel, waiting_offers
 
         register_events(EVENTS)
         waiting.register(waiting_offers)
+        hooks.register("case_lists", CASE_LIST)
         hooks.register("case_panels", case_panel)
         from mediation.insight.hotspots import PANELS
 

@@ -4,11 +4,12 @@ for all); declining leaves the complaint where it was, with every route still op
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -158,11 +159,21 @@ def waiting_offers(user: User, today: date) -> list[Waiting]:
     ]
 
 
-def case_panel(user: User, dispute: Dispute) -> dict[str, Any]:
+# For the case page's one query of which lists hold anything: the case's own membership or,
+# for a repeat complaint, its first complaint's.
+CASE_LIST = (
+    "class_members",
+    ClassMember.objects.filter(Q(dispute=OuterRef("pk")) | Q(dispute=OuterRef("repeat_of"))),
+)
+
+
+def case_panel(user: User, dispute: Dispute, holds: Mapping[str, bool]) -> dict[str, Any]:
     """On the case page: the class the case is in (bank side) or the offer (its customer)."""
     from mediation.access import is_dispute_customer
     from portal.access import is_bank_side
 
+    if not holds["class_members"]:
+        return {}
     primary_id = dispute.repeat_of_id or dispute.pk
     member = (
         ClassMember.objects.filter(dispute_id=primary_id).select_related("problem_class").first()

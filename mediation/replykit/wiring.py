@@ -3,6 +3,7 @@ job, the case page's panel, and what waits on staff's homes."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -28,10 +29,14 @@ if TYPE_CHECKING:
     from portal.models import User
 
 
-def case_panel(user: User, dispute: Dispute) -> dict[str, Any]:
+def case_panel(user: User, dispute: Dispute, holds: Mapping[str, bool]) -> dict[str, Any]:
     """The case page's replies: issued ones with their letters for the customer and the bank's
     side; drafts and approvals for the bank's side; the buttons to start one."""
-    replies = list(access.replies_visible_to(user, dispute).select_related("author", "approver"))
+    replies = (
+        list(access.replies_visible_to(user, dispute).select_related("author", "approver"))
+        if holds["replies"]
+        else []
+    )
     starts = [
         (kind, label)
         for kind, label in (
@@ -111,6 +116,7 @@ def register() -> None:
     from .services import letter_requeue_stale
 
     register_events(EVENTS)
+    hooks.register("case_lists", ("replies", Reply))
     hooks.register("case_panels", case_panel)
     waiting.register(waiting_on_staff)
     jobs.register("letters", "decision letters requeued", letter_requeue_stale)

@@ -53,6 +53,7 @@ from mediation.letters import letter_fields
 from mediation.lifecycle import OPT_IN_STATES, DisputeStatus
 from mediation.models import (
     Channel,
+    Consent,
     Dispute,
     DisputeDraft,
     LetterScan,
@@ -595,22 +596,23 @@ def detail(request: AuthedRequest, reference: str) -> HttpResponse:
     user: User = request.user
     dispute = dispute_access.dispute_get_for(user, reference)
     today = timezone.localdate()
-    consents = dispute.consents.select_related("recipient").order_by("granted_at")
     is_customer = dispute_access.is_dispute_customer(user, dispute)
     banks_side = dispute_access.reads_the_banks_notes(user)
-    # The customer and the bank's side see the case's agents and requests (the bank's side its
-    # repeats too): only the lists that hold anything are read. (Every case has its claim as
-    # filed, version 1.)
-    holds = (
-        case_holds(
-            dispute,
-            representatives=Representative,
-            review_requests=ReviewRequest,
-            mediation_requests=MediationRequest,
-            repeats=Dispute.objects.filter(repeat_of=OuterRef("pk")),
-        )
-        if is_customer or banks_side
-        else {}
+    # The claim's versions, agents, requests and repeats are the customer's and the bank's
+    # side's to see.
+    parties = is_customer or banks_side
+    # Which of the case's lists hold anything, the panels' included, in one query: only those
+    # are read (most cases have no agent, request, repeat, consent, reply or outside body).
+    # Every case has its claim as filed, version 1.
+    holds = case_holds(
+        dispute,
+        consents=Consent,
+        return_visit=ReturnVisit,
+        representatives=Representative,
+        review_requests=ReviewRequest,
+        mediation_requests=MediationRequest,
+        repeats=Dispute.objects.filter(repeat_of=OuterRef("pk")),
+        **hooks.case_lists(),
     )
     context = {
         "dispute": dispute,
@@ -619,29 +621,32 @@ def detail(request: AuthedRequest, reference: str) -> HttpResponse:
         "timeline": dispute_timeline(dispute, user),
         "next_step": next_step(dispute, user),
         "actions": _action_forms(user, dispute),
-        "consents": consents,
+        "consents": (
+            list(dispute.consents.select_related("recipient").order_by("granted_at"))
+            if holds["consents"]
+            else []
+        ),
+        "return_visit": dispute.return_visit if holds["return_visit"] else None,
         "is_customer": is_customer,
         "is_handler": dispute_access.can_handle_dispute(user, dispute),
         # The claim's versions and the requests for mediation: the customer's and the bank's.
         "claim_versions": (
-            list(dispute.claim_versions.select_related("made_by"))
-            if is_customer or banks_side
-            else []
+            list(dispute.claim_versions.select_related("made_by")) if parties else []
         ),
         # The customer's agents: the customer and the bank's side see them; an agent sees whom
         # they act for.
         "representatives": (
             list(dispute.representatives.select_related("agent", "power_of_attorney"))
-            if holds.get("representatives")
+            if parties and holds["representatives"]
             else []
         ),
         "acting_for": dispute.customer if dispute_access.is_agent(user, dispute) else None,
         "is_principal": dispute_access.is_principal(user, dispute),
         "review_requests": list(dispute.review_requests.all())
-        if holds.get("review_requests")
+        if parties and holds["review_requests"]
         else [],
         "mediation_requests": list(dispute.mediation_requests.all())
-        if holds.get("mediation_requests")
+        if parties and holds["mediation_requests"]
         else [],
         "threshold": services.fast_lane_threshold(),
         "lane_notice_states": OPT_IN_STATES,
@@ -657,14 +662,14 @@ def detail(request: AuthedRequest, reference: str) -> HttpResponse:
         # made at once, the customer once staff confirmed it.
         "repeat_of": dispute.repeat_of if dispute_access.sees_repeat_link(user, dispute) else None,
         "repeats": list(dispute.repeats.only("reference", "received_at", "channel"))
-        if banks_side and holds.get("repeats")
+        if banks_side and holds["repeats"]
         else [],
         "product": (
             Product.objects.filter(code=dispute.product_code).first()
             if banks_side and dispute.product_code
             else None
         ),
-        **hooks.case_panels(user, dispute),
+        **hooks.case_panels(user, dispute, holds),
     }
     context.update(_evidence_context(request, dispute))
     return render(request, "mediation/detail.html", context)

@@ -110,8 +110,9 @@ def test_the_staff_case_page_builds_no_action_form(customer, staff, branch):
 
 
 def test_a_case_page_reads_only_the_lists_that_hold_anything(customer, staff, branch):
-    """One query asks which of the case's lists hold rows (mediation.selectors.case_holds);
-    a fresh case's agents, review requests and repeats are not read."""
+    """One query asks which of the case's lists hold rows (mediation.selectors.case_holds),
+    the panels' lists with the page's own; a fresh case's agents, review requests, repeats,
+    consents, return visit, replies, public opinion, class and outside bodies are not read."""
     d = make_dispute(customer, branch)
     for viewer in (staff, customer):
         with CaptureQueriesContext(connection) as queries:
@@ -122,8 +123,23 @@ def test_a_case_page_reads_only_the_lists_that_hold_anything(customer, staff, br
             for q in queries.captured_queries
             if q["sql"].startswith("SELECT ") and not q["sql"].startswith("SELECT EXISTS(")
         ]
-        for table in ("mediation_representative", "mediation_reviewrequest"):
+        # (The customer's opt-in form asks which consents they gave already.)
+        consents = ("mediation_consent",) if viewer == staff else ()
+        for table in (
+            *consents,
+            "mediation_representative",
+            "mediation_reviewrequest",
+            "mediation_returnvisit",
+            "replykit_reply",
+            "insight_publicopinionitem",
+            "problems_classmember",
+            "referrals_referral",
+            "referrals_arbitrationcase",
+            "referrals_bundle",
+        ):
             assert not [r for r in reads if f'FROM "{table}"' in r], table
+        asked = [q for q in queries.captured_queries if q["sql"].startswith("SELECT EXISTS(")]
+        assert len(asked) == 1
         repeats = [
             q
             for q in queries.captured_queries
