@@ -103,7 +103,7 @@ def _format(rows: list[dict[str, Any]], deadline: str) -> list[tuple[Edge, dict[
     labels = {value: str(label) for value, label in DisputeStatus.choices}
     page = []
     for row in rows:
-        updated = _moment(row["updated_at"], zone)
+        updated = api_moment(row["updated_at"], zone)
         page.append(
             (
                 (updated, row["pk"]),
@@ -119,10 +119,10 @@ def _format(rows: list[dict[str, Any]], deadline: str) -> list[tuple[Edge, dict[
                     if row.get("consent") is False
                     else row["customer_real_name"] or row["customer_username"],
                     "channel": row["channel"],
-                    "received_at": _moment(row["received_at"], zone),
-                    "decision_due": _day(row["decision_due"]),
-                    "mediation_due": _day(row["mediation_due"]),
-                    "next_deadline": _day(row[deadline]),
+                    "received_at": api_moment(row["received_at"], zone),
+                    "decision_due": api_day(row["decision_due"]),
+                    "mediation_due": api_day(row["mediation_due"]),
+                    "next_deadline": api_day(row[deadline]),
                     "updated_at": updated,
                 },
             )
@@ -130,14 +130,15 @@ def _format(rows: list[dict[str, Any]], deadline: str) -> list[tuple[Edge, dict[
     return page
 
 
-def _moment(value: datetime, zone: tzinfo) -> str:
+def api_moment(value: datetime, zone: tzinfo) -> str:
     """DRF's DateTimeField representation, with the page's zone looked up once rather than
     for every value (a third of a page's time on SQLite): ISO 8601 in `zone`, UTC as Z."""
     text = value.astimezone(zone).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def _day(value: date | None) -> str | None:
+def api_day(value: date | None) -> str | None:
+    """DRF's DateField representation: ISO 8601."""
     return None if value is None else value.isoformat()
 
 

@@ -24,6 +24,7 @@ from referrals.centres import access as referral_access
 from referrals.centres import services as referral_services
 from referrals.centres import sessions as session_services
 from referrals.centres.lifecycle import ReferralStatus
+from referrals.centres.selectors import referral_rows, referral_values
 from referrals.models import (
     MediationSession,
     Referral,
@@ -118,8 +119,9 @@ class ReferralViewSet(viewsets.GenericViewSet):
                 )
                 | Q(status=ReferralStatus.ACCEPTED, mediation_due__lt=due)
             )
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(ReferralOut(page, many=True).data)
+        # Read as rows and written as ReferralOut writes a referral (centres/selectors.py).
+        page = self.paginate_queryset(referral_values(qs))
+        return self.get_paginated_response(referral_rows(page or [], actor(request)))
 
     def retrieve(self, request: Request, pk: int) -> Response:
         return Response(ReferralOut(referral_access.referral_get_for(actor(request), pk)).data)
