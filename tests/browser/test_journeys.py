@@ -112,8 +112,12 @@ def open_action(page: Page, label: str) -> Locator:
     still being parsed could reach a summary the parser has not finished (a CI run lost one)."""
     page.wait_for_load_state("domcontentloaded")
     # An action just done is sent by htmx and its page swapped in when answered: a panel opened
-    # before that would be swapped away (htmx marks an element with htmx-request meanwhile).
-    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    # before that would be swapped away (htmx marks an element with htmx-request meanwhile),
+    # and one opened while the new part settles has no listener yet to fetch its form (htmx
+    # wires new elements at the end of settling, htmx-settling meanwhile: a CI run lost one).
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
     summary = page.locator("summary", has_text=label).first
     summary.focus()
     page.keyboard.press("Enter")
