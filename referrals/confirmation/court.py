@@ -6,8 +6,8 @@ rejection (art. 358), each recorded by the court's members or, for a paper file,
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import date
 from typing import IO
 
@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mediation.services.evidence import StagedExhibit, exhibit_staged
+from mediation.services.evidence import exhibit_staged
 from portal.audit import audit_record
 from portal.exceptions import ApplicationError, TransitionRefused
 from portal.models import User
@@ -106,39 +106,6 @@ def confirmation_not_accept(
     return c
 
 
-@contextmanager
-def _ruling_staged(
-    actor: User,
-    confirmation_id: int,
-    transition: str,
-    *,
-    ruling_number: str,
-    ruling_on: date,
-    received_on: date,
-    upload: IO[bytes] | None,
-    file_name: str,
-    size: int | None,
-) -> Iterator[StagedExhibit | None]:
-    """The ruling's document (if one is uploaded), checked and stored before the application
-    is locked; the rules are read first, so a refusal stores nothing."""
-    c = confirmation_access.confirmation_get_for(actor, confirmation_id)
-    _check_ruling(ruling_number, ruling_on, received_on)
-    check_transition(c, transition, actor=actor)
-    if upload is None:
-        yield None
-        return
-    with exhibit_staged(
-        actor=actor,
-        reference=c.dispute.reference,
-        upload=upload,
-        original_name=file_name,
-        declared_size=size,
-        title=_("Court ruling %(n)s") % {"n": ruling_number.strip()},
-        category="ruling",
-    ) as exhibit:
-        yield exhibit
-
-
 def _check_ruling(ruling_number: str, ruling_on: date, received_on: date) -> None:
     if not ruling_number.strip():
         raise ApplicationError(_("Give the ruling's number."))
@@ -146,25 +113,6 @@ def _check_ruling(ruling_number: str, ruling_on: date, received_on: date) -> Non
         raise ApplicationError(
             _("The ruling is received on or after its date, and not in the future.")
         )
-
-
-def _ruling(
-    c: JudicialConfirmation,
-    *,
-    ruling_number: str,
-    ruling_on: date,
-    received_on: date,
-    document: StagedExhibit | None,
-) -> None:
-    _check_ruling(ruling_number, ruling_on, received_on)
-    c.ruling_number, c.ruling_on, c.ruling_received_on = (
-        ruling_number.strip(),
-        ruling_on,
-        received_on,
-    )
-    c.objection_until = OBJECTION_TO_RULING.end(received_on)
-    if document is not None:
-        c.ruling_document = document.record()
 
 
 def confirmation_confirm(
@@ -246,33 +194,35 @@ def _record_ruling(
     outcome: str,
     reason: str = "",
 ) -> JudicialConfirmation:
-    """A ruling, confirming or rejecting: its document stored before the application is
-    locked, then the transition with the ruling's fields and the outcome's (`fields`), and the
-    parties told."""
-    with (
-        _ruling_staged(
-            actor,
-            confirmation_id,
-            transition,
-            ruling_number=ruling_number,
-            ruling_on=ruling_on,
-            received_on=received_on,
+    """A ruling, confirming or rejecting: the ruling and the state read first (a refusal
+    stores nothing), its document (if one is uploaded) stored before the application is
+    locked, then the transition, which reads the state again under the lock, with the
+    ruling's fields and the outcome's (`fields`), and the parties told."""
+    c = confirmation_access.confirmation_get_for(actor, confirmation_id)
+    _check_ruling(ruling_number, ruling_on, received_on)
+    check_transition(c, transition, actor=actor)
+    staged = (
+        exhibit_staged(
+            actor=actor,
+            reference=c.dispute.reference,
             upload=upload,
-            file_name=file_name,
-            size=size,
-        ) as document,
-        transaction.atomic(),
-    ):
+            original_name=file_name,
+            declared_size=size,
+            title=_("Court ruling %(n)s") % {"n": ruling_number.strip()},
+            category="ruling",
+        )
+        if upload is not None
+        else nullcontext(None)
+    )
+    with staged as document, transaction.atomic():
         c = confirmation_lock(actor, confirmation_id)
 
         def prepare(conf: JudicialConfirmation) -> None:
-            _ruling(
-                conf,
-                ruling_number=ruling_number,
-                ruling_on=ruling_on,
-                received_on=received_on,
-                document=document,
-            )
+            conf.ruling_number = ruling_number.strip()
+            conf.ruling_on, conf.ruling_received_on = ruling_on, received_on
+            conf.objection_until = OBJECTION_TO_RULING.end(received_on)
+            if document is not None:
+                conf.ruling_document = document.record()
             fields(conf)
 
         run_transition(c, transition, actor=actor, before=prepare, reason=reason)

@@ -323,10 +323,14 @@ def confirmation_amend_agreement(
     """After a rejection the parties may amend the agreement and apply again (CPL art. 206):
     the rejected application closes and a new one starts, with its own 30-day window from the
     amended agreement's effective date. Returns the new application. The rules are read before
-    the amended agreement's file is stored and again under the application's lock."""
+    the amended agreement's file is stored; the transition reads the state again under the
+    application's lock."""
     c = confirmation_access.confirmation_get_for(actor, confirmation_id)
-    _check_amendment(actor, c, upload=upload, terms=terms, effective_on=effective_on)
-    assert upload is not None and effective_on is not None
+    if upload is None or not terms.strip() or effective_on is None:
+        raise ApplicationError(_("Upload the amended agreement, its terms and its date."))
+    if effective_on > timezone.localdate():
+        raise ApplicationError(_("The agreement cannot take effect in the future."))
+    check_transition(c, "amend_agreement", actor=actor)
     with (
         exhibit_staged(
             actor=actor,
@@ -340,8 +344,7 @@ def confirmation_amend_agreement(
         transaction.atomic(),
     ):
         c = confirmation_lock(actor, confirmation_id)
-        _check_amendment(actor, c, upload=upload, terms=terms, effective_on=effective_on)
-        run_transition(c, "amend_agreement", actor=actor, reason=reason)
+        run_transition(c, "amend_agreement", actor=actor, reason=reason)  # the state again
         new = JudicialConfirmation.objects.create(
             dispute=c.dispute,
             agreement=c.agreement,
@@ -362,21 +365,6 @@ def confirmation_amend_agreement(
             data={"court": c.court.name, "amended_from": c.pk},
         )
         return new
-
-
-def _check_amendment(
-    actor: User,
-    c: JudicialConfirmation,
-    *,
-    upload: IO[bytes] | None,
-    terms: str,
-    effective_on: date | None,
-) -> None:
-    if upload is None or not terms.strip() or effective_on is None:
-        raise ApplicationError(_("Upload the amended agreement, its terms and its date."))
-    if effective_on > timezone.localdate():
-        raise ApplicationError(_("The agreement cannot take effect in the future."))
-    check_transition(c, "amend_agreement", actor=actor)
 
 
 @transaction.atomic
