@@ -45,7 +45,7 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -172,8 +172,13 @@ def seed(disputes: int, customers: int) -> None:
     if have:
         raise SystemExit("seed: the database holds other disputes; use an empty database")
     start = time.perf_counter()
+    params = {"disputes": disputes, "customers": customers, "branches": BRANCHES}
+    with transaction.atomic(), connection.cursor() as cursor:
+        # One statement at a time: with the server binding parameters (portal/settings.py),
+        # PostgreSQL refuses several commands in one prepared statement.
+        for statement in filter(str.strip, SEED.split(";\n")):
+            cursor.execute(statement, params)
     with connection.cursor() as cursor:
-        cursor.execute(SEED, {"disputes": disputes, "customers": customers, "branches": BRANCHES})
         cursor.execute("VACUUM ANALYZE")  # visibility maps set: no autovacuum mid-run
     print(f"seed: {disputes:,} disputes in {time.perf_counter() - start:.0f} s")
 
