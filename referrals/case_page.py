@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.db import models
+from django.db.models import OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -41,10 +43,14 @@ from referrals.confirmation.forms import ConfirmationStartForm
 from referrals.confirmation.lifecycle import ConfirmationStatus
 from referrals.confirmation.views import CONFIRMATION_ACTIONS
 from referrals.models import (
+    AgreementDraft,
     ArbitrationCase,
     Bundle,
     JudicialConfirmation,
     LitigationRecord,
+    MediationExtension,
+    MediationSession,
+    MediatorProposal,
     Referral,
 )
 
@@ -154,12 +160,24 @@ DISPUTE_ACTIONS: dict[str, Action[Dispute]] = {
 
 
 # The outside bodies' lists, asked with the case page's own (most cases never reach one).
-CASE_LISTS = (
+# A referral's own lists, each read only if some referral of the case holds any: most
+# referrals have no extension or mediator's proposal, and an agreement is drafted at the end.
+REFERRAL_LISTS: dict[str, type[models.Model]] = {
+    "sessions": MediationSession,
+    "extensions": MediationExtension,
+    "proposals": MediatorProposal,
+    "agreement_drafts": AgreementDraft,
+}
+CASE_LISTS: tuple[tuple[str, Any], ...] = (
     ("referrals", Referral),
     ("arbitrations", ArbitrationCase),
     ("confirmations", JudicialConfirmation),
     ("litigations", LitigationRecord),
     ("bundles", Bundle),
+    *(
+        (name, model._default_manager.filter(referral__dispute=OuterRef("pk")))
+        for name, model in REFERRAL_LISTS.items()
+    ),
 )
 
 
@@ -179,7 +197,12 @@ def case_panels(user: User, dispute: Dispute, holds: Mapping[str, bool]) -> dict
             r
             for r in dispute.referrals.select_related(
                 "organisation", "mediator", "bundle"
-            ).prefetch_related("sessions", "extensions", "proposals", "agreement_drafts")
+            ).prefetch_related(
+                *(
+                    name if holds[name] else Prefetch(name, queryset=model._default_manager.none())
+                    for name, model in REFERRAL_LISTS.items()
+                )
+            )
             if referral_access.can_view_referral(user, r)
         ]
         if holds["referrals"]

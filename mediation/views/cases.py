@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import OuterRef
+from django.db.models import OuterRef, Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -287,7 +287,10 @@ def _customer_may_opt_in(user: User, dispute: Dispute) -> bool:
 
 
 def _pending_mediation_request(dispute: Dispute) -> bool:
-    return dispute.mediation_requests.filter(decision=MediationRequest.Decision.PENDING).exists()
+    # A case has a request or two at most; the case page reads them beforehand (`detail`).
+    return any(
+        r.decision == MediationRequest.Decision.PENDING for r in dispute.mediation_requests.all()
+    )
 
 
 def _customer_may_ask_mediation(user: User, dispute: Dispute) -> bool:
@@ -591,6 +594,17 @@ def _consent_texts() -> dict[str, str]:
     }
 
 
+# The case's own lists the page reads only if they hold anything (`case_holds`).
+CASE_LISTS: dict[str, Any] = {
+    "consents": Consent,
+    "return_visit": ReturnVisit,
+    "representatives": Representative,
+    "review_requests": ReviewRequest,
+    "mediation_requests": MediationRequest,
+    "repeats": Dispute.objects.filter(repeat_of=OuterRef("pk")),
+}
+
+
 @login_required
 def detail(request: AuthedRequest, reference: str) -> HttpResponse:
     user: User = request.user
@@ -604,15 +618,16 @@ def detail(request: AuthedRequest, reference: str) -> HttpResponse:
     # Which of the case's lists hold anything, the panels' included, in one query: only those
     # are read (most cases have no agent, request, repeat, consent, reply or outside body).
     # Every case has its claim as filed, version 1.
-    holds = case_holds(
-        dispute,
-        consents=Consent,
-        return_visit=ReturnVisit,
-        representatives=Representative,
-        review_requests=ReviewRequest,
-        mediation_requests=MediationRequest,
-        repeats=Dispute.objects.filter(repeat_of=OuterRef("pk")),
-        **hooks.case_lists(),
+    holds = case_holds(dispute, **CASE_LISTS, **hooks.case_lists())
+    # The requests for mediation, for the page's list and its actions' checks: read once, if any.
+    prefetch_related_objects(
+        [dispute],
+        Prefetch(
+            "mediation_requests",
+            queryset=MediationRequest.objects.all()
+            if holds["mediation_requests"]
+            else MediationRequest.objects.none(),
+        ),
     )
     context = {
         "dispute": dispute,

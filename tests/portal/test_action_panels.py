@@ -148,6 +148,53 @@ def test_a_case_page_reads_only_the_lists_that_hold_anything(customer, staff, br
         assert not repeats
 
 
+def test_a_referral_s_lists_are_read_only_when_they_hold_anything(
+    customer, staff, branch, centre, mediator
+):
+    """A case in mediation: its referral's sessions, extensions, proposals and drafted
+    agreements are read only if some referral holds any (the page's one EXISTS question asks);
+    once a session is arranged, it is read and shown, to the centre as to the bank."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from referrals.centres.services import referral_accept
+    from referrals.models import MediationSession
+
+    d = make_dispute(customer, branch)
+    referral = refer(d, customer, staff, centre)
+    referral_accept(actor=mediator, referral_id=referral.pk, mediator_id=mediator.pk)
+    tables = (
+        "referrals_mediationsession",
+        "referrals_mediationextension",
+        "referrals_mediatorproposal",
+        "referrals_agreementdraft",
+    )
+
+    def reads(viewer) -> tuple[str, list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            page = client_for(viewer).get(d.get_absolute_url())
+        assert page.status_code == 200
+        sql = [
+            q["sql"] for q in queries.captured_queries if not q["sql"].startswith("SELECT EXISTS(")
+        ]
+        return page.content.decode(), [t for t in tables if any(f'FROM "{t}"' in q for q in sql)]
+
+    for viewer in (staff, customer, mediator):
+        assert reads(viewer)[1] == []
+    MediationSession.objects.create(
+        referral=referral,
+        starts_at=timezone.now() + timedelta(days=3),
+        mode="in_person",
+        place="调解中心第三会议室",
+        created_by=mediator,
+    )
+    for viewer in (staff, customer, mediator):
+        page, read = reads(viewer)
+        assert read == ["referrals_mediationsession"]
+        assert "调解中心第三会议室" in page
+
+
 def test_the_upload_and_bundle_forms_come_with_their_panels(
     customer, staff, other_customer, branch
 ):
