@@ -305,6 +305,32 @@ def test_staff_queue_query_count_is_constant(staff, branch, query):
     assert _queries(client, reverse("mediation:queue") + query) == few
 
 
+def test_a_list_s_rows_render_from_the_columns_they_read(staff, customer, branch):
+    """Every list of cases (the queue, a customer's, the closed cases, a centre's, the homes)
+    reads its rows with `for_list()`, which loads only the columns the table shows: rendering
+    the table asks nothing more, for the bank's side and for a customer."""
+    from django.template.loader import render_to_string
+
+    for n in range(3):
+        make_dispute(customer, branch, request=f"请求赔偿第{n}笔损失。")
+    for viewer in (staff, customer):
+        rows = list(Dispute.objects.for_list())
+        with CaptureQueriesContext(connection) as queries:
+            html = render_to_string(
+                "includes/dispute_table.html",
+                {
+                    "disputes": rows,
+                    "user": viewer,
+                    "today": timezone.localdate(),
+                    "show_customer": True,
+                    "show_subject": True,
+                },
+            )
+        assert len(queries) == 0, [q["sql"] for q in queries.captured_queries]
+        assert "请求赔偿第2笔损失。" in html and customer.display_name in html
+        assert branch.name in html and "30,000.00" in html
+
+
 def test_staff_queue_shows_only_own_branch(staff, customer, branch, other_branch):
     mine = make_dispute(customer, branch)
     theirs = make_dispute(customer, other_branch)
