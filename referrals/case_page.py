@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import models
-from django.db.models import OuterRef, Prefetch
+from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -181,9 +181,8 @@ CASE_LISTS: tuple[tuple[str, Any], ...] = (
 )
 
 
-def _drafts(user: User, referral: Referral) -> list[tuple[Any, Any]]:
+def _drafts(user: User, referral: Referral, drafts: list[AgreementDraft]) -> list[tuple[Any, Any]]:
     """The agreements put to the parties for signing, each with what this user may do."""
-    drafts = list(referral.agreement_drafts.all())
     for draft in drafts:
         draft.referral = referral  # read once, not per draft
     return [(d, shown_actions(AGREEMENT_ACTIONS, user, d, prefix=f"ag{d.pk}-")) for d in drafts]
@@ -192,17 +191,13 @@ def _drafts(user: User, referral: Referral) -> list[tuple[Any, Any]]:
 def case_panels(user: User, dispute: Dispute, holds: Mapping[str, bool]) -> dict[str, Any]:
     """What the referral, arbitration, confirmation, litigation and bundle panels show (each
     list read only if `holds` says it has anything)."""
+    held = [name for name in REFERRAL_LISTS if holds[name]]
     referrals = (
         [
             r
             for r in dispute.referrals.select_related(
                 "organisation", "mediator", "bundle"
-            ).prefetch_related(
-                *(
-                    name if holds[name] else Prefetch(name, queryset=model._default_manager.none())
-                    for name, model in REFERRAL_LISTS.items()
-                )
-            )
+            ).prefetch_related(*held)
             if referral_access.can_view_referral(user, r)
         ]
         if holds["referrals"]
@@ -215,12 +210,20 @@ def case_panels(user: User, dispute: Dispute, holds: Mapping[str, bool]) -> dict
     for referral in referrals:
         concluded = referral.status in (ReferralStatus.AGREEMENT, ReferralStatus.PROPOSAL_ACCEPTED)
         agreement = getattr(referral, "agreement", None) if concluded else None
+        # The referral's lists: empty, and not asked for, when no referral of the case has any.
+        lists = {
+            name: list(getattr(referral, name).all()) if name in held else []
+            for name in REFERRAL_LISTS
+        }
         panels.append(
             {
                 "referral": referral,
                 "agreement": agreement,
                 "customer_may_apply": _customer_may_apply(user, dispute, agreement),
-                "drafts": _drafts(user, referral),
+                "sessions": lists["sessions"],
+                "extensions": lists["extensions"],
+                "proposals": lists["proposals"],
+                "drafts": _drafts(user, referral, lists["agreement_drafts"]),
                 # The page where the customer consents to this centre, while that is needed.
                 "consent_url": disclosure_url(dispute, referral.organisation_id)
                 if is_customer

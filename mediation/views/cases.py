@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import OuterRef, Prefetch, prefetch_related_objects
+from django.db.models import OuterRef, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -53,6 +53,7 @@ from mediation.letters import letter_fields
 from mediation.lifecycle import OPT_IN_STATES, DisputeStatus
 from mediation.models import (
     Channel,
+    ClaimVersion,
     Consent,
     Dispute,
     DisputeDraft,
@@ -287,7 +288,7 @@ def _customer_may_opt_in(user: User, dispute: Dispute) -> bool:
 
 
 def _pending_mediation_request(dispute: Dispute) -> bool:
-    # A case has a request or two at most; the case page reads them beforehand (`detail`).
+    # A case has a request or two at most; a case page with any reads them beforehand.
     return any(
         r.decision == MediationRequest.Decision.PENDING for r in dispute.mediation_requests.all()
     )
@@ -602,6 +603,8 @@ CASE_LISTS: dict[str, Any] = {
     "review_requests": ReviewRequest,
     "mediation_requests": MediationRequest,
     "repeats": Dispute.objects.filter(repeat_of=OuterRef("pk")),
+    # Every case has its claim as filed (version 1); the page lists the versions once amended.
+    "amended_claim": ClaimVersion.objects.filter(dispute=OuterRef("pk"), number__gt=1),
 }
 
 
@@ -616,19 +619,12 @@ def detail(request: AuthedRequest, reference: str) -> HttpResponse:
     # side's to see.
     parties = is_customer or banks_side
     # Which of the case's lists hold anything, the panels' included, in one query: only those
-    # are read (most cases have no agent, request, repeat, consent, reply or outside body).
-    # Every case has its claim as filed, version 1.
+    # are read (most cases have no amended claim, agent, request, repeat, consent, reply or
+    # outside body).
     holds = case_holds(dispute, **CASE_LISTS, **hooks.case_lists())
-    # The requests for mediation, for the page's list and its actions' checks: read once, if any.
-    prefetch_related_objects(
-        [dispute],
-        Prefetch(
-            "mediation_requests",
-            queryset=MediationRequest.objects.all()
-            if holds["mediation_requests"]
-            else MediationRequest.objects.none(),
-        ),
-    )
+    if holds["mediation_requests"]:
+        # Read once for the page's list and its actions' checks.
+        prefetch_related_objects([dispute], "mediation_requests")
     context = {
         "dispute": dispute,
         "today": today,
@@ -646,7 +642,9 @@ def detail(request: AuthedRequest, reference: str) -> HttpResponse:
         "is_handler": dispute_access.can_handle_dispute(user, dispute),
         # The claim's versions and the requests for mediation: the customer's and the bank's.
         "claim_versions": (
-            list(dispute.claim_versions.select_related("made_by")) if parties else []
+            list(dispute.claim_versions.select_related("made_by"))
+            if parties and holds["amended_claim"]
+            else []
         ),
         # The customer's agents: the customer and the bank's side see them; an agent sees whom
         # they act for.

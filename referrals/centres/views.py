@@ -133,7 +133,9 @@ REFERRAL_ACTIONS: dict[str, Action[Referral]] = {
         ),
         lambda u, r: (
             _centre_member_while(ReferralStatus.ACCEPTED)(u, r)
-            and not r.agreement_drafts.filter(sealed_at__isnull=True, withdrawn_at__isnull=True)
+            and not r.agreement_drafts.filter(
+                sealed_at__isnull=True, withdrawn_at__isnull=True
+            ).exists()
         ),
         message=_("The agreement waits for the parties' signatures; they are told."),
     ),
