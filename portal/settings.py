@@ -139,7 +139,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # The cache holds the sign-in and API rate-limit counters. The default is per process: with
 # several gunicorn workers or hosts, point CACHE_URL at a shared Redis (redis://host:6379/1) so
 # that a limit is one limit.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+CACHES = {
+    "default": env.cache("CACHE_URL", default="locmemcache://"),
+    # Parts of pages the same for everyone of a scope, kept for minutes by {% cache %} (the
+    # queue's filters and bulk actions): in each process, a lookup of microseconds where a
+    # shared Redis costs a round trip of 0.2-0.3 ms (bench/scale.py); each worker builds its own.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
 
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [

@@ -44,10 +44,11 @@ def _private_storage_and_language(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Cached token lookups and rate-limit counters never outlive a test."""
-    from django.core.cache import cache
+    """Cached token lookups, rate-limit counters and page fragments never outlive a test."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -329,6 +330,27 @@ def test_a_list_s_rows_render_from_the_columns_they_read(staff, customer, branch
         assert len(queries) == 0, [q["sql"] for q in queries.captured_queries]
         assert "请求赔偿第2笔损失。" in html and customer.display_name in html
         assert branch.name in html and "30,000.00" in html
+
+
+def test_the_queue_keeps_its_filters_and_bulk_actions_in_each_process(staff, customer, branch):
+    """The parts of the queue that are the same for everyone of a branch are kept in the
+    per-process cache ("fragments"), not in the shared one a round trip away; they are the
+    same page for it."""
+    from django.core.cache import cache, caches
+    from django.core.cache.utils import make_template_fragment_key
+
+    make_dispute(customer, branch)
+    first = client_for(staff).get(reverse("mediation:queue")).content.decode()
+    keys = (
+        make_template_fragment_key("queue_filters", ["zh-hans", "branch", ""]),
+        make_template_fragment_key("queue_bulk", ["zh-hans", "branch", branch.pk]),
+    )
+    for key in keys:
+        assert caches["fragments"].get(key) is not None, key
+        assert cache.get(key) is None, key
+    again = client_for(staff).get(reverse("mediation:queue")).content.decode()
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')  # masked afresh each time
+    assert token.sub("", again) == token.sub("", first)
 
 
 def test_staff_queue_shows_only_own_branch(staff, customer, branch, other_branch):

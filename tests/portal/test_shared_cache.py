@@ -28,7 +28,8 @@ def shared(settings):
         pytest.skip("no Redis on 127.0.0.1:6379")
     settings.SHARED_CACHE = True
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": LOCATION}
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": LOCATION},
     }
     from django.core.cache import cache
 
