@@ -16,7 +16,7 @@ database walks the updated_at index from the position on.
 from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
-from functools import cache
+from functools import lru_cache
 from typing import Any, cast
 
 from django.db import models
@@ -154,7 +154,7 @@ def case_holds(dispute: Dispute, **kinds: type[models.Model] | QuerySet[Any]) ->
     return {name: row[f"has_{name}"] for name in kinds}
 
 
-@cache
+@lru_cache(maxsize=16)  # a handful of sets of lists; a caller's fresh queryset cannot pile up
 def _holds_query(
     kinds: tuple[tuple[str, type[models.Model] | QuerySet[Any]], ...],
 ) -> QuerySet[Dispute, Any]:

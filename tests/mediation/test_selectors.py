@@ -164,3 +164,22 @@ class _HalfPastJump(tzinfo):
 
     def tzname(self, dt):
         return "JUMP"
+
+
+def test_a_case_s_lists_are_asked_of_one_query_built_once(customer, branch):
+    """case_holds builds its EXISTS question once per set of lists and filters it per case:
+    each case gets its own answer, and an answer follows the rows as they come."""
+    from django.db.models import OuterRef
+
+    from mediation.models import Consent
+    from mediation.selectors import _holds_query, case_holds
+
+    first, second = make_dispute(customer, branch), make_dispute(CustomerFactory(), branch)
+    lists = {"consents": Consent, "repeats": Dispute.objects.filter(repeat_of=OuterRef("pk"))}
+    _holds_query.cache_clear()
+    assert case_holds(first, **lists) == {"consents": False, "repeats": False}
+    Dispute.objects.filter(pk=second.pk).update(repeat_of=first)
+    assert case_holds(first, **lists) == {"consents": False, "repeats": True}
+    assert case_holds(second, **lists) == {"consents": False, "repeats": False}
+    built = _holds_query.cache_info()
+    assert (built.misses, built.hits) == (1, 2)
