@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone, translation
@@ -175,7 +176,10 @@ def test_a_case_s_lists_are_asked_of_one_query_built_once(customer, branch):
     from mediation.selectors import _holds_query, case_holds
 
     first, second = make_dispute(customer, branch), make_dispute(CustomerFactory(), branch)
-    lists = {"consents": Consent, "repeats": Dispute.objects.filter(repeat_of=OuterRef("pk"))}
+    lists: dict[str, Any] = {
+        "consents": Consent,
+        "repeats": Dispute.objects.filter(repeat_of=OuterRef("pk")),
+    }
     _holds_query.cache_clear()
     assert case_holds(first, **lists) == {"consents": False, "repeats": False}
     Dispute.objects.filter(pk=second.pk).update(repeat_of=first)
