@@ -159,7 +159,6 @@ DISPUTE_ACTIONS: dict[str, Action[Dispute]] = {
 }
 
 
-# The outside bodies' lists, asked with the case page's own (most cases never reach one).
 # A referral's own lists, each read only if some referral of the case holds any: most
 # referrals have no extension or mediator's proposal, and an agreement is drafted at the end.
 REFERRAL_LISTS: dict[str, type[models.Model]] = {
@@ -168,6 +167,8 @@ REFERRAL_LISTS: dict[str, type[models.Model]] = {
     "proposals": MediatorProposal,
     "agreement_drafts": AgreementDraft,
 }
+# The outside bodies' lists and a referral's, asked with the case page's own (most cases
+# never reach an outside body).
 CASE_LISTS: tuple[tuple[str, Any], ...] = (
     ("referrals", Referral),
     ("arbitrations", ArbitrationCase),
