@@ -248,8 +248,8 @@ BANK_ONLY = frozenset({"referral.created"})
 
 
 def dispute_timeline(dispute: Dispute, viewer: User) -> list[TimelineEntry]:
-    """The case's history as `viewer` may read it (the events' rows as values: no model
-    instances of the events and their actors, a third of the list's cost on a busy case)."""
+    """The case's history as `viewer` may read it (the events' rows as values: the entries need
+    five of an event's and its actor's 36 columns, and no model instances)."""
     banks = dispute_access.reads_the_banks_notes(viewer)
     events = (
         AuditEvent.objects.filter(case_ref=dispute.reference, action__in=list(EVENT_LABELS))
