@@ -31,6 +31,12 @@ def _menu(role: str, administrator: bool) -> tuple[tuple[str, Any], ...]:
     """A role's menu: the same for everyone of the role, its addresses reversed once per
     process (the labels stay lazy: translated when the page is rendered, in its language)."""
     items: list[tuple[str, Any]] = [(reverse("home"), _("Home"))]
+    # The bank's side's tools, staff's and auditors' alike, after each role's own pages.
+    bank_side_tools = [
+        (reverse("replykit:library"), _("Reply toolkit")),
+        (reverse("insight:dashboard"), _("Figures")),
+        (reverse("problems:list"), _("Classes of problems")),
+    ]
     if role == Role.CUSTOMER:
         items += [
             (reverse("mediation:my_disputes"), _("My disputes")),
@@ -40,17 +46,13 @@ def _menu(role: str, administrator: bool) -> tuple[tuple[str, Any], ...]:
         items += [
             (reverse("mediation:queue"), _("Dispute queue")),
             (reverse("mediation:record"), _("Record a phone/letter dispute")),
-            (reverse("replykit:library"), _("Reply toolkit")),
-            (reverse("insight:dashboard"), _("Figures")),
-            (reverse("problems:list"), _("Classes of problems")),
+            *bank_side_tools,
         ]
     elif role == Role.AUDITOR:
         items += [
             (reverse("reviews:queue"), _("Look-back reviews")),
             (reverse("mediation:closed_cases"), _("Closed cases")),
-            (reverse("replykit:library"), _("Reply toolkit")),
-            (reverse("insight:dashboard"), _("Figures")),
-            (reverse("problems:list"), _("Classes of problems")),
+            *bank_side_tools,
         ]
     elif role == Role.PARTNER:
         items += [
